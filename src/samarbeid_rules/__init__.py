@@ -1,0 +1,71 @@
+"""samarbeid-rules: checks a custody timeline against the duties Norwegian law
+and circulars put on the prison (*kriminalomsorgen*) and the health services.
+
+The public API is what this module exports; everything in ``_``-modules is
+private and may change.
+
+    >>> from samarbeid_rules import evaluate, load_timeline
+    >>> report = evaluate(load_timeline("examples/adult_exclusion_missed_look.json"))  # doctest: +SKIP
+    >>> [o.status for o in report.breaches]  # doctest: +SKIP
+"""
+
+from ._errors import (
+    EngineUnavailableError,
+    ProfileError,
+    RuleFileError,
+    SamarbeidError,
+    TimelineError,
+)
+from ._evaluate import evaluate
+from ._profile import Profile, default_profile, load_profile
+from ._report import EventAccount, EventUse, Gap, Obligation, Report, Status, TermUse, Window
+from ._rules import Citation, RuleFile, RuleSet, load_rules
+from ._timeline import (
+    Agency,
+    CustodyKind,
+    Event,
+    ExclusionBasis,
+    ExclusionScope,
+    Person,
+    Timeline,
+    load_timeline,
+    timeline_json_schema,
+)
+from ._engines import ENGINE_NAMES
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Agency",
+    "Citation",
+    "CustodyKind",
+    "ENGINE_NAMES",
+    "EngineUnavailableError",
+    "Event",
+    "EventAccount",
+    "EventUse",
+    "ExclusionBasis",
+    "ExclusionScope",
+    "Gap",
+    "Obligation",
+    "Person",
+    "Profile",
+    "ProfileError",
+    "Report",
+    "RuleFile",
+    "RuleFileError",
+    "RuleSet",
+    "SamarbeidError",
+    "Status",
+    "TermUse",
+    "Timeline",
+    "TimelineError",
+    "Window",
+    "__version__",
+    "default_profile",
+    "evaluate",
+    "load_profile",
+    "load_rules",
+    "load_timeline",
+    "timeline_json_schema",
+]

@@ -1,0 +1,111 @@
+"""The library's exceptions.
+
+Every error the library raises on bad input is one of these, and each carries
+the location of the problem as keyword attributes, so a caller can point at it
+without parsing the message::
+
+    SamarbeidError (Exception)
+    ├── TimelineError (ValueError)      a timeline does not validate
+    │                                    .source  .index  .event_id  .field
+    ├── RuleFileError (ValueError)      a rule file or the rule set is invalid
+    │                                    .path  .line  .field
+    ├── ProfileError (ValueError)       an interpretation profile is invalid
+    │                                    .path  .line  .field
+    └── EngineUnavailableError (RuntimeError)
+                                         the asked-for engine cannot run here
+
+Messages never contain event payloads or personal data: they name ids,
+indices, field names and what was expected.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "EngineUnavailableError",
+    "ProfileError",
+    "RuleFileError",
+    "SamarbeidError",
+    "TimelineError",
+]
+
+
+class SamarbeidError(Exception):
+    """Base class of every error samarbeid-rules raises on purpose."""
+
+
+class TimelineError(SamarbeidError, ValueError):
+    """A timeline failed validation.
+
+    ``source`` is the file (or ``"<input>"``), ``index`` the position of the
+    event in the ``events`` list, ``event_id`` its id where it has one, and
+    ``field`` the dotted field path that is wrong.
+    """
+
+    def __init__(
+        self,
+        problem: str,
+        *,
+        source: str | None = None,
+        index: int | None = None,
+        event_id: str | None = None,
+        field: str | None = None,
+    ) -> None:
+        self.problem = problem
+        self.source = source
+        self.index = index
+        self.event_id = event_id
+        self.field = field
+        super().__init__(self._render())
+
+    def _render(self) -> str:
+        where = []
+        if self.source:
+            where.append(self.source)
+        if self.index is not None:
+            where.append(f"events[{self.index}]")
+        if self.event_id is not None:
+            where.append(f"event {self.event_id!r}")
+        if self.field:
+            where.append(f"field {self.field!r}")
+        prefix = ": ".join([", ".join(where)]) if where else "timeline"
+        return f"{prefix}: {self.problem}"
+
+
+class _FileLocatedError(SamarbeidError, ValueError):
+    def __init__(
+        self,
+        problem: str,
+        *,
+        path: str | None = None,
+        line: int | None = None,
+        field: str | None = None,
+    ) -> None:
+        self.problem = problem
+        self.path = path
+        self.line = line
+        self.field = field
+        super().__init__(self._render())
+
+    def _render(self) -> str:
+        loc = self.path or "<rules>"
+        if self.line is not None:
+            loc += f":{self.line}"
+        if self.field:
+            loc += f": {self.field}"
+        return f"{loc}: {self.problem}"
+
+
+class RuleFileError(_FileLocatedError):
+    """A rule file (or the rule set as a whole) is invalid.
+
+    ``path`` is the file, ``line`` the 1-based line where the problem is when
+    it can be found, ``field`` the dotted path inside the file.
+    """
+
+
+class ProfileError(_FileLocatedError):
+    """An interpretation profile, or an override of one, is invalid."""
+
+
+class EngineUnavailableError(SamarbeidError, RuntimeError):
+    """The engine asked for cannot run in this interpreter (and why)."""

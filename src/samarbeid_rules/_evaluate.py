@@ -1,0 +1,176 @@
+"""``evaluate``: the pipeline, as one pure function.
+
+load and validate → derive facts → match rules (engine) → resolve deadlines
+and fulfilments (timing) → report. The result depends only on the timeline,
+the rules, the profile and ``as_of``; nothing reads the clock or keeps state
+between calls, so evaluations may run in parallel threads.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from ._compile import CompiledRules, compile_rules
+from ._engines import get_engine
+from ._errors import ProfileError, TimelineError
+from ._facts import derive_facts
+from ._profile import Profile, default_profile, load_profile
+from ._report import EventAccount, ProfileRef, Report, Status
+from ._rules import RuleSet, load_rules
+from ._timeline import Timeline, load_timeline
+from ._timing import Uses, resolve_rule
+
+__all__ = ["evaluate", "prepare_rules", "resolve_profile"]
+
+
+@cache
+def _default_rules() -> CompiledRules:
+    return compile_rules(load_rules())
+
+
+def prepare_rules(rules: RuleSet | CompiledRules | str | Path | None) -> CompiledRules:
+    """Compile ``rules`` (a rule set, a directory, or None for the shipped set)."""
+    if rules is None:
+        return _default_rules()
+    if isinstance(rules, CompiledRules):
+        return rules
+    if isinstance(rules, RuleSet):
+        return compile_rules(rules)
+    return compile_rules(load_rules(rules))
+
+
+def resolve_profile(profile: Profile | str | Path | Mapping[str, Any] | None) -> Profile:
+    """A Profile from a Profile, a profile file, overrides of the default, or None."""
+    if profile is None:
+        return default_profile()
+    if isinstance(profile, Profile):
+        return profile
+    if isinstance(profile, Mapping):
+        return default_profile().with_overrides(profile)
+    return load_profile(profile)
+
+
+def check_profile_terms(rules: CompiledRules, profile: Profile) -> None:
+    """Every term a rule refers to exists in the profile with the right kind."""
+    for loaded in rules.rule_set.rules:
+        for name, kind in loaded.rule.terms_used():
+            term = profile.terms.get(name)
+            if term is None:
+                raise ProfileError(
+                    f"profile {profile.citation()} has no term {name!r}, used by {loaded.path}",
+                    field=f"terms.{name}",
+                )
+            if term.kind != kind:
+                raise ProfileError(
+                    f"term {name!r} is a {term.kind} term; {loaded.path} needs a {kind} term",
+                    field=f"terms.{name}",
+                )
+
+
+def _as_of(value: datetime | str | None, timeline: Timeline) -> datetime:
+    if value is None:
+        if not timeline.events:
+            raise TimelineError(
+                "as_of is required for a timeline without events", field="as_of"
+            )
+        return max(ev.at for ev in timeline.events)
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            raise TimelineError("as_of is not an ISO 8601 date-time", field="as_of") from None
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise TimelineError("as_of has no UTC offset (naive datetimes are not accepted)", field="as_of")
+    return value
+
+
+def evaluate(
+    timeline: Timeline | str | Path | Mapping[str, Any],
+    *,
+    as_of: datetime | str | None = None,
+    rules: RuleSet | CompiledRules | str | Path | None = None,
+    profile: Profile | str | Path | Mapping[str, Any] | None = None,
+    engine: str = "native",
+) -> Report:
+    """Judge one timeline and return its :class:`Report`.
+
+    ``as_of`` is the instant the timeline is judged at (events after it have
+    not happened yet); by default, the latest event's instant. ``rules``
+    defaults to the shipped rule set, ``profile`` to the shipped default
+    interpretation profile (a mapping is applied as overrides to it).
+    ``engine`` is ``"native"`` (default) or ``"durable-rules"``.
+    """
+    if not isinstance(timeline, Timeline):
+        timeline = load_timeline(timeline)
+    compiled = prepare_rules(rules)
+    prof = resolve_profile(profile)
+    check_profile_terms(compiled, prof)
+    matcher = get_engine(engine)
+    when = _as_of(as_of, timeline)
+
+    facts = derive_facts(timeline, when, prof)
+    classification = matcher.classify(compiled, [f.record for f in facts.ordered])
+
+    uses = Uses()
+    rule_set = compiled.rule_set
+    root = Path(rule_set.directory)
+    obligations = []
+    for loaded in rule_set.rules:
+        try:
+            rel = Path(loaded.path).relative_to(root).as_posix()
+        except ValueError:
+            rel = loaded.path
+        obligations.extend(resolve_rule(loaded, rel, rule_set.citation(), facts, classification, uses))
+    obligations.sort(key=lambda o: (o.window.opens, o.duty_id, o.id))
+
+    roles_by_pos: dict[int, list[tuple[str, str]]] = {}
+    for (duty, role), positions in classification.items():
+        for p in positions:
+            roles_by_pos.setdefault(p, []).append((duty, role))
+    accounts: dict[int, EventAccount] = {}
+    for pos, f in enumerate(facts.ordered):
+        used = uses.by_event.get(f.id)
+        if used:
+            accounts[f.index] = EventAccount(
+                index=f.index, event_id=f.id, type=f.type, state="used", used_by=sorted(
+                    used, key=lambda u: (u.obligation, u.role)
+                )
+            )
+        else:
+            matched = sorted(roles_by_pos.get(pos, ()))
+            if not matched:
+                reason = f"no rule gives events of type {f.type!r} a role"
+            else:
+                names = ", ".join(f"{d} ({r})" for d, r in matched)
+                reason = f"matched {names}, but no obligation could use it (no open trigger at its time)"
+            accounts[f.index] = EventAccount(
+                index=f.index, event_id=f.id, type=f.type, state="unused", reason=reason
+            )
+    for f in facts.after_as_of:
+        accounts[f.index] = EventAccount(
+            index=f.index, event_id=f.id, type=f.type, state="after_as_of",
+            reason="after as_of: not yet happened at the instant judged",
+        )
+    summary = {s.value: 0 for s in Status}
+    for o in obligations:
+        summary[o.status.value] += 1
+    summary["breaches"] = sum(o.breach for o in obligations)
+    summary["obligations"] = len(obligations)
+    summary["events"] = len(timeline.events)
+    tz = facts.tz
+    return Report(
+        case_id=timeline.case_id,
+        prison_id=timeline.prison_id,
+        person_id=timeline.person.id,
+        as_of=when.astimezone(tz),
+        engine=matcher.name,
+        rule_set=rule_set.citation(),
+        profile=ProfileRef(id=prof.id, version=prof.version, policy_note=prof.policy_note),
+        obligations=obligations,
+        events=[accounts[i] for i in range(len(timeline.events))],
+        summary=summary,
+    )

@@ -1,0 +1,164 @@
+"""The report: obligations, their status and evidence, and an account of every event.
+
+Reports carry ids, never names or event payloads. Instants are given in the
+profile's time zone (Europe/Oslo) with their UTC offset; lengths as ISO 8601
+durations. The JSON form is deterministic: the same input gives the same bytes.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from enum import Enum
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from ._rules import Citation
+
+__all__ = [
+    "EventAccount",
+    "EventUse",
+    "Gap",
+    "Obligation",
+    "Report",
+    "Status",
+    "TermUse",
+    "Window",
+]
+
+
+class Status(str, Enum):
+    """Where an obligation stands at ``as_of``.
+
+    - ``due``: open, and not late even by the strict bound.
+    - ``fulfilled``: met by the strict bound.
+    - ``contested``: met, or still open, after the strict bound but within the
+      lenient one: late only on the strict reading of a vague term.
+    - ``fulfilled_late``: met, but after the lenient bound. A breach that was
+      remedied; it counts as a breach.
+    - ``breached``: not met by the lenient bound, or no longer possible to
+      meet (for example released without notice); for a recurring or
+      continuous duty, at least one gap was a breach.
+    """
+
+    DUE = "due"
+    FULFILLED = "fulfilled"
+    CONTESTED = "contested"
+    FULFILLED_LATE = "fulfilled_late"
+    BREACHED = "breached"
+
+    @property
+    def is_breach(self) -> bool:
+        return self in (Status.BREACHED, Status.FULFILLED_LATE)
+
+
+#: severity order used to combine statuses (worst last)
+SEVERITY = [Status.FULFILLED, Status.DUE, Status.CONTESTED, Status.FULFILLED_LATE, Status.BREACHED]
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Window(_Out):
+    """When the obligation opened, when it is due (strict and lenient), when it closed."""
+
+    opens: datetime
+    due: datetime | None = Field(None, description="Deadline by the strict bound (inclusive).")
+    due_lenient: datetime | None = Field(None, description="Deadline by the lenient bound (inclusive).")
+    closes: datetime | None = Field(None, description="End of a measure or release: no later fulfilment.")
+
+
+class Gap(_Out):
+    """One finding of a recurring or continuous duty: a stretch without the required cover."""
+
+    kind: Literal["daytime", "night", "uncovered"]
+    start: datetime
+    end: datetime
+    length: timedelta
+    status: Status
+    ongoing: bool = Field(False, description="The gap is still open at as_of.")
+    looks: int | None = Field(None, description="Night: looks counted.")
+    required: int | None = Field(None, description="Night: looks required by the strict bound.")
+    required_lenient: int | None = Field(None, description="Night: looks required by the lenient bound.")
+
+
+class TermUse(_Out):
+    """A profile term an obligation relied on, with the bounds used."""
+
+    term: str
+    words: list[str]
+    bounds: str
+
+
+class Obligation(_Out):
+    """One duty arising from one trigger, and how it stands."""
+
+    id: str
+    duty_id: str
+    title: str
+    actor: str
+    modality: str
+    status: Status
+    breach: bool
+    trigger_event_ids: list[str]
+    window: Window
+    fulfilled_by: list[str] = Field(default_factory=list)
+    lateness: timedelta | None = Field(None, description="How late after the strict deadline.")
+    next_due: datetime | None = Field(None, description="Recurring duty still open: when the next look is due.")
+    gaps: list[Gap] = Field(default_factory=list)
+    terms: list[TermUse] = Field(default_factory=list)
+    explanation: list[str] = Field(default_factory=list)
+    citation: Citation
+    rule_file: str
+    rule_set: str
+
+
+class EventUse(_Out):
+    obligation: str
+    role: str
+
+
+class EventAccount(_Out):
+    """What the evaluation did with one input event."""
+
+    index: int
+    event_id: str
+    type: str
+    state: Literal["used", "unused", "after_as_of"]
+    used_by: list[EventUse] = Field(default_factory=list)
+    reason: str | None = None
+
+
+class ProfileRef(_Out):
+    id: str
+    version: str
+    policy_note: str
+
+
+class Report(_Out):
+    """The result of evaluating one timeline."""
+
+    case_id: str
+    prison_id: str | None
+    person_id: str
+    as_of: datetime
+    engine: str
+    rule_set: str
+    profile: ProfileRef
+    obligations: list[Obligation]
+    events: list[EventAccount]
+    summary: dict[str, int]
+
+    @property
+    def breaches(self) -> list[Obligation]:
+        return [o for o in self.obligations if o.breach]
+
+    def to_json(self, *, indent: int | None = 2) -> str:
+        """Deterministic JSON."""
+        return self.model_dump_json(indent=indent)
+
+    def _repr_html_(self) -> str:
+        from ._render import report_html
+
+        return report_html(self)

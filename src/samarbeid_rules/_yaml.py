@@ -1,0 +1,109 @@
+"""Strict YAML reading for rule files and profiles.
+
+Plain ``yaml.safe_load`` forgets where things were and lets a duplicated key
+silently win. This reader keeps the line of every mapping key and sequence
+item, rejects duplicate keys with both lines, and does not apply YAML 1.1's
+surprising conversions: ``07:00`` stays the string ``"07:00"`` (not the number
+420) and dates stay strings for the models to parse.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+__all__ = ["LocatedData", "read_yaml"]
+
+_KEEP_AS_STRING = {"tag:yaml.org,2002:timestamp"}
+
+
+@dataclass
+class LocatedData:
+    """Parsed YAML plus the 1-based line of each path inside it."""
+
+    data: Any
+    lines: dict[tuple[Any, ...], int] = field(default_factory=dict)
+
+    def line_of(self, loc: tuple[Any, ...]) -> int | None:
+        """The line of ``loc``, or of its nearest enclosing element."""
+        loc = tuple(loc)
+        while True:
+            if loc in self.lines:
+                return self.lines[loc]
+            if not loc:
+                return None
+            loc = loc[:-1]
+
+
+def read_yaml(text: str, fail: Callable[[str, int | None], Exception]) -> LocatedData:
+    """Parse ``text``; call ``fail(problem, line)`` to build the error to raise."""
+    try:
+        loader = yaml.SafeLoader(text)
+        try:
+            node = loader.get_single_node()
+        finally:
+            loader.dispose()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        raise fail(f"not valid YAML: {exc.problem}", mark.line + 1 if mark else None) from None
+    except yaml.YAMLError as exc:
+        raise fail(f"not valid YAML: {exc}", None) from None
+    out = LocatedData(None)
+    if node is None:
+        return out
+    out.data = _convert(node, (), out.lines, loader, fail)
+    return out
+
+
+def _convert(node: yaml.Node, path: tuple[Any, ...], lines: dict, loader: yaml.SafeLoader, fail) -> Any:
+    lines.setdefault(path, node.start_mark.line + 1)
+    if isinstance(node, yaml.MappingNode):
+        result: dict[Any, Any] = {}
+        first_line: dict[Any, int] = {}
+        for key_node, value_node in node.value:
+            key = _scalar(key_node, loader)
+            if not isinstance(key, (str, int)):
+                raise fail("mapping keys must be strings", key_node.start_mark.line + 1)
+            line = key_node.start_mark.line + 1
+            if key in result:
+                raise fail(f"duplicate key {key!r} (first at line {first_line[key]})", line)
+            first_line[key] = line
+            lines[path + (key,)] = line
+            result[key] = _convert(value_node, path + (key,), lines, loader, fail)
+        return result
+    if isinstance(node, yaml.SequenceNode):
+        items = []
+        for i, item in enumerate(node.value):
+            lines[path + (i,)] = item.start_mark.line + 1
+            items.append(_convert(item, path + (i,), lines, loader, fail))
+        return items
+    return _scalar(node, loader)
+
+
+def _scalar(node: yaml.Node, loader: yaml.SafeLoader) -> Any:
+    if not isinstance(node, yaml.ScalarNode):
+        return None
+    if node.tag in _KEEP_AS_STRING:
+        return node.value
+    if node.tag == "tag:yaml.org,2002:int" and ":" in node.value:
+        return node.value  # YAML 1.1 base-60 (07:00 → 420): keep the text
+    if node.tag == "tag:yaml.org,2002:float" and ":" in node.value:
+        return node.value
+    return loader.construct_object(node, deep=True)
+
+
+def first_validation_problem(exc: Any, located: LocatedData) -> tuple[str, int | None, str]:
+    """(message, line, dotted field) of the first error of a pydantic ValidationError."""
+    err = exc.errors(include_url=False, include_input=False)[0]
+    loc = tuple(err["loc"])
+    line = located.line_of(loc)
+    dotted = ".".join(str(p) for p in loc)
+    msg = err["msg"]
+    if err["type"] == "extra_forbidden":
+        msg = "unknown key"
+    elif err["type"] == "missing":
+        msg = "required key is missing"
+    return msg, line, dotted
