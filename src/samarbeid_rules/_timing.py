@@ -299,7 +299,7 @@ def _deadline(ctx: _Ctx, timing: DeadlineTiming) -> list[Obligation]:
         ctx.uses.add(trig.id, ob_id, "trigger")
         if found is not None:
             ctx.uses.add(found.id, ob_id, "fulfilment")
-        if closed:
+        if limit_close is not None:
             ctx.uses.add(close.id, ob_id, "close")
         out.append(
             ctx.obligation(
@@ -310,7 +310,7 @@ def _deadline(ctx: _Ctx, timing: DeadlineTiming) -> list[Obligation]:
                     opens=ctx.local(trig.at),
                     due=ctx.local(due),
                     due_lenient=ctx.local(due_lenient),
-                    closes=ctx.local(limit_close) if closed else None,
+                    closes=ctx.local(limit_close) if limit_close is not None else None,
                 ),
                 fulfilled_by=[found.id] if found else [],
                 lateness=lateness,
