@@ -18,7 +18,7 @@ from builders import (
     timeline,
 )
 
-from samarbeid_rules import Obligation, Report, evaluate, load_timeline, population_figures
+from samarbeid_rules import Obligation, evaluate, load_timeline, population_figures
 from samarbeid_rules._analytics import TraceRef, figures_table
 
 RN = "release.health_notice:rd-1"
@@ -239,8 +239,7 @@ def test_disclosures_and_unknown_duties(hand_built):
         _ob("consent.disclosure_basis", "d1", opens=t),
         _ob("consent.disclosure_basis", "d2", opens=t, status="breached", breach=True),
         _ob("consent.disclosure_basis", "d3", opens=t),
-        _ob("health.some_future_duty", "f1", opens=oslo(2026, 3, 5), status="not_followed", breach=True)
-        if False else _ob("health.some_future_duty", "f1", opens=oslo(2026, 3, 5), status="breached", breach=True),
+        _ob("health.some_future_duty", "f1", opens=oslo(2026, 3, 5), status="breached", breach=True),
     ]
     fig = population_figures([(hand_built, _report_with(hand_built, obs, as_of=oslo(2026, 4, 1)))])
     assert fig.disclosures_without_basis == 1
@@ -314,3 +313,12 @@ def test_synthetic_population_figures_are_sane():
     assert fig.release_notice.overall.lead_days.count == sum(
         1 for _, r in pairs for o in r.obligations if o.duty_id == "release.health_notice" and o.fulfilled_by
     )
+
+
+def test_coverage_measures_elapsed_time_across_dst():
+    """A minor's exclusion from 01:00 to 04:00 on the spring-forward night requires two elapsed hours, not three."""
+    start, end = oslo(2026, 3, 29, 1), oslo(2026, 3, 29, 4)
+    events = [*exclusion(start, end), *cover(start, end, measure_id="c1")]
+    pair = _pair(events, case_id="dst", as_of=oslo(2026, 3, 30), birth_date="2010-05-01")
+    cov = population_figures([pair]).minor_continuous_coverage
+    assert (cov.required_hours, cov.value) == (2.0, 1.0)
