@@ -1,0 +1,188 @@
+"""Monitor: event-by-event feeding gives evaluate()'s report and a consistent work list."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+from builders import oslo
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from samarbeid_rules import Monitor, Status, TimelineError, WorkItem, evaluate
+from samarbeid_rules._monitor import worklist_from_report
+from samarbeid_rules.testing import timelines
+
+PERSON = {"id": "person-1", "birth_date": "1990-06-15"}
+
+
+def canonical(events):
+    """Events in the monitor's canonical order: by instant, admissions and measure starts first, then id."""
+
+    def key(e):
+        first = e["type"] == "admitted" or e["type"].endswith("_started")
+        return (datetime.fromisoformat(e["at"]), 0 if first else 1, e["id"])
+
+    return sorted(events, key=key)
+
+
+def respecting_measures(events):
+    """``events`` in the given order, except that an event naming a measure waits for the measure's start."""
+    started, waiting, out = set(), {}, []
+    for ev in events:
+        mid = ev.get("measure_id")
+        if mid is not None and not ev["type"].endswith("_started") and mid not in started:
+            waiting.setdefault(mid, []).append(ev)
+            continue
+        out.append(ev)
+        if ev["type"].endswith("_started"):
+            started.add(mid)
+            out.extend(waiting.pop(mid, []))
+    assert not waiting
+    return out
+
+
+def new_monitor(tl, **kw):
+    return Monitor(tl["case_id"], tl["person"], tl.get("prison_id"), **kw)
+
+
+def excl_start(at, mid="m1", id="x1"):
+    return {"id": id, "type": "exclusion_started", "at": at.isoformat(), "measure_id": mid,
+            "basis": "strgjfl_37", "scope": "full"}
+
+
+@settings(max_examples=25, deadline=None)
+@given(timelines(max_looks=20), st.integers(0, 6 * 60))
+def test_every_prefix_matches_evaluate(tl, later_minutes):
+    """At every prefix, report and work list equal those derived from evaluate() of that prefix."""
+    events = canonical(tl["events"])
+    mon = new_monitor(tl)
+    for k, ev in enumerate(events):
+        result = mon.add(ev)
+        assert result.accepted and not result.out_of_order
+        prefix = dict(tl, events=events[: k + 1])
+        at = datetime.fromisoformat(ev["at"])
+        for as_of in (at, at + timedelta(minutes=later_minutes)):
+            ref = evaluate(prefix, as_of=as_of)
+            assert mon.report(as_of).to_json() == ref.to_json()
+            assert mon.worklist(as_of) == worklist_from_report(ref)
+
+
+@settings(max_examples=25, deadline=None)
+@given(timelines(max_looks=20), st.randoms(use_true_random=False))
+def test_out_of_order_arrival_gives_the_in_order_result(tl, rnd):
+    """Events arriving shuffled give the same final report and work list as in time order, and are flagged."""
+    in_order = canonical(tl["events"])
+    shuffled = list(in_order)
+    rnd.shuffle(shuffled)
+    shuffled = respecting_measures(shuffled)
+    mon = new_monitor(tl)
+    latest = None
+    for ev in shuffled:
+        at = datetime.fromisoformat(ev["at"])
+        result = mon.add(ev)
+        assert result.out_of_order == (latest is not None and at < latest)
+        latest = at if latest is None else max(latest, at)
+    assert [e.id for e in mon.events] == [e["id"] for e in in_order]
+    if in_order:
+        ref = evaluate(dict(tl, events=in_order))
+        assert mon.report().to_json() == ref.to_json()
+        assert mon.worklist() == worklist_from_report(ref)
+        later = ref.as_of + timedelta(hours=3)
+        assert mon.worklist(later) == worklist_from_report(evaluate(dict(tl, events=in_order), as_of=later))
+
+
+def test_worklist_after_an_exclusion_at_1320(engine):
+    """An exclusion at 13:20 puts the doctor notice and the next look on the list, both due 14:20."""
+    mon = Monitor("case-1", PERSON, "prison-1", engine=engine)
+    t0 = oslo(2026, 2, 10, 13, 20)
+    mon.add(excl_start(t0))
+    items = mon.worklist(t0)
+    assert items == [
+        WorkItem("exclusion.hourly_supervision:x1", "exclusion.hourly_supervision", "KO", "next look due",
+                 oslo(2026, 2, 10, 14, 20), Status.DUE),
+        WorkItem("exclusion.notify_doctor:x1", "exclusion.notify_doctor", "KO", "doctor must be notified",
+                 oslo(2026, 2, 10, 14, 20), Status.DUE),
+    ]
+    assert mon.worklist(t0, horizon=timedelta(minutes=30)) == []
+
+    mon.add({"id": "l1", "type": "supervision_look", "at": oslo(2026, 2, 10, 14, 5).isoformat()})
+    items = {w.duty_id: w for w in mon.worklist(oslo(2026, 2, 10, 14, 30))}
+    assert items["exclusion.hourly_supervision"].due == oslo(2026, 2, 10, 15, 5)
+    assert items["exclusion.notify_doctor"].status is Status.CONTESTED  # past 14:20, within 18:20
+
+    mon.add({"id": "d1", "type": "doctor_notified", "at": oslo(2026, 2, 10, 14, 40).isoformat()})
+    items = mon.worklist(oslo(2026, 2, 10, 15, 30))
+    assert [(w.what, w.due, w.status) for w in items] == [
+        ("next look due", oslo(2026, 2, 10, 15, 5), Status.BREACHED)
+    ]
+    assert items == worklist_from_report(mon.report(oslo(2026, 2, 10, 15, 30)))
+
+
+def test_worklist_for_a_minor_without_continuous_supervision():
+    """A minor excluded without continuous supervision has that on the list until it starts."""
+    mon = Monitor("case-1", {"id": "p", "birth_date": "2010-05-01"})
+    t0 = oslo(2026, 2, 10, 9, 0)
+    mon.add(excl_start(t0))
+    items = {w.duty_id: w for w in mon.worklist(t0)}
+    assert items["exclusion.minor_continuous"].what == "continuous supervision must be in place"
+    assert items["exclusion.minor_continuous"].due == t0
+    mon.add({"id": "c1", "type": "continuous_supervision_started", "at": (t0 + timedelta(minutes=5)).isoformat(),
+             "measure_id": "c1"})
+    assert "exclusion.minor_continuous" not in {w.duty_id for w in mon.worklist(t0 + timedelta(minutes=10))}
+    mon.add({"id": "c1e", "type": "continuous_supervision_ended", "at": (t0 + timedelta(hours=2)).isoformat(),
+             "measure_id": "c1"})
+    gap = {w.duty_id: w for w in mon.worklist(t0 + timedelta(hours=3))}["exclusion.minor_continuous"]
+    assert (gap.due, gap.status) == (t0 + timedelta(hours=2), Status.BREACHED)
+
+
+def test_late_event_is_flagged_when_it_changes_what_was_reported():
+    """An event at or before an as_of already reported for is accepted and flagged as affecting it."""
+    mon = Monitor("case-1", PERSON)
+    t0 = oslo(2026, 2, 10, 13, 20)
+    first = mon.add(excl_start(t0))
+    assert (first.out_of_order, first.affects_reported) == (False, False)
+    mon.worklist(t0 + timedelta(hours=2))
+    late = mon.add({"id": "d1", "type": "doctor_notified", "at": (t0 + timedelta(minutes=30)).isoformat()})
+    assert (late.accepted, late.out_of_order, late.affects_reported) == (True, False, True)
+    after = mon.add({"id": "l1", "type": "supervision_look", "at": (t0 + timedelta(hours=3)).isoformat()})
+    assert (after.out_of_order, after.affects_reported) == (False, False)
+    early = mon.add({"id": "l0", "type": "supervision_look", "at": (t0 + timedelta(hours=1)).isoformat()})
+    assert (early.out_of_order, early.affects_reported) == (True, True)
+    assert [e.id for e in mon.events] == ["x1", "d1", "l0", "l1"]
+
+
+@pytest.mark.parametrize(
+    "bad, field",
+    [
+        ({"id": "x1", "type": "supervision_look", "at": "2026-02-10T15:00:00+01:00"}, "id"),
+        ({"id": "e9", "type": "exclusion_ended", "at": "2026-02-10T15:00:00+01:00", "measure_id": "nope"},
+         "measure_id"),
+        ({"id": "e9", "type": "exclusion_ended", "at": "2026-02-10T12:00:00+01:00", "measure_id": "m1"}, "at"),
+        ({"id": "e9", "type": "supervision_look", "at": "2026-02-10T15:00:00"}, "at"),
+        ({"id": "e9", "type": "no_such_type", "at": "2026-02-10T15:00:00+01:00"}, None),
+        ({"id": "e9", "type": "exclusion_started", "at": "2026-02-10T15:00:00+01:00", "measure_id": "m1",
+          "basis": "strgjfl_37", "scope": "full"}, "measure_id"),
+    ],
+    ids=["duplicate-id", "unknown-measure", "end-before-start", "naive-datetime", "unknown-type", "started-twice"],
+)
+def test_bad_event_leaves_the_monitor_unchanged(bad, field):
+    """An invalid event raises a TimelineError naming it, and the monitor's state and answers do not change."""
+    mon = Monitor("case-1", PERSON)
+    t0 = oslo(2026, 2, 10, 13, 20)
+    mon.add(excl_start(t0))
+    mon.add({"id": "l1", "type": "supervision_look", "at": (t0 + timedelta(minutes=40)).isoformat()})
+    as_of = t0 + timedelta(hours=2)
+    before = (mon.events, mon.report(as_of).to_json(), mon.worklist(as_of))
+    with pytest.raises(TimelineError) as info:
+        mon.add(bad)
+    assert info.value.event_id == bad["id"]
+    assert info.value.field == field
+    assert (mon.events, mon.report(as_of).to_json(), mon.worklist(as_of)) == before
+    assert len(mon) == 2
+
+
+def test_monitor_refuses_a_bad_person():
+    """A person without a valid birth date is refused when the monitor is made."""
+    with pytest.raises(TimelineError):
+        Monitor("case-1", {"id": "p", "birth_date": "not-a-date"})
