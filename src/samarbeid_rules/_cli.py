@@ -1,7 +1,11 @@
 """The ``samarbeid-rules`` command: a thin layer over the library.
 
     samarbeid-rules check FILE... [--as-of ISO] [--profile FILE] [--rules DIR]
-                                  [--engine native|durable-rules] [--format table|json]
+                                  [--engine native|durable-rules] [--format table|json|jsonl]
+                                  [--junit FILE]
+    samarbeid-rules batch SOURCE [--processes N] [--as-of ISO] [--profile FILE] [--rules DIR]
+                                 [--engine ...] [--jsonl OUT] [--junit OUT] [--no-progress]
+    samarbeid-rules generate --count N [--seed S] --out PATH
     samarbeid-rules rules [--rules DIR] [--format table|json]
     samarbeid-rules schema
     samarbeid-rules --version
@@ -74,7 +78,11 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--profile", default=None, metavar="FILE", help="interpretation profile (YAML)")
     check.add_argument("--rules", default=None, metavar="DIR", help="rule set directory (default: shipped)")
     check.add_argument("--engine", choices=ENGINE_NAMES, default="native", help="matching engine")
-    check.add_argument("--format", choices=("table", "json"), default="table", help="output format")
+    check.add_argument(
+        "--format", choices=("table", "json", "jsonl"), default="table",
+        help="output format (jsonl: one line per obligation, see docs/batch.md)",
+    )
+    check.add_argument("--junit", default=None, metavar="FILE", help="also write JUnit XML to FILE")
     check.set_defaults(func=_cmd_check)
 
     rules = sub.add_parser(
@@ -89,6 +97,7 @@ def _parser() -> argparse.ArgumentParser:
         description="Print the JSON Schema of a timeline file.",
     )
     schema.set_defaults(func=_cmd_schema)
+    _add_batch_commands(sub)
     return p
 
 
@@ -112,6 +121,7 @@ def _cmd_check(args: argparse.Namespace, out: TextIO) -> int:
         return EXIT_BAD_INPUT
 
     reports = []
+    items = []  # BatchItems, for --format jsonl and --junit
     bad_input = False
     for name in args.files:
         try:
@@ -124,8 +134,10 @@ def _cmd_check(args: argparse.Namespace, out: TextIO) -> int:
         except SamarbeidError as exc:
             _error(exc)
             bad_input = True
+            items.append(_failed_item(name, exc))
             continue
         reports.append(report)
+        items.append(_report_item(name, report))
         if args.format == "table":
             if len(args.files) > 1:
                 out.write(f"== {name}\n")
@@ -140,6 +152,10 @@ def _cmd_check(args: argparse.Namespace, out: TextIO) -> int:
         else:
             data = [json.loads(r.to_json()) for r in reports]
             out.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    if args.format == "jsonl":
+        _write_jsonl_lines(items, out)
+    if args.junit is not None and not _write_junit_file(args.junit, items):
+        return EXIT_USAGE
 
     if bad_input:
         return EXIT_BAD_INPUT
@@ -215,6 +231,233 @@ def _cmd_rules(args: argparse.Namespace, out: TextIO) -> int:
 
 def _cmd_schema(args: argparse.Namespace, out: TextIO) -> int:
     out.write(json.dumps(timeline_json_schema(), indent=2, ensure_ascii=False) + "\n")
+    return EXIT_OK
+
+
+# --- batch, generate, CI outputs (docs/batch.md) ----------------------------
+
+
+def _nonnegative_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must not be negative: {text!r}")
+    return value
+
+
+def _add_batch_commands(sub: Any) -> None:
+    batch = sub.add_parser(
+        "batch",
+        help="evaluate a directory or JSON Lines file of timelines and summarise",
+        description=(
+            "Evaluate every timeline of SOURCE (a directory of .json/.jsonl files, or a JSON Lines "
+            "file) and print a summary. Exit codes as for check: 3 if any timeline failed, "
+            "else 1 if any obligation is a breach, else 0."
+        ),
+    )
+    batch.add_argument("source", metavar="SOURCE", help="directory or JSON Lines file")
+    batch.add_argument(
+        "--processes", type=_nonnegative_int, default=1, metavar="N",
+        help="worker processes (default 1; 0: one per CPU)",
+    )
+    batch.add_argument(
+        "--as-of", type=_as_of, default=None, metavar="ISO",
+        help="instant to judge at, with a UTC offset (default: each timeline's latest event)",
+    )
+    batch.add_argument("--profile", default=None, metavar="FILE", help="interpretation profile (YAML)")
+    batch.add_argument("--rules", default=None, metavar="DIR", help="rule set directory (default: shipped)")
+    batch.add_argument("--engine", choices=ENGINE_NAMES, default="native", help="matching engine")
+    batch.add_argument("--jsonl", default=None, metavar="OUT", help="write one JSON line per obligation to OUT")
+    batch.add_argument("--junit", default=None, metavar="OUT", help="write JUnit XML to OUT")
+    batch.add_argument(
+        "--no-progress", action="store_true",
+        help="no progress bar (default: a bar on stderr when it is a terminal)",
+    )
+    batch.set_defaults(func=_cmd_batch)
+
+    gen = sub.add_parser(
+        "generate",
+        help="write seeded synthetic timelines (for tests and benchmarks)",
+        description=(
+            "Write COUNT synthetic timelines of population SEED: a JSON Lines file if PATH ends "
+            "in .jsonl, else a new (or empty) directory of .json files. The same seed gives the "
+            "same bytes."
+        ),
+    )
+    gen.add_argument("--count", type=_nonnegative_int, required=True, metavar="N", help="how many timelines")
+    gen.add_argument("--seed", default="0", metavar="S", help="population seed (default 0)")
+    gen.add_argument("--out", required=True, metavar="PATH", help="PATH.jsonl, or a directory")
+    gen.set_defaults(func=_cmd_generate)
+
+
+def _report_item(name: str, report: Any) -> Any:
+    from ._batch import BatchItem
+
+    return BatchItem(name, report, None, report.case_id)
+
+
+def _failed_item(name: str, exc: Exception) -> Any:
+    from ._batch import BatchItem
+
+    return BatchItem(name, None, str(exc), None)
+
+
+def _write_jsonl_lines(items: Any, out: TextIO) -> None:
+    from ._ci import jsonl_lines
+
+    for line in jsonl_lines(items):
+        out.write(line + "\n")
+
+
+def _write_junit_file(path: str, items: Any) -> bool:
+    from ._ci import junit_xml
+
+    try:
+        Path(path).write_text(junit_xml(items), encoding="utf-8")
+    except OSError as exc:
+        _error(f"cannot write {path}: {exc.strerror}")
+        return False
+    return True
+
+
+def _open_output(path: str | None) -> TextIO | None:
+    if path is None:
+        return None
+    return open(path, "w", encoding="utf-8", newline="\n")
+
+
+_LISTED = 20  # failed/skipped locations listed in the batch summary
+
+
+def _batch_summary_text(source: str, summary: Any, failed: list[str]) -> str:
+    s = summary
+    lines = [
+        f"source       {_clean(source)}",
+        f"timelines    {s.evaluated + s.failed}: {s.evaluated} evaluated, {s.failed} failed, "
+        f"{s.skipped} skipped",
+        f"obligations  {s.obligations}: " + ", ".join(f"{n} {k}" for k, n in s.by_status.items()),
+        f"breaches     {s.breaches} in {s.breached_timelines} timelines",
+    ]
+    if s.breaches_by_duty:
+        lines.append("")
+        rows = sorted(s.breaches_by_duty.items())
+        width = max(len("DUTY"), *(len(d) for d, _ in rows))
+        lines.append(f"{'DUTY'.ljust(width)}  BREACHES")
+        lines.extend(f"{_clean(d).ljust(width)}  {n}" for d, n in rows)
+    for title, entries in (
+        ("failed (errors on stderr)", [(loc, "") for loc in failed]),
+        ("skipped", s.skipped_items),
+    ):
+        if not entries:
+            continue
+        lines.append("")
+        lines.append(title)
+        shown = entries[:_LISTED]
+        width = max(len(_clean(loc)) for loc, _ in shown)
+        lines.extend(f"  {_clean(loc).ljust(width)}  {_clean(why)}".rstrip() for loc, why in shown)
+        if len(entries) > _LISTED:
+            lines.append(f"  ... and {len(entries) - _LISTED} more")
+    return "\n".join(lines) + "\n"
+
+
+def _clean(text: object) -> str:
+    from ._render import _clean as clean
+
+    return clean(text)
+
+
+def _cmd_batch(args: argparse.Namespace, out: TextIO) -> int:
+    from ._batch import evaluate_many
+    from ._ci import iter_junit_xml, jsonl_lines
+
+    try:
+        get_engine(args.engine)
+    except EngineUnavailableError as exc:
+        _error(f"engine {args.engine!r} is unavailable: {exc}")
+        return EXIT_ENGINE
+    try:
+        run = evaluate_many(
+            args.source, as_of=args.as_of, rules=args.rules, profile=args.profile, engine=args.engine,
+            processes=args.processes, progress=False if args.no_progress else None,
+        )
+    except EngineUnavailableError as exc:  # pragma: no cover - settled above
+        _error(f"engine {args.engine!r} is unavailable: {exc}")
+        return EXIT_ENGINE
+    except SamarbeidError as exc:
+        _error(exc)
+        return EXIT_BAD_INPUT
+
+    outputs: list[TextIO] = []
+    try:
+        jsonl_fh = _open_output(args.jsonl)
+        outputs += [jsonl_fh] if jsonl_fh else []
+        junit_fh = _open_output(args.junit)
+        outputs += [junit_fh] if junit_fh else []
+    except OSError as exc:
+        _error(f"cannot write {exc.filename}: {exc.strerror}")
+        for fh in outputs:
+            fh.close()
+        run.close()
+        return EXIT_USAGE
+
+    failed: list[str] = []
+
+    def items() -> Any:
+        for item in run:
+            if item.error is not None:
+                failed.append(item.location)
+                run.log(f"{PROG}: {item.error}")
+            if jsonl_fh is not None:
+                for line in jsonl_lines((item,)):
+                    jsonl_fh.write(line + "\n")
+            yield item
+
+    with run:
+        try:
+            if junit_fh is not None:
+                for part in iter_junit_xml(items()):
+                    junit_fh.write(part)
+            else:
+                for _ in items():
+                    pass
+        finally:
+            for fh in outputs:
+                fh.close()
+
+    summary = run.summary
+    out.write(_batch_summary_text(args.source, summary, failed))
+    if summary.failed:
+        return EXIT_BAD_INPUT
+    if summary.breaches:
+        return EXIT_BREACH
+    return EXIT_OK
+
+
+def _cmd_generate(args: argparse.Namespace, out: TextIO) -> int:
+    from ._synthetic import generate_population
+
+    path = Path(args.out)
+    count, seed = args.count, args.seed
+    try:
+        if path.suffix.lower() == ".jsonl":
+            with path.open("w", encoding="utf-8", newline="\n") as fh:
+                for data in generate_population(count, seed):
+                    fh.write(json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n")
+        else:
+            if path.exists() and (not path.is_dir() or any(path.iterdir())):
+                _error(f"{path} exists and is not an empty directory (a .jsonl PATH writes one file)")
+                return EXIT_USAGE
+            path.mkdir(parents=True, exist_ok=True)
+            width = len(str(max(count - 1, 0)))
+            for n, data in enumerate(generate_population(count, seed)):
+                text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+                (path / f"timeline-{n:0{width}d}.json").write_text(text, encoding="utf-8")
+    except OSError as exc:
+        _error(f"cannot write {exc.filename or path}: {exc.strerror}")
+        return EXIT_USAGE
+    out.write(f"wrote {count} timelines of seed {seed} to {path}\n")
     return EXIT_OK
 
 
