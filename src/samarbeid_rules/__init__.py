@@ -9,6 +9,8 @@ private and may change.
     >>> [o.status for o in report.breaches]  # doctest: +SKIP
 """
 
+from ._analytics import population_figures
+from ._batch import BatchItem, BatchRun, evaluate_many
 from ._errors import (
     EngineUnavailableError,
     ProfileError,
@@ -17,6 +19,7 @@ from ._errors import (
     TimelineError,
 )
 from ._evaluate import evaluate
+from ._monitor import AddResult, Monitor, WorkItem
 from ._profile import Profile, default_profile, load_profile
 from ._report import EventAccount, EventUse, Gap, Obligation, Report, Status, TermUse, Window
 from ._rules import Citation, RuleFile, RuleSet, load_rules
@@ -36,7 +39,10 @@ from ._engines import ENGINE_NAMES
 __version__ = "0.1.0"
 
 __all__ = [
+    "AddResult",
     "Agency",
+    "BatchItem",
+    "BatchRun",
     "Citation",
     "CustodyKind",
     "ENGINE_NAMES",
@@ -47,6 +53,7 @@ __all__ = [
     "ExclusionBasis",
     "ExclusionScope",
     "Gap",
+    "Monitor",
     "Obligation",
     "Person",
     "Profile",
@@ -61,11 +68,14 @@ __all__ = [
     "Timeline",
     "TimelineError",
     "Window",
+    "WorkItem",
     "__version__",
     "default_profile",
     "evaluate",
+    "evaluate_many",
     "load_profile",
     "load_rules",
     "load_timeline",
+    "population_figures",
     "timeline_json_schema",
 ]
