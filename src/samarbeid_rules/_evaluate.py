@@ -117,14 +117,9 @@ def evaluate(
 
     uses = Uses()
     rule_set = compiled.rule_set
-    root = Path(rule_set.directory)
     obligations = []
     for loaded in rule_set.rules:
-        try:
-            rel = Path(loaded.path).relative_to(root).as_posix()
-        except ValueError:
-            rel = loaded.path
-        obligations.extend(resolve_rule(loaded, rel, rule_set.citation(), facts, classification, uses))
+        obligations.extend(resolve_rule(loaded, rule_set, facts, classification, uses))
     obligations.sort(key=lambda o: (o.window.opens, o.duty_id, o.id))
 
     roles_by_pos: dict[int, list[tuple[str, str]]] = {}
