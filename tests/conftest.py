@@ -1,0 +1,35 @@
+"""Shared fixtures: every evaluation test runs on both engines."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from samarbeid_rules._engines.durable import durable_available  # noqa: E402
+
+DURABLE_OK, DURABLE_WHY = durable_available()
+ON_313 = sys.version_info >= (3, 13)
+DURABLE_SKIP_REASON = "durable-rules 2.0.28 does not import on CPython 3.13+"
+
+
+def _durable_param():
+    marks = []
+    if ON_313:
+        marks.append(pytest.mark.skip(reason=DURABLE_SKIP_REASON))
+    return pytest.param("durable-rules", marks=marks, id="durable-rules")
+
+
+ENGINE_PARAMS = [pytest.param("native", id="native"), _durable_param()]
+
+
+@pytest.fixture(params=ENGINE_PARAMS)
+def engine(request) -> str:
+    """The engine name to pass to evaluate(); each test using it runs on both engines."""
+    return request.param
+
+
+requires_durable = pytest.mark.skipif(ON_313, reason=DURABLE_SKIP_REASON)
