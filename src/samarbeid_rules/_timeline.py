@@ -798,7 +798,7 @@ def _describe(err: Mapping[str, Any]) -> str:
     if kind == "union_tag_not_found":
         return "event has no 'type'"
     if kind == "extra_forbidden":
-        return "unknown field (not part of this event type)"
+        return "unknown field (not part of this record's type)"
     if kind == "missing":
         return "required field is missing"
     return err["msg"]

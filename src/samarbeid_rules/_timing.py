@@ -332,14 +332,17 @@ def _deadline(ctx: _Ctx, timing: DeadlineTiming) -> list[Obligation]:
                 mark, mark_lenient = anchor - lead.strict, anchor - lead.lenient
                 lead_words = f"'{lead.words[0]}' ({bd.lead}: {lead.bounds_text()})"
             firm, firm_lenient = end_of_local_day(mark, tz), end_of_local_day(mark_lenient, tz)
-            if trig.at <= firm:
-                due, due_lenient = firm, firm_lenient
+            d = _due_after(ctx, timing.if_known_later, trig.at)
+            if d.strict <= firm:
+                due, due_lenient = firm, max(firm_lenient, d.lenient)
                 explanation.append(
                     f"{bd.field} {anchor.isoformat()} known at {_fmt(trig.at, tz)}: due by the end of "
                     f"{mark.isoformat()}, {lead_words}"
                 )
             else:
-                d = _due_after(ctx, timing.if_known_later, trig.at)
+                # Known too late to give the full lead time: "or as early as
+                # practicable" after it became known, never earlier than the
+                # date the lead time gives.
                 due, due_lenient = d.strict, max(d.lenient, firm_lenient)
                 if d.term:
                     terms.append(d.term)
