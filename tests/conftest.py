@@ -16,10 +16,16 @@ ON_313 = sys.version_info >= (3, 13)
 DURABLE_SKIP_REASON = "durable-rules 2.0.28 does not import on CPython 3.13+"
 
 
+def _durable_skip_reason() -> str | None:
+    """Why the durable-rules engine cannot run here, or None if it can."""
+    if DURABLE_OK:
+        return None
+    return DURABLE_SKIP_REASON if ON_313 else DURABLE_WHY
+
+
 def _durable_param():
-    marks = []
-    if ON_313:
-        marks.append(pytest.mark.skip(reason=DURABLE_SKIP_REASON))
+    why = _durable_skip_reason()
+    marks = [pytest.mark.skip(reason=why)] if why else []
     return pytest.param("durable-rules", marks=marks, id="durable-rules")
 
 
@@ -32,4 +38,4 @@ def engine(request) -> str:
     return request.param
 
 
-requires_durable = pytest.mark.skipif(ON_313, reason=DURABLE_SKIP_REASON)
+requires_durable = pytest.mark.skipif(not DURABLE_OK, reason=_durable_skip_reason() or "")

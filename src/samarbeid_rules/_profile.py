@@ -240,7 +240,7 @@ def load_profile(path: str | Path | None = None) -> Profile:
     if "extends" in data:
         if data["extends"] != "default":
             raise ProfileError("only 'extends: default' is supported", path=label, field="extends")
-        return _merge(default_profile(), data, source=label, id_suffix="", located=located)
+        return _merge(default_profile(), data, source=label, id_suffix=f"+{path.stem}", located=located)
     return _validate(data, label, located)
 
 

@@ -1,0 +1,242 @@
+"""The ``samarbeid-rules`` command: a thin layer over the library.
+
+    samarbeid-rules check FILE... [--as-of ISO] [--profile FILE] [--rules DIR]
+                                  [--engine native|durable-rules] [--format table|json]
+    samarbeid-rules rules [--rules DIR] [--format table|json]
+    samarbeid-rules schema
+    samarbeid-rules --version
+
+Exit codes (see ``docs/cli.md``): 0 no breach, 1 at least one breach, 2 usage
+error, 3 bad input (timeline, profile or rule file), 4 engine unavailable.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import Any, TextIO
+
+from . import __version__
+from ._engines import ENGINE_NAMES, get_engine
+from ._errors import EngineUnavailableError, SamarbeidError
+from ._evaluate import check_profile_terms, evaluate, prepare_rules, resolve_profile
+from ._render import report_table
+from ._rules import load_rules
+from ._timeline import timeline_json_schema
+
+__all__ = ["main", "EXIT_OK", "EXIT_BREACH", "EXIT_USAGE", "EXIT_BAD_INPUT", "EXIT_ENGINE"]
+
+EXIT_OK = 0
+EXIT_BREACH = 1
+EXIT_USAGE = 2
+EXIT_BAD_INPUT = 3
+EXIT_ENGINE = 4
+
+PROG = "samarbeid-rules"
+
+
+def _as_of(text: str) -> datetime:
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an ISO 8601 date-time: {text!r}") from None
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} has no UTC offset (write e.g. 2025-03-01T12:00+01:00)"
+        )
+    return value
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog=PROG,
+        description="Check custody timelines against the duties of the prison and the health services.",
+        epilog="exit codes: 0 no breach, 1 breach, 2 usage error, 3 bad input, 4 engine unavailable",
+    )
+    p.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    check = sub.add_parser(
+        "check",
+        help="evaluate timeline files and report their obligations",
+        description="Evaluate each timeline file and report its obligations.",
+    )
+    check.add_argument("files", nargs="+", metavar="FILE", help="timeline JSON file")
+    check.add_argument(
+        "--as-of", type=_as_of, default=None, metavar="ISO",
+        help="instant to judge at, with a UTC offset (default: each timeline's latest event)",
+    )
+    check.add_argument("--profile", default=None, metavar="FILE", help="interpretation profile (YAML)")
+    check.add_argument("--rules", default=None, metavar="DIR", help="rule set directory (default: shipped)")
+    check.add_argument("--engine", choices=ENGINE_NAMES, default="native", help="matching engine")
+    check.add_argument("--format", choices=("table", "json"), default="table", help="output format")
+    check.set_defaults(func=_cmd_check)
+
+    rules = sub.add_parser(
+        "rules", help="list the rules of a rule set", description="List the rules of a rule set."
+    )
+    rules.add_argument("--rules", default=None, metavar="DIR", help="rule set directory (default: shipped)")
+    rules.add_argument("--format", choices=("table", "json"), default="table", help="output format")
+    rules.set_defaults(func=_cmd_rules)
+
+    schema = sub.add_parser(
+        "schema", help="print the JSON Schema of a timeline",
+        description="Print the JSON Schema of a timeline file.",
+    )
+    schema.set_defaults(func=_cmd_schema)
+    return p
+
+
+def _error(message: object) -> None:
+    print(f"{PROG}: {message}", file=sys.stderr)
+
+
+def _cmd_check(args: argparse.Namespace, out: TextIO) -> int:
+    # The engine, the rules and the profile are shared by every file: settle them once.
+    try:
+        engine = get_engine(args.engine)
+    except EngineUnavailableError as exc:
+        _error(f"engine {args.engine!r} is unavailable: {exc}")
+        return EXIT_ENGINE
+    try:
+        compiled = prepare_rules(args.rules)
+        profile = resolve_profile(args.profile)
+        check_profile_terms(compiled, profile)
+    except SamarbeidError as exc:
+        _error(exc)
+        return EXIT_BAD_INPUT
+
+    reports = []
+    bad_input = False
+    for name in args.files:
+        try:
+            report = evaluate(
+                Path(name), as_of=args.as_of, rules=compiled, profile=profile, engine=engine.name
+            )
+        except EngineUnavailableError as exc:  # pragma: no cover - settled above
+            _error(f"engine {args.engine!r} is unavailable: {exc}")
+            return EXIT_ENGINE
+        except SamarbeidError as exc:
+            _error(exc)
+            bad_input = True
+            continue
+        reports.append(report)
+        if args.format == "table":
+            if len(args.files) > 1:
+                out.write(f"== {name}\n")
+            out.write(report_table(report))
+            if len(args.files) > 1:
+                out.write("\n")
+
+    if args.format == "json":
+        if len(args.files) == 1:
+            if reports:
+                out.write(reports[0].to_json() + "\n")
+        else:
+            data = [json.loads(r.to_json()) for r in reports]
+            out.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+
+    if bad_input:
+        return EXIT_BAD_INPUT
+    if any(r.breaches for r in reports):
+        return EXIT_BREACH
+    return EXIT_OK
+
+
+def _rule_rows(directory: str | None) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    rule_set = load_rules(directory)
+    root = Path(rule_set.directory)
+    rows = []
+    for loaded in rule_set.rules:
+        r = loaded.rule
+        try:
+            rel = Path(loaded.path).relative_to(root).as_posix()
+        except ValueError:
+            rel = loaded.path
+        rows.append(
+            {
+                "duty": r.duty,
+                "modality": r.modality,
+                "actor": r.actor,
+                "title": r.title,
+                "source": {
+                    "document": r.source.document,
+                    "section": r.source.section,
+                    "statute": r.source.statute,
+                },
+                "timing": r.timing.kind,
+                "rule_file": rel,
+            }
+        )
+    meta = {"rule_set": rule_set.citation(), "title": rule_set.meta.title, "directory": rule_set.directory}
+    return meta, rows
+
+
+def _cmd_rules(args: argparse.Namespace, out: TextIO) -> int:
+    try:
+        meta, rows = _rule_rows(args.rules)
+    except SamarbeidError as exc:
+        _error(exc)
+        return EXIT_BAD_INPUT
+    if args.format == "json":
+        out.write(json.dumps({**meta, "rules": rows}, indent=2, ensure_ascii=False) + "\n")
+        return EXIT_OK
+    header = ("DUTY", "MODALITY", "ACTOR", "TIMING", "SOURCE", "RULE FILE")
+    table = [
+        (
+            row["duty"],
+            row["modality"],
+            row["actor"],
+            row["timing"],
+            f"{row['source']['document']} sec. {row['source']['section']}",
+            row["rule_file"],
+        )
+        for row in rows
+    ]
+    widths = [max(len(h), *(len(t[i]) for t in table)) for i, h in enumerate(header)]
+
+    def line(cells: tuple[str, ...]) -> str:
+        return "  ".join(c.ljust(w) for c, w in zip(cells, widths)).rstrip()
+
+    out.write(f"rule set  {meta['rule_set']}  ({meta['directory']})\n\n")
+    out.write(line(header) + "\n")
+    for cells, row in zip(table, rows):
+        out.write(line(cells) + "\n")
+        out.write(f"    {row['title']}\n")
+        if row["source"]["statute"]:
+            out.write(f"    {row['source']['statute']}\n")
+    return EXIT_OK
+
+
+def _cmd_schema(args: argparse.Namespace, out: TextIO) -> int:
+    out.write(json.dumps(timeline_json_schema(), indent=2, ensure_ascii=False) + "\n")
+    return EXIT_OK
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; returns the exit code (see the module docstring)."""
+    parser = _parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse: --help/--version give 0, usage errors 2
+        if exc.code is None:
+            return EXIT_OK
+        return exc.code if isinstance(exc.code, int) else EXIT_USAGE
+    buffer = io.StringIO()
+    code = args.func(args, buffer)
+    try:
+        sys.stdout.write(buffer.getvalue())
+        sys.stdout.flush()
+    except BrokenPipeError:  # e.g. piped into `head`: keep the exit code, drop the rest
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    return code
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
