@@ -23,6 +23,7 @@ from dateutil.rrule import DAILY, rrule
 
 __all__ = [
     "add_working_days",
+    "to_local",
     "age_on",
     "birthday_instant",
     "is_working_day",
@@ -43,7 +44,7 @@ def zone(name: str) -> tzinfo:
 
 
 def local_instant(day: date, clock: time, tz: tzinfo) -> datetime:
-    """The instant at which the local clock in ``tz`` shows ``clock`` on ``day``.
+    """The instant (in UTC) at which the local clock in ``tz`` shows ``clock`` on ``day``.
 
     A clock time skipped by a spring-forward change resolves to the instant
     just after the gap; a repeated one (autumn) to its first occurrence. Both
@@ -51,8 +52,20 @@ def local_instant(day: date, clock: time, tz: tzinfo) -> datetime:
     """
     naive = datetime.combine(day, clock)
     aware = naive.replace(tzinfo=tz, fold=0)
-    # Normalise skipped times: a round trip through UTC lands after the gap.
-    return aware.astimezone(timezone.utc).astimezone(tz)
+    # Returned in UTC: arithmetic between two datetimes sharing one ZoneInfo
+    # is wall-clock arithmetic in Python, which is wrong across a change.
+    return aware.astimezone(timezone.utc)
+
+
+def to_local(t: datetime, tz: tzinfo) -> datetime:
+    """``t`` as local time in ``tz``, with a fixed UTC offset.
+
+    Reports give instants this way: they read as local time, and arithmetic on
+    them is right across daylight-saving changes (two datetimes sharing a
+    ZoneInfo would subtract by their wall clocks).
+    """
+    local = t.astimezone(tz)
+    return local.replace(tzinfo=timezone(local.utcoffset()))
 
 
 def start_of_local_day(day: date, tz: tzinfo) -> datetime:

@@ -150,17 +150,15 @@ def _cmd_check(args: argparse.Namespace, out: TextIO) -> int:
 
 def _rule_rows(directory: str | None) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     rule_set = load_rules(directory)
-    root = Path(rule_set.directory)
     rows = []
     for loaded in rule_set.rules:
         r = loaded.rule
-        try:
-            rel = Path(loaded.path).relative_to(root).as_posix()
-        except ValueError:
-            rel = loaded.path
+        rel = loaded.rel
         rows.append(
             {
                 "duty": r.duty,
+                "part": r.part,
+                "versions": list(r.versions),
                 "modality": r.modality,
                 "actor": r.actor,
                 "title": r.title,
@@ -173,7 +171,16 @@ def _rule_rows(directory: str | None) -> tuple[dict[str, Any], list[dict[str, An
                 "rule_file": rel,
             }
         )
-    meta = {"rule_set": rule_set.citation(), "title": rule_set.meta.title, "directory": rule_set.directory}
+    meta = {
+        "rule_set": rule_set.citation(),
+        "title": rule_set.meta.title,
+        "directory": rule_set.directory,
+        "versions": [
+            {"id": v.id, "in_force_from": rule_set.meta.start_of(v).isoformat(), "title": v.title}
+            for v in rule_set.meta.versions
+        ],
+        "settings": {k: v.isoformat() for k, v in rule_set.meta.settings.items()},
+    }
     return meta, rows
 
 
@@ -186,14 +193,15 @@ def _cmd_rules(args: argparse.Namespace, out: TextIO) -> int:
     if args.format == "json":
         out.write(json.dumps({**meta, "rules": rows}, indent=2, ensure_ascii=False) + "\n")
         return EXIT_OK
-    header = ("DUTY", "MODALITY", "ACTOR", "TIMING", "SOURCE", "RULE FILE")
+    header = ("DUTY", "MODALITY", "ACTOR", "TIMING", "SOURCE", "VERSIONS", "RULE FILE")
     table = [
         (
-            row["duty"],
+            row["duty"] + (f" / {row['part']}" if row["part"] else ""),
             row["modality"],
             row["actor"],
             row["timing"],
             f"{row['source']['document']} sec. {row['source']['section']}",
+            ",".join(row["versions"]),
             row["rule_file"],
         )
         for row in rows

@@ -14,6 +14,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from ._calendar import to_local
 from ._compile import CompiledRules, compile_rules
 from ._engines import get_engine
 from ._errors import ProfileError, TimelineError
@@ -122,6 +123,7 @@ def evaluate(
         obligations.extend(resolve_rule(loaded, rule_set, facts, classification, uses))
     obligations.sort(key=lambda o: (o.window.opens, o.duty_id, o.id))
 
+    key_of = {r.rule_id: r.rule.key for r in rule_set.rules}
     roles_by_pos: dict[int, list[tuple[str, str]]] = {}
     for (duty, role), positions in classification.items():
         for p in positions:
@@ -140,7 +142,7 @@ def evaluate(
             if not matched:
                 reason = f"no rule gives events of type {f.type!r} a role"
             else:
-                names = ", ".join(f"{d} ({r})" for d, r in matched)
+                names = ", ".join(sorted({f"{key_of[d]} ({r})" for d, r in matched}))
                 reason = f"matched {names}, but no obligation could use it (no open trigger at its time)"
             accounts[f.index] = EventAccount(
                 index=f.index, event_id=f.id, type=f.type, state="unused", reason=reason
@@ -161,7 +163,7 @@ def evaluate(
         case_id=timeline.case_id,
         prison_id=timeline.prison_id,
         person_id=timeline.person.id,
-        as_of=when.astimezone(tz),
+        as_of=to_local(when, tz),
         engine=matcher.name,
         rule_set=rule_set.citation(),
         profile=ProfileRef(id=prof.id, version=prof.version, policy_note=prof.policy_note),

@@ -9,7 +9,7 @@ is immutable and is the only input the engines and the timing stage read.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from enum import Enum
 from types import MappingProxyType
 from typing import Any, Mapping
@@ -75,7 +75,12 @@ def derive_facts(timeline: Timeline, as_of: datetime, profile: Profile) -> Facts
     tz = zone(profile.settings.timezone)
     leap = profile.settings.leap_day_birthday
     birth = timeline.person.birth_date
-    order = sorted(range(len(timeline.events)), key=lambda i: (timeline.events[i].at, i))
+    # Every instant is taken to UTC once, here: Python compares and subtracts
+    # two datetimes that share a ZoneInfo by their wall clocks, which is
+    # wrong across a daylight-saving change.
+    as_of = as_of.astimezone(timezone.utc)
+    instants = [ev.at.astimezone(timezone.utc) for ev in timeline.events]
+    order = sorted(range(len(timeline.events)), key=lambda i: (instants[i], i))
     custody: str | None = None
     before: list[EventFact] = []
     after: list[EventFact] = []
@@ -93,11 +98,12 @@ def derive_facts(timeline: Timeline, as_of: datetime, profile: Profile) -> Facts
         record["age"] = age_on(birth, ev.at.astimezone(tz).date(), leap)
         if custody is not None:
             record["custody_kind"] = custody
-        fact = EventFact(i, ev, ev.at, MappingProxyType(record))
-        (before if ev.at <= as_of else after).append(fact)
+        fact = EventFact(i, ev, instants[i], MappingProxyType(record))
+        (before if instants[i] <= as_of else after).append(fact)
     # Measures are paired over the events known at as_of: an end recorded
     # after as_of has not happened yet.
-    measures = pair_measures(f.event for f in before)
+    # (References were checked on the whole timeline when it was validated.)
+    measures = pair_measures((f.event for f in before), check_refs=False)
     by_id = {f.id: f for f in before}
     return Facts(
         timeline=timeline,

@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
+from collections.abc import Iterable
 from typing import Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -510,6 +511,24 @@ class RuleSet:
 
     def citation(self) -> str:
         return f"{self.meta.name}@{self.meta.version}"
+
+    def only(self, duties: Iterable[str] | None = None, *, modalities: Iterable[str] | None = None) -> RuleSet:
+        """The rules of some duties and/or modalities (skal, bør, vurdere, forbud) only."""
+        rules = self.rules
+        if duties is not None:
+            wanted = set(duties)
+            unknown = wanted - {r.duty for r in rules}
+            if unknown:
+                raise RuleFileError(f"no rule for duty id(s) {sorted(unknown)}", path=self.directory)
+            rules = tuple(r for r in rules if r.duty in wanted)
+        if modalities is not None:
+            mods = set(modalities)
+            bad = mods - {"skal", "bør", "vurdere", "forbud"}
+            if bad:
+                raise RuleFileError(f"unknown modality {sorted(bad)}; use skal, bør, vurdere, forbud",
+                                    path=self.directory)
+            rules = tuple(r for r in rules if r.rule.modality in mods)
+        return RuleSet(self.meta, rules, self.directory)
 
     def with_settings(self, **settings: date) -> RuleSet:
         """A copy with settings replaced (e.g. the date circular 001 took effect)."""

@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timezone
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any, ClassVar, Literal, Union
@@ -477,9 +477,11 @@ HealthAdviceFollowedUp = _simple(
 )
 DoctorStatementObtained = _simple(
     "doctor_statement_obtained",
-    "Doctor's statement obtained before a security cell or bed decision.",
+    "Doctor's statement obtained before a security cell or bed decision; it may name the "
+    "measure it was for even though it comes before the measure starts.",
     measure_id=(Id | None, Field(default=None)),
 )
+DoctorStatementObtained.may_precede_measure = True
 LeaderReview = _simple(
     "leader_review",
     "The prison leader acquainted themself with the inmate's condition.",
@@ -615,7 +617,7 @@ class Timeline(_Base):
                 )
             seen[ev.id] = i
             if isinstance(ev, ExclusionStarted) and ev.expected_end is not None:
-                if ev.expected_end < ev.at:
+                if _utc(ev.expected_end) < _utc(ev.at):
                     raise _LocatedValueError(
                         "expected_end is before the exclusion started", i, ev.id, "expected_end"
                     )
@@ -635,7 +637,12 @@ class _LocatedValueError(ValueError):
         self.problem, self.index, self.event_id, self.field = problem, index, event_id, field
 
 
-def pair_measures(events: Iterable[Any]) -> dict[str, MeasurePair]:
+def _utc(t: datetime) -> datetime:
+    """Compare instants in UTC: two datetimes sharing a ZoneInfo compare by wall clock."""
+    return t.astimezone(timezone.utc)
+
+
+def pair_measures(events: Iterable[Any], *, check_refs: bool = True) -> dict[str, MeasurePair]:
     """Pair every ``…_started`` with its ``…_ended`` event by ``measure_id``.
 
     Raises a located error for an end without a start (an unknown measure), a
@@ -673,7 +680,7 @@ def pair_measures(events: Iterable[Any]) -> dict[str, MeasurePair]:
             raise _LocatedValueError(
                 f"measure {ev.measure_id!r} is ended twice", i, ev.id, "measure_id"
             )
-        if ev.at < pair.start.at:
+        if _utc(ev.at) < _utc(pair.start.at):
             raise _LocatedValueError(
                 f"ends measure {ev.measure_id!r} before it started (events[{index_of[ev.measure_id]}])",
                 i,
@@ -681,7 +688,11 @@ def pair_measures(events: Iterable[Any]) -> dict[str, MeasurePair]:
                 "at",
             )
         pairs[ev.measure_id] = MeasurePair(pair.kind, pair.start, ev)
-    # Events that refer to a measure (looks, doctor notices) must name a known one.
+    # Events that refer to a measure (looks, doctor notices) must name a known
+    # one, and come after it started unless made before by nature (a doctor's
+    # statement obtained before the decision).
+    if not check_refs:
+        return pairs
     for i, ev in enumerate(events):
         ref = getattr(ev, "measure_id", None)
         if ref is None or isinstance(ev, (_MeasureStart, _MeasureEnd)):
@@ -690,7 +701,7 @@ def pair_measures(events: Iterable[Any]) -> dict[str, MeasurePair]:
             raise _LocatedValueError(
                 f"refers to measure {ref!r}, which no started event opens", i, ev.id, "measure_id"
             )
-        if ev.at < pairs[ref].start.at:
+        if _utc(ev.at) < _utc(pairs[ref].start.at) and not getattr(ev, "may_precede_measure", False):
             raise _LocatedValueError(
                 f"refers to measure {ref!r} before it started", i, ev.id, "at"
             )

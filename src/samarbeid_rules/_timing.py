@@ -47,6 +47,7 @@ from typing import Any
 
 from ._calendar import (
     add_working_days,
+    to_local,
     birthday_instant,
     calendar_months_before,
     end_of_local_day,
@@ -118,7 +119,7 @@ class _Ctx:
         return [f for f in self.facts_for("trigger") if self.version_at(f.at) in versions]
 
     def local(self, t: datetime | None) -> datetime | None:
-        return t.astimezone(self.tz) if t is not None else None
+        return to_local(t, self.tz) if t is not None else None
 
     def ob_id(self, trigger: EventFact) -> str:
         return f"{self.rule.key}:{trigger.id}"
@@ -825,7 +826,9 @@ def _per_day(ctx: _Ctx, timing: PerDayTiming) -> list[Obligation]:
         times = [f.at for f in items]
         gaps = []
         for day, ds, de, a, b, complete in _days_of(ctx, start, end, is_open):
-            count = bisect_right(times, b) - bisect_left(times, a)
+            # A day is [its start, the next day's start): an event at midnight
+            # counts for the day it begins, once. The measure's own end counts.
+            count = (bisect_right(times, b) if b == end else bisect_left(times, b)) - bisect_left(times, a)
             if count == 0 and complete:
                 gaps.append(Gap(kind="day", start=ctx.local(a), end=ctx.local(b), length=b - a,
                                 status=Status.BREACHED, looks=0, required=1, required_lenient=1))
@@ -863,7 +866,8 @@ def _per_dogn(ctx: _Ctx, timing: PerDognTiming) -> list[Obligation]:
             for day, ds, de, a, b, complete in _days_of(ctx, start, end, is_open):
                 if day <= first_day or not complete:
                     continue
-                if bisect_right(times, b) - bisect_left(times, a) == 0:
+                hi = bisect_right(times, b) if b == end else bisect_left(times, b)
+                if hi - bisect_left(times, a) == 0:
                     gaps.append(Gap(kind="day", start=ctx.local(a), end=ctx.local(b), length=b - a,
                                     status=Status.BREACHED, looks=0, required=1, required_lenient=1))
             how = "each calendar day after the first visit's day (profile setting dogn: calendar)"
@@ -946,7 +950,7 @@ def _measure_deadline(ctx: _Ctx, timing: MeasureDeadlineTiming) -> list[Obligati
         terms = []
         if expected:
             d = _due_after(ctx, timing.within, start)
-            due, due_lenient = min(d.strict, latest), latest
+            due, due_lenient = min(d.strict, latest), min(d.lenient, latest)
             if d.term:
                 terms.append(d.term)
             why = (f"expected from the start to last more than {iso_duration(timing.longer_than)}: due "
