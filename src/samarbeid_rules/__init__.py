@@ -16,7 +16,16 @@ from ._errors import (
     SamarbeidError,
     TimelineError,
 )
+from ._coverage import Coverage, coverage
 from ._evaluate import evaluate
+from ._explain import Explanation, explain
+from ._institution import (
+    Institution,
+    InstitutionError,
+    InstitutionReport,
+    check_institution,
+    load_institution,
+)
 from ._profile import Profile, default_profile, load_profile
 from ._report import EventAccount, EventUse, Gap, Obligation, Report, Status, TermUse, Window
 from ._rules import Citation, RuleFile, RuleSet, load_rules
@@ -38,6 +47,7 @@ __version__ = "0.1.0"
 __all__ = [
     "Agency",
     "Citation",
+    "Coverage",
     "CustodyKind",
     "ENGINE_NAMES",
     "EngineUnavailableError",
@@ -46,7 +56,11 @@ __all__ = [
     "EventUse",
     "ExclusionBasis",
     "ExclusionScope",
+    "Explanation",
     "Gap",
+    "Institution",
+    "InstitutionError",
+    "InstitutionReport",
     "Obligation",
     "Person",
     "Profile",
@@ -62,8 +76,12 @@ __all__ = [
     "TimelineError",
     "Window",
     "__version__",
+    "check_institution",
+    "coverage",
     "default_profile",
     "evaluate",
+    "explain",
+    "load_institution",
     "load_profile",
     "load_rules",
     "load_timeline",

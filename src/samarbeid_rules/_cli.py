@@ -4,6 +4,9 @@
                                   [--engine native|durable-rules] [--format table|json]
     samarbeid-rules rules [--rules DIR] [--format table|json]
     samarbeid-rules schema
+    samarbeid-rules coverage [--format table|json|markdown]
+    samarbeid-rules explain FILE DUTY [--as-of ISO] [--format text|json]
+    samarbeid-rules check-institution FILE [--as-of DATE] [--format table|json]
     samarbeid-rules --version
 
 Exit codes (see ``docs/cli.md``): 0 no breach, 1 at least one breach, 2 usage
@@ -17,7 +20,7 @@ import io
 import json
 import os
 import sys
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -26,6 +29,9 @@ from ._engines import ENGINE_NAMES, get_engine
 from ._errors import EngineUnavailableError, SamarbeidError
 from ._evaluate import check_profile_terms, evaluate, prepare_rules, resolve_profile
 from ._render import report_table
+from ._coverage import coverage, coverage_markdown, coverage_table
+from ._explain import explain
+from ._institution import add_institution_parser, run_check_institution
 from ._rules import load_rules
 from ._timeline import timeline_json_schema
 
@@ -75,6 +81,7 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--rules", default=None, metavar="DIR", help="rule set directory (default: shipped)")
     check.add_argument("--engine", choices=ENGINE_NAMES, default="native", help="matching engine")
     check.add_argument("--format", choices=("table", "json"), default="table", help="output format")
+    _rule_set_options(check)
     check.set_defaults(func=_cmd_check)
 
     rules = sub.add_parser(
@@ -89,7 +96,73 @@ def _parser() -> argparse.ArgumentParser:
         description="Print the JSON Schema of a timeline file.",
     )
     schema.set_defaults(func=_cmd_schema)
+
+    cov = sub.add_parser(
+        "coverage", help="every catalog duty id: how it is judged, rule files, tests",
+        description="The coverage matrix: every duty id of the catalog with its rule files, the tests that "
+        "exercise it, and the sentences of the sources that are not judged, with reasons.",
+    )
+    cov.add_argument("--rules", default=None, metavar="DIR", help="rule set directory (default: shipped)")
+    cov.add_argument("--format", choices=("table", "json", "markdown"), default="table", help="output format")
+    cov.set_defaults(func=_cmd_coverage)
+
+    exp = sub.add_parser(
+        "explain", help="why a duty arose or did not, its deadline and what fulfilled it",
+        description="Explain one duty on one timeline: the obligations it gave (trigger, conditions, deadline "
+        "computation, fulfilment) and, for events that did not trigger it, the condition not met.",
+    )
+    exp.add_argument("file", metavar="FILE", help="timeline JSON file")
+    exp.add_argument("duty", metavar="DUTY", help="duty id, e.g. exclusion.notify_doctor")
+    exp.add_argument("--as-of", type=_as_of, default=None, metavar="ISO", help="instant to judge at")
+    exp.add_argument("--profile", default=None, metavar="FILE", help="interpretation profile (YAML)")
+    exp.add_argument("--rules", default=None, metavar="DIR", help="rule set directory (default: shipped)")
+    exp.add_argument("--format", choices=("text", "json"), default="text", help="output format")
+    _rule_set_options(exp, modality=False)
+    exp.set_defaults(func=_cmd_explain)
+
+    inst = add_institution_parser(sub)
+    inst.set_defaults(func=run_check_institution)
     return p
+
+
+def _setting(text: str) -> tuple[str, date]:
+    key, sep, value = text.partition("=")
+    try:
+        if not sep:
+            raise ValueError
+        return key.strip(), date.fromisoformat(value.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected KEY=YYYY-MM-DD, got {text!r}") from None
+
+
+def _modalities(text: str) -> list[str]:
+    mods = [m.strip() for m in text.split(",") if m.strip()]
+    bad = [m for m in mods if m not in ("skal", "bør", "vurdere", "forbud")]
+    if bad or not mods:
+        raise argparse.ArgumentTypeError(f"modalities are skal, bør, vurdere, forbud; got {text!r}")
+    return mods
+
+
+def _rule_set_options(p: argparse.ArgumentParser, *, modality: bool = True) -> None:
+    p.add_argument(
+        "--setting", type=_setting, action="append", default=[], metavar="KEY=DATE",
+        help="rule-set setting, e.g. circular_2025_effective=2025-07-01 (repeatable)",
+    )
+    if modality:
+        p.add_argument(
+            "--modality", type=_modalities, default=None, metavar="LIST",
+            help="judge only these modalities, comma-separated: skal,bør,vurdere,forbud",
+        )
+
+
+def _selected_rules(args: argparse.Namespace):
+    """The rule set named by --rules, with --setting and --modality applied."""
+    rule_set = load_rules(args.rules)
+    if args.setting:
+        rule_set = rule_set.with_settings(**dict(args.setting))
+    if getattr(args, "modality", None):
+        rule_set = rule_set.only(modalities=args.modality)
+    return rule_set
 
 
 def _error(message: object) -> None:
@@ -104,7 +177,7 @@ def _cmd_check(args: argparse.Namespace, out: TextIO) -> int:
         _error(f"engine {args.engine!r} is unavailable: {exc}")
         return EXIT_ENGINE
     try:
-        compiled = prepare_rules(args.rules)
+        compiled = prepare_rules(_selected_rules(args))
         profile = resolve_profile(args.profile)
         check_profile_terms(compiled, profile)
     except SamarbeidError as exc:
@@ -224,6 +297,38 @@ def _cmd_rules(args: argparse.Namespace, out: TextIO) -> int:
 def _cmd_schema(args: argparse.Namespace, out: TextIO) -> int:
     out.write(json.dumps(timeline_json_schema(), indent=2, ensure_ascii=False) + "\n")
     return EXIT_OK
+
+
+def _cmd_coverage(args: argparse.Namespace, out: TextIO) -> int:
+    try:
+        cov = coverage(args.rules)
+    except SamarbeidError as exc:
+        _error(exc)
+        return EXIT_BAD_INPUT
+    if args.format == "json":
+        out.write(cov.model_dump_json(indent=2) + "\n")
+    elif args.format == "markdown":
+        out.write(coverage_markdown(cov))
+    else:
+        out.write(coverage_table(cov))
+    return EXIT_OK
+
+
+def _cmd_explain(args: argparse.Namespace, out: TextIO) -> int:
+    try:
+        result = explain(Path(args.file), args.duty, as_of=args.as_of, rules=_selected_rules(args),
+                          profile=args.profile)
+    except KeyError as exc:
+        _error(exc.args[0])
+        return EXIT_USAGE
+    except SamarbeidError as exc:
+        _error(exc)
+        return EXIT_BAD_INPUT
+    if args.format == "json":
+        out.write(result.model_dump_json(indent=2) + "\n")
+    else:
+        out.write(result.text())
+    return EXIT_BREACH if any(o.breach for o in result.obligations) else EXIT_OK
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -621,6 +621,19 @@ class Timeline(_Base):
                     raise _LocatedValueError(
                         "expected_end is before the exclusion started", i, ev.id, "expected_end"
                     )
+        for i, ev in enumerate(self.events):
+            target = getattr(ev, "responds_to", None)
+            if target is None:
+                continue
+            if target not in seen:
+                raise _LocatedValueError(
+                    f"responds to event {target!r}, which is not in the timeline", i, ev.id, "responds_to"
+                )
+            if _utc(self.events[seen[target]].at) > _utc(ev.at):
+                raise _LocatedValueError(
+                    f"responds to event {target!r}, which comes later (events[{seen[target]}])", i, ev.id,
+                    "responds_to",
+                )
         pair_measures(self.events)
         return self
 
