@@ -25,14 +25,14 @@ def _accounting_holds(tl: dict, as_of: datetime, report) -> None:
         assert acc.state in ("used", "unused", "after_as_of")
         if datetime.fromisoformat(ev["at"]) > as_of:
             assert acc.state == "after_as_of"
-            assert acc.used_by == []
+            assert acc.used_by == ()
         elif acc.state == "used":
             assert acc.used_by, "a used event names the obligations using it"
             obligation_ids = {o.id for o in report.obligations}
             assert {u.obligation for u in acc.used_by} <= obligation_ids
         else:
             assert acc.state == "unused"
-            assert acc.used_by == [] and acc.reason
+            assert acc.used_by == () and acc.reason
             assert ev["id"] not in used_ids
     assert report.summary["events"] == len(ids)
 

@@ -65,7 +65,12 @@ def to_local(t: datetime, tz: tzinfo) -> datetime:
     ZoneInfo would subtract by their wall clocks).
     """
     local = t.astimezone(tz)
-    return local.replace(tzinfo=timezone(local.utcoffset()))
+    return local.replace(tzinfo=_fixed_zone(local.utcoffset()))
+
+
+@lru_cache(maxsize=64)
+def _fixed_zone(offset: timedelta) -> timezone:
+    return timezone(offset)
 
 
 def start_of_local_day(day: date, tz: tzinfo) -> datetime:

@@ -133,9 +133,8 @@ def evaluate(
         used = uses.by_event.get(f.id)
         if used:
             accounts[f.index] = EventAccount(
-                index=f.index, event_id=f.id, type=f.type, state="used", used_by=sorted(
-                    used, key=lambda u: (u.obligation, u.role)
-                )
+                f.index, f.id, f.type, "used",
+                tuple(used) if len(used) == 1 else tuple(sorted(used, key=lambda u: (u.obligation, u.role))),
             )
         else:
             matched = sorted(roles_by_pos.get(pos, ()))
@@ -144,13 +143,10 @@ def evaluate(
             else:
                 names = ", ".join(sorted({f"{key_of[d]} ({r})" for d, r in matched}))
                 reason = f"matched {names}, but no obligation could use it (no open trigger at its time)"
-            accounts[f.index] = EventAccount(
-                index=f.index, event_id=f.id, type=f.type, state="unused", reason=reason
-            )
+            accounts[f.index] = EventAccount(f.index, f.id, f.type, "unused", (), reason)
     for f in facts.after_as_of:
         accounts[f.index] = EventAccount(
-            index=f.index, event_id=f.id, type=f.type, state="after_as_of",
-            reason="after as_of: not yet happened at the instant judged",
+            f.index, f.id, f.type, "after_as_of", (), "after as_of: not yet happened at the instant judged"
         )
     summary = {s.value: 0 for s in Status}
     for o in obligations:
@@ -159,7 +155,9 @@ def evaluate(
     summary["obligations"] = len(obligations)
     summary["events"] = len(timeline.events)
     tz = facts.tz
-    return Report(
+    # Every part was built and validated above; the report itself is
+    # assembled without validating its thousands of event records again.
+    return Report.model_construct(
         case_id=timeline.case_id,
         prison_id=timeline.prison_id,
         person_id=timeline.person.id,

@@ -7,6 +7,7 @@ durations. The JSON form is deterministic: the same input gives the same bytes.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import Enum
 from typing import Literal
@@ -138,19 +139,28 @@ class Obligation(_Out):
     rule_set_version: str = Field(description="Version of the rules by date that judged this obligation.")
 
 
-class EventUse(_Out):
+# The two records below exist once per input event (tens of thousands in a
+# long isolation), so they are plain frozen dataclasses: pydantic serialises
+# them like models, without the cost of building a model per event.
+
+
+@dataclass(frozen=True, slots=True)
+class EventUse:
+    """One use of an event: by which obligation, in which role."""
+
     obligation: str
     role: str
 
 
-class EventAccount(_Out):
+@dataclass(frozen=True, slots=True)
+class EventAccount:
     """What the evaluation did with one input event."""
 
     index: int
     event_id: str
     type: str
     state: Literal["used", "unused", "after_as_of"]
-    used_by: list[EventUse] = Field(default_factory=list)
+    used_by: tuple[EventUse, ...] = ()
     reason: str | None = None
 
 

@@ -622,7 +622,7 @@ class Timeline(_Base):
                         "expected_end is before the exclusion started", i, ev.id, "expected_end"
                     )
         for i, ev in enumerate(self.events):
-            target = getattr(ev, "responds_to", None)
+            target = ev.__dict__.get("responds_to")
             if target is None:
                 continue
             if target not in seen:
@@ -707,7 +707,7 @@ def pair_measures(events: Iterable[Any], *, check_refs: bool = True) -> dict[str
     if not check_refs:
         return pairs
     for i, ev in enumerate(events):
-        ref = getattr(ev, "measure_id", None)
+        ref = ev.__dict__.get("measure_id")
         if ref is None or isinstance(ev, (_MeasureStart, _MeasureEnd)):
             continue
         if ref not in pairs:
@@ -745,14 +745,20 @@ def load_timeline(source: str | Path | Mapping[str, Any] | bytes, *, name: str |
             text = path.read_bytes()
         except OSError as exc:
             raise TimelineError(f"cannot read file ({exc.strerror})", source=label) from None
-        data = _parse_json(text, label)
-    elif isinstance(source, (str, bytes)):
-        label = label or "<input>"
-        data = _parse_json(source, label)
-    else:
-        label = label or "<input>"
-        data = source
-    return validate_timeline(data, source=label)
+        return _validate_text(text, label)
+    if isinstance(source, (str, bytes)):
+        return _validate_text(source, label or "<input>")
+    return validate_timeline(source, source=label or "<input>")
+
+
+def _validate_text(text: str | bytes, label: str) -> Timeline:
+    """Parse and validate JSON text in one pass (pydantic-core); on failure,
+    parse it again the plain way to locate and describe the problem."""
+    try:
+        return _TIMELINE_ADAPTER.validate_json(text)
+    except (ValidationError, RecursionError, ValueError):
+        pass
+    return validate_timeline(_parse_json(text, label), source=label)
 
 
 def _parse_json(text: str | bytes, label: str) -> Any:

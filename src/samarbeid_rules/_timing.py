@@ -87,7 +87,7 @@ class Uses:
     by_event: dict[str, list[EventUse]] = field(default_factory=dict)
 
     def add(self, event_id: str, obligation: str, role: str) -> None:
-        self.by_event.setdefault(event_id, []).append(EventUse.model_construct(obligation=obligation, role=role))
+        self.by_event.setdefault(event_id, []).append(EventUse(obligation, role))
 
 
 @dataclass(frozen=True)
@@ -115,6 +115,10 @@ class _Ctx:
 
     def triggers(self) -> list[EventFact]:
         """Triggers judged by this rule: those whose date falls in one of the rule's versions."""
+        return self.judged_triggers
+
+    @property
+    def judged_triggers(self) -> list[EventFact]:
         versions = set(self.rule.versions)
         return [f for f in self.facts_for("trigger") if self.version_at(f.at) in versions]
 
@@ -148,6 +152,8 @@ class _Ctx:
 
 def resolve_rule(loaded: LoadedRule, rule_set: RuleSet, facts: Facts, cls: Classification, uses: Uses) -> list[Obligation]:
     """All obligations of one rule on one timeline."""
+    if not cls.get((loaded.rule_id, "trigger")):
+        return []  # nothing triggered this rule: the common case, kept cheap
     ctx = _Ctx(loaded, facts, cls, uses, rule_set)
     timing = loaded.rule.timing
     kind = _KINDS.get(type(timing))
