@@ -176,3 +176,20 @@ def instants(tl: dict[str, Any]) -> list[datetime]:
         if "expected_end" in ev:
             out.append(datetime.fromisoformat(ev["expected_end"]))
     return out
+
+
+#: the four headline duties of the foundation; tests that assume only these
+#: duties exist evaluate with this rule set
+HEADLINE_DUTIES = (
+    "exclusion.hourly_supervision",
+    "exclusion.minor_continuous",
+    "exclusion.notify_doctor",
+    "release.health_notice",
+)
+
+
+def headline_rules():
+    """The shipped rule set restricted to the four headline duties."""
+    from samarbeid_rules import load_rules
+
+    return load_rules().only(HEADLINE_DUTIES)

@@ -102,13 +102,32 @@ def test_date_known_late_bounds(engine, delay, expected):
     assert ob.window.due_lenient == LATE_KNOWN + timedelta(days=7)
 
 
-def test_date_known_on_the_deadline_day_keeps_the_date_deadline(engine):
-    """A date that became known on the last day of the two-month mark is due by the end of that day."""
+def test_date_known_late_on_the_deadline_day_gets_the_practicable_allowance(engine):
+    """A date that became known at 23:00 on the last day of the two-month mark is due as early as practicable after."""
     known = oslo(2026, 1, 15, 23, 0)
     evs = [release_date_set(known, "2026-03-15"), release_notice(oslo(2026, 1, 16, 10))]
     ob = only(_eval(evs, as_of=oslo(2026, 3, 16), engine=engine), DUTY)
-    assert ob.window.due == oslo(2026, 1, 15, 23, 59, 59) + timedelta(microseconds=999999)
+    assert ob.window.due == known + timedelta(days=2)
+    assert ob.status.value == "fulfilled"
+
+
+def test_date_known_weeks_before_the_mark_keeps_the_date_deadline(engine):
+    """A date known weeks before the mark is due by the end of the mark day; a day later is late."""
+    known = oslo(2025, 12, 1, 9, 0)
+    evs = [release_date_set(known, "2026-03-15"), release_notice(oslo(2026, 1, 16, 10))]
+    ob = only(_eval(evs, as_of=oslo(2026, 3, 16), engine=engine), DUTY)
+    assert ob.window.due == ob.window.due_lenient == oslo(2026, 1, 15, 23, 59, 59) + timedelta(microseconds=999999)
     assert ob.status.value == "fulfilled_late"
+
+
+def test_date_known_days_before_the_mark_is_contested_when_late(engine):
+    """A date known three days before the mark: late by the strict reading, within the lenient practicable bound."""
+    known = oslo(2026, 1, 12, 9, 0)
+    evs = [release_date_set(known, "2026-03-15"), release_notice(oslo(2026, 1, 16, 10))]
+    ob = only(_eval(evs, as_of=oslo(2026, 3, 16), engine=engine), DUTY)
+    assert ob.window.due == oslo(2026, 1, 15, 23, 59, 59) + timedelta(microseconds=999999)
+    assert ob.window.due_lenient == known + timedelta(days=7)
+    assert ob.status.value == "contested"
 
 
 def test_date_known_just_after_the_deadline_day_gets_the_practicable_bound(engine):

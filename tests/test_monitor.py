@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pytest
-from builders import oslo
+from builders import headline_rules, oslo
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -93,8 +93,8 @@ def test_out_of_order_arrival_gives_the_in_order_result(tl, rnd):
 
 
 def test_worklist_after_an_exclusion_at_1320(engine):
-    """An exclusion at 13:20 puts the doctor notice and the next look on the list, both due 14:20."""
-    mon = Monitor("case-1", PERSON, "prison-1", engine=engine)
+    """An exclusion at 13:20 puts the doctor notice and the next look on the list, both due 14:20 (headline duties)."""
+    mon = Monitor("case-1", PERSON, "prison-1", engine=engine, rules=headline_rules())
     t0 = oslo(2026, 2, 10, 13, 20)
     mon.add(excl_start(t0))
     items = mon.worklist(t0)
@@ -116,7 +116,7 @@ def test_worklist_after_an_exclusion_at_1320(engine):
     assert [(w.what, w.due, w.status) for w in items] == [
         ("next look due", oslo(2026, 2, 10, 15, 5), Status.BREACHED)
     ]
-    assert items == worklist_from_report(mon.report(oslo(2026, 2, 10, 15, 30)))
+    assert items == worklist_from_report(mon.report(oslo(2026, 2, 10, 15, 30)), rules=headline_rules())
 
 
 def test_worklist_for_a_minor_without_continuous_supervision():

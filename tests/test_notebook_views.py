@@ -11,7 +11,7 @@ pd = pytest.importorskip("pandas")
 matplotlib = pytest.importorskip("matplotlib")
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
-from builders import cover, exclusion, looks, oslo, release_date_set, timeline  # noqa: E402
+from builders import cover, exclusion, headline_rules, looks, oslo, release_date_set, timeline  # noqa: E402
 
 from samarbeid_rules import evaluate, load_timeline  # noqa: E402
 from samarbeid_rules.notebook import batch_dataframe, gaps_dataframe, plot_case, report_dataframe  # noqa: E402
@@ -30,7 +30,7 @@ def case():
         *cover(oslo(2026, 2, 2, 11, 20), oslo(2026, 2, 2, 14), measure_id="c2"),
     ]
     tl = load_timeline(timeline(events, case_id="case-nb", birth_date="2010-05-01"))
-    return tl, evaluate(tl, as_of=AS_OF)
+    return tl, evaluate(tl, as_of=AS_OF, rules=headline_rules())
 
 
 def teardown_function():

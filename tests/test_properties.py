@@ -49,16 +49,16 @@ def test_shift_by_whole_weeks_changes_no_status(scenario, data):
 
 
 @SETTINGS
-@given(scenarios(), st.sampled_from(["admitted", "stray_look", "sht_notice"]), st.integers(-3 * 24 * 60, 0))
+@given(scenarios(), st.sampled_from(["deviation", "stray_look", "sht_notice"]), st.integers(-3 * 24 * 60, 0))
 def test_unrelated_event_changes_no_obligation(scenario, kind, minutes):
-    """Adding an admission, a look outside every exclusion or a notice to another agency changes no obligation."""
+    """Adding a deviation record, a look outside every exclusion or a notice to another agency changes no obligation."""
     tl, as_of = scenario
     starts = [datetime.fromisoformat(e["at"]) for e in tl["events"] if e["type"] == "exclusion_started"]
     first = min(starts, default=as_of)
     at = plus(first, timedelta(minutes=minutes - 1))
     extra = {"id": "unrelated-1", "at": at.isoformat()}
-    if kind == "admitted":
-        extra.update(type="admitted", custody_kind="remand")
+    if kind == "deviation":
+        extra.update(type="deviation_registered")
     elif kind == "stray_look":
         extra.update(type="supervision_look")
     else:

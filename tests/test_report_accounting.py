@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from builders import admitted, doctor_notified, exclusion, look, oslo, timeline
+from builders import admitted, doctor_notified, exclusion, headline_rules, look, oslo, timeline
+
+HEADLINE = headline_rules()
 from hypothesis import given, settings
 from strategies import scenarios
 
@@ -23,14 +25,14 @@ def _accounting_holds(tl: dict, as_of: datetime, report) -> None:
         assert acc.state in ("used", "unused", "after_as_of")
         if datetime.fromisoformat(ev["at"]) > as_of:
             assert acc.state == "after_as_of"
-            assert acc.used_by == []
+            assert acc.used_by == ()
         elif acc.state == "used":
             assert acc.used_by, "a used event names the obligations using it"
             obligation_ids = {o.id for o in report.obligations}
             assert {u.obligation for u in acc.used_by} <= obligation_ids
         else:
             assert acc.state == "unused"
-            assert acc.used_by == [] and acc.reason
+            assert acc.used_by == () and acc.reason
             assert ev["id"] not in used_ids
     assert report.summary["events"] == len(ids)
 
@@ -48,7 +50,7 @@ def test_each_event_has_one_account(engine):
         ]
     )
     as_of = oslo(2026, 1, 14, 16)
-    report = evaluate(tl, as_of=as_of, engine=engine)
+    report = evaluate(tl, as_of=as_of, engine=engine, rules=HEADLINE)
     _accounting_holds(tl, as_of, report)
     state = {a.event_id: a.state for a in report.events}
     assert state == {
@@ -77,9 +79,9 @@ def test_unused_matching_event_explains_why(engine):
 
 
 def test_event_without_a_role_explains_why(engine):
-    """An admission, which no rule uses, is unused with a reason naming its type."""
+    """An admission, which no headline rule uses, is unused with a reason naming its type."""
     tl = timeline([admitted(START, id="adm")])
-    report = evaluate(tl, as_of=END, engine=engine)
+    report = evaluate(tl, as_of=END, engine=engine, rules=HEADLINE)
     [acc] = report.events
     assert acc.state == "unused"
     assert "'admitted'" in acc.reason
@@ -89,7 +91,7 @@ def test_event_without_a_role_explains_why(engine):
 def test_summary_counts_statuses(engine):
     """The summary counts obligations by status and breaches."""
     tl = timeline([*exclusion(START, END)])
-    report = evaluate(tl, as_of=END + timedelta(hours=3), engine=engine)
+    report = evaluate(tl, as_of=END + timedelta(hours=3), engine=engine, rules=HEADLINE)
     s = report.summary
     assert s["obligations"] == len(report.obligations) == 2
     assert s["breaches"] == sum(o.breach for o in report.obligations) == 2

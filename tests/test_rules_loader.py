@@ -38,10 +38,11 @@ def _line_of(text: str, needle: str, start: int = 0) -> int:
 
 
 def test_shipped_rules_load():
-    """The shipped rule set loads and holds the four duties, in duty order."""
+    """The shipped rule set loads, holds the four headline duties, and is ordered by rule id."""
     rs = load_rules()
-    assert [r.duty for r in rs.rules] == sorted(SHIPPED_DUTIES)
-    assert rs.citation() == "samarbeid-2025@0.1.0"
+    assert SHIPPED_DUTIES <= {r.duty for r in rs.rules}
+    assert [r.rule_id for r in rs.rules] == sorted(r.rule_id for r in rs.rules)
+    assert rs.citation().startswith("samarbeid-2025@")
 
 
 def test_shipped_rules_dir_is_the_repository_rules():
@@ -53,7 +54,7 @@ def test_shipped_rules_dir_is_the_repository_rules():
 
 def test_copied_rules_load(rules_copy):
     """An unmodified copy of the rules directory loads like the shipped one."""
-    assert {r.duty for r in load_rules(rules_copy).rules} == SHIPPED_DUTIES
+    assert {r.duty for r in load_rules(rules_copy).rules} == {r.duty for r in load_rules().rules}
 
 
 def test_duty_ids_are_in_the_catalog():

@@ -18,7 +18,16 @@ from ._errors import (
     SamarbeidError,
     TimelineError,
 )
+from ._coverage import Coverage, coverage
 from ._evaluate import evaluate
+from ._explain import Explanation, explain
+from ._institution import (
+    Institution,
+    InstitutionError,
+    InstitutionReport,
+    check_institution,
+    load_institution,
+)
 from ._monitor import AddResult, Monitor, WorkItem
 from ._profile import Profile, default_profile, load_profile
 from ._report import EventAccount, EventUse, Gap, Obligation, Report, Status, TermUse, Window
@@ -44,6 +53,7 @@ __all__ = [
     "BatchItem",
     "BatchRun",
     "Citation",
+    "Coverage",
     "CustodyKind",
     "ENGINE_NAMES",
     "EngineUnavailableError",
@@ -52,7 +62,11 @@ __all__ = [
     "EventUse",
     "ExclusionBasis",
     "ExclusionScope",
+    "Explanation",
     "Gap",
+    "Institution",
+    "InstitutionError",
+    "InstitutionReport",
     "Monitor",
     "Obligation",
     "Person",
@@ -70,9 +84,13 @@ __all__ = [
     "Window",
     "WorkItem",
     "__version__",
+    "check_institution",
+    "coverage",
     "default_profile",
     "evaluate",
     "evaluate_many",
+    "explain",
+    "load_institution",
     "load_profile",
     "load_rules",
     "load_timeline",

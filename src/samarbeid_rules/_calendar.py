@@ -17,11 +17,17 @@ from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
+from dateutil.easter import easter
 from dateutil.relativedelta import relativedelta
 from dateutil.rrule import DAILY, rrule
 
 __all__ = [
+    "add_working_days",
+    "to_local",
+    "age_on",
     "birthday_instant",
+    "is_working_day",
+    "norwegian_public_holidays",
     "calendar_months_before",
     "end_of_local_day",
     "local_days",
@@ -38,7 +44,7 @@ def zone(name: str) -> tzinfo:
 
 
 def local_instant(day: date, clock: time, tz: tzinfo) -> datetime:
-    """The instant at which the local clock in ``tz`` shows ``clock`` on ``day``.
+    """The instant (in UTC) at which the local clock in ``tz`` shows ``clock`` on ``day``.
 
     A clock time skipped by a spring-forward change resolves to the instant
     just after the gap; a repeated one (autumn) to its first occurrence. Both
@@ -46,8 +52,25 @@ def local_instant(day: date, clock: time, tz: tzinfo) -> datetime:
     """
     naive = datetime.combine(day, clock)
     aware = naive.replace(tzinfo=tz, fold=0)
-    # Normalise skipped times: a round trip through UTC lands after the gap.
-    return aware.astimezone(timezone.utc).astimezone(tz)
+    # Returned in UTC: arithmetic between two datetimes sharing one ZoneInfo
+    # is wall-clock arithmetic in Python, which is wrong across a change.
+    return aware.astimezone(timezone.utc)
+
+
+def to_local(t: datetime, tz: tzinfo) -> datetime:
+    """``t`` as local time in ``tz``, with a fixed UTC offset.
+
+    Reports give instants this way: they read as local time, and arithmetic on
+    them is right across daylight-saving changes (two datetimes sharing a
+    ZoneInfo would subtract by their wall clocks).
+    """
+    local = t.astimezone(tz)
+    return local.replace(tzinfo=_fixed_zone(local.utcoffset()))
+
+
+@lru_cache(maxsize=64)
+def _fixed_zone(offset: timedelta) -> timezone:
+    return timezone(offset)
 
 
 def start_of_local_day(day: date, tz: tzinfo) -> datetime:
@@ -97,3 +120,47 @@ def age_on(birth: date, day: date, leap_day_birthday: str) -> int:
     if day < birthday_in_year(birth, day.year, leap_day_birthday):
         years -= 1
     return years
+
+
+@lru_cache(maxsize=256)
+def norwegian_public_holidays(year: int) -> frozenset[date]:
+    """Public holidays in Norway (*helligdager* and 1 and 17 May) in ``year``.
+
+    New Year's Day, Maundy Thursday, Good Friday, Easter Sunday and Monday,
+    1 May, 17 May, Ascension Day, Whit Sunday and Monday, Christmas Day and
+    Boxing Day. The movable ones follow Western Easter (``dateutil.easter``).
+    Sundays among them are weekend days anyway.
+    """
+    e = easter(year)
+    return frozenset(
+        {
+            date(year, 1, 1),
+            e - timedelta(days=3),  # skjærtorsdag
+            e - timedelta(days=2),  # langfredag
+            e,  # første påskedag
+            e + timedelta(days=1),  # andre påskedag
+            date(year, 5, 1),
+            date(year, 5, 17),
+            e + timedelta(days=39),  # Kristi himmelfartsdag
+            e + timedelta(days=49),  # første pinsedag
+            e + timedelta(days=50),  # andre pinsedag
+            date(year, 12, 25),
+            date(year, 12, 26),
+        }
+    )
+
+
+def is_working_day(day: date) -> bool:
+    """Monday to Friday and not a Norwegian public holiday."""
+    return day.weekday() < 5 and day not in norwegian_public_holidays(day.year)
+
+
+def add_working_days(day: date, n: int) -> date:
+    """The ``n``-th working day after ``day`` (``day`` itself is not counted)."""
+    current = day
+    remaining = n
+    while remaining > 0:
+        current += timedelta(days=1)
+        if is_working_day(current):
+            remaining -= 1
+    return current

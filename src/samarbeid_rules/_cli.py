@@ -8,6 +8,9 @@
     samarbeid-rules generate --count N [--seed S] --out PATH
     samarbeid-rules rules [--rules DIR] [--format table|json]
     samarbeid-rules schema
+    samarbeid-rules coverage [--format table|json|markdown]
+    samarbeid-rules explain FILE DUTY [--as-of ISO] [--format text|json]
+    samarbeid-rules check-institution FILE [--as-of DATE] [--format table|json]
     samarbeid-rules --version
 
 Exit codes (see ``docs/cli.md``): 0 no breach, 1 at least one breach, 2 usage
@@ -21,7 +24,7 @@ import io
 import json
 import os
 import sys
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -30,6 +33,9 @@ from ._engines import ENGINE_NAMES, get_engine
 from ._errors import EngineUnavailableError, SamarbeidError
 from ._evaluate import check_profile_terms, evaluate, prepare_rules, resolve_profile
 from ._render import report_table
+from ._coverage import coverage, coverage_markdown, coverage_table
+from ._explain import explain
+from ._institution import add_institution_parser, run_check_institution
 from ._rules import load_rules
 from ._timeline import timeline_json_schema
 
@@ -83,6 +89,7 @@ def _parser() -> argparse.ArgumentParser:
         help="output format (jsonl: one line per obligation, see docs/batch.md)",
     )
     check.add_argument("--junit", default=None, metavar="FILE", help="also write JUnit XML to FILE")
+    _rule_set_options(check)
     check.set_defaults(func=_cmd_check)
 
     rules = sub.add_parser(
@@ -98,7 +105,73 @@ def _parser() -> argparse.ArgumentParser:
     )
     schema.set_defaults(func=_cmd_schema)
     _add_batch_commands(sub)
+
+    cov = sub.add_parser(
+        "coverage", help="every catalog duty id: how it is judged, rule files, tests",
+        description="The coverage matrix: every duty id of the catalog with its rule files, the tests that "
+        "exercise it, and the sentences of the sources that are not judged, with reasons.",
+    )
+    cov.add_argument("--rules", default=None, metavar="DIR", help="rule set directory (default: shipped)")
+    cov.add_argument("--format", choices=("table", "json", "markdown"), default="table", help="output format")
+    cov.set_defaults(func=_cmd_coverage)
+
+    exp = sub.add_parser(
+        "explain", help="why a duty arose or did not, its deadline and what fulfilled it",
+        description="Explain one duty on one timeline: the obligations it gave (trigger, conditions, deadline "
+        "computation, fulfilment) and, for events that did not trigger it, the condition not met.",
+    )
+    exp.add_argument("file", metavar="FILE", help="timeline JSON file")
+    exp.add_argument("duty", metavar="DUTY", help="duty id, e.g. exclusion.notify_doctor")
+    exp.add_argument("--as-of", type=_as_of, default=None, metavar="ISO", help="instant to judge at")
+    exp.add_argument("--profile", default=None, metavar="FILE", help="interpretation profile (YAML)")
+    exp.add_argument("--rules", default=None, metavar="DIR", help="rule set directory (default: shipped)")
+    exp.add_argument("--format", choices=("text", "json"), default="text", help="output format")
+    _rule_set_options(exp, modality=False)
+    exp.set_defaults(func=_cmd_explain)
+
+    inst = add_institution_parser(sub)
+    inst.set_defaults(func=run_check_institution)
     return p
+
+
+def _setting(text: str) -> tuple[str, date]:
+    key, sep, value = text.partition("=")
+    try:
+        if not sep:
+            raise ValueError
+        return key.strip(), date.fromisoformat(value.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected KEY=YYYY-MM-DD, got {text!r}") from None
+
+
+def _modalities(text: str) -> list[str]:
+    mods = [m.strip() for m in text.split(",") if m.strip()]
+    bad = [m for m in mods if m not in ("skal", "bør", "vurdere", "forbud")]
+    if bad or not mods:
+        raise argparse.ArgumentTypeError(f"modalities are skal, bør, vurdere, forbud; got {text!r}")
+    return mods
+
+
+def _rule_set_options(p: argparse.ArgumentParser, *, modality: bool = True) -> None:
+    p.add_argument(
+        "--setting", type=_setting, action="append", default=[], metavar="KEY=DATE",
+        help="rule-set setting, e.g. circular_2025_effective=2025-07-01 (repeatable)",
+    )
+    if modality:
+        p.add_argument(
+            "--modality", type=_modalities, default=None, metavar="LIST",
+            help="judge only these modalities, comma-separated: skal,bør,vurdere,forbud",
+        )
+
+
+def _selected_rules(args: argparse.Namespace):
+    """The rule set named by --rules, with --setting and --modality applied."""
+    rule_set = load_rules(args.rules)
+    if args.setting:
+        rule_set = rule_set.with_settings(**dict(args.setting))
+    if getattr(args, "modality", None):
+        rule_set = rule_set.only(modalities=args.modality)
+    return rule_set
 
 
 def _error(message: object) -> None:
@@ -113,7 +186,7 @@ def _cmd_check(args: argparse.Namespace, out: TextIO) -> int:
         _error(f"engine {args.engine!r} is unavailable: {exc}")
         return EXIT_ENGINE
     try:
-        compiled = prepare_rules(args.rules)
+        compiled = prepare_rules(_selected_rules(args))
         profile = resolve_profile(args.profile)
         check_profile_terms(compiled, profile)
     except SamarbeidError as exc:
@@ -166,17 +239,15 @@ def _cmd_check(args: argparse.Namespace, out: TextIO) -> int:
 
 def _rule_rows(directory: str | None) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     rule_set = load_rules(directory)
-    root = Path(rule_set.directory)
     rows = []
     for loaded in rule_set.rules:
         r = loaded.rule
-        try:
-            rel = Path(loaded.path).relative_to(root).as_posix()
-        except ValueError:
-            rel = loaded.path
+        rel = loaded.rel
         rows.append(
             {
                 "duty": r.duty,
+                "part": r.part,
+                "versions": list(r.versions),
                 "modality": r.modality,
                 "actor": r.actor,
                 "title": r.title,
@@ -189,7 +260,16 @@ def _rule_rows(directory: str | None) -> tuple[dict[str, Any], list[dict[str, An
                 "rule_file": rel,
             }
         )
-    meta = {"rule_set": rule_set.citation(), "title": rule_set.meta.title, "directory": rule_set.directory}
+    meta = {
+        "rule_set": rule_set.citation(),
+        "title": rule_set.meta.title,
+        "directory": rule_set.directory,
+        "versions": [
+            {"id": v.id, "in_force_from": rule_set.meta.start_of(v).isoformat(), "title": v.title}
+            for v in rule_set.meta.versions
+        ],
+        "settings": {k: v.isoformat() for k, v in rule_set.meta.settings.items()},
+    }
     return meta, rows
 
 
@@ -202,14 +282,15 @@ def _cmd_rules(args: argparse.Namespace, out: TextIO) -> int:
     if args.format == "json":
         out.write(json.dumps({**meta, "rules": rows}, indent=2, ensure_ascii=False) + "\n")
         return EXIT_OK
-    header = ("DUTY", "MODALITY", "ACTOR", "TIMING", "SOURCE", "RULE FILE")
+    header = ("DUTY", "MODALITY", "ACTOR", "TIMING", "SOURCE", "VERSIONS", "RULE FILE")
     table = [
         (
-            row["duty"],
+            row["duty"] + (f" / {row['part']}" if row["part"] else ""),
             row["modality"],
             row["actor"],
             row["timing"],
             f"{row['source']['document']} sec. {row['source']['section']}",
+            ",".join(row["versions"]),
             row["rule_file"],
         )
         for row in rows
@@ -459,6 +540,36 @@ def _cmd_generate(args: argparse.Namespace, out: TextIO) -> int:
         return EXIT_USAGE
     out.write(f"wrote {count} timelines of seed {seed} to {path}\n")
     return EXIT_OK
+def _cmd_coverage(args: argparse.Namespace, out: TextIO) -> int:
+    try:
+        cov = coverage(args.rules)
+    except SamarbeidError as exc:
+        _error(exc)
+        return EXIT_BAD_INPUT
+    if args.format == "json":
+        out.write(cov.model_dump_json(indent=2) + "\n")
+    elif args.format == "markdown":
+        out.write(coverage_markdown(cov))
+    else:
+        out.write(coverage_table(cov))
+    return EXIT_OK
+
+
+def _cmd_explain(args: argparse.Namespace, out: TextIO) -> int:
+    try:
+        result = explain(Path(args.file), args.duty, as_of=args.as_of, rules=_selected_rules(args),
+                          profile=args.profile)
+    except KeyError as exc:
+        _error(exc.args[0])
+        return EXIT_USAGE
+    except SamarbeidError as exc:
+        _error(exc)
+        return EXIT_BAD_INPUT
+    if args.format == "json":
+        out.write(result.model_dump_json(indent=2) + "\n")
+    else:
+        out.write(result.text())
+    return EXIT_BREACH if any(o.breach for o in result.obligations) else EXIT_OK
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -30,7 +30,7 @@ ROLES = ("trigger", "fulfil", "close")
 class Matcher:
     """Events of ``event_type`` whose record satisfies every condition play ``role`` for ``duty``."""
 
-    duty: str
+    duty: str  #: the rule id (a rule file) the role belongs to
     role: str
     event_type: str
     conditions: tuple[tuple[str, str, Any], ...]
@@ -75,19 +75,25 @@ class CompiledRules:
     by_type: Mapping[str, tuple[Matcher, ...]]
     fingerprint: str  #: hash of the matchers; names the durable-rules ruleset
 
-    def duties(self) -> tuple[str, ...]:
-        return tuple(r.duty for r in self.rule_set.rules)
+    def rule_ids(self) -> tuple[str, ...]:
+        return tuple(r.rule_id for r in self.rule_set.rules)
 
 
 def compile_rules(rule_set: RuleSet) -> CompiledRules:
-    """Compile ``rule_set``; the result is immutable and may be shared by threads."""
+    """Compile ``rule_set``; the result is immutable and may be shared by threads.
+
+    Matchers are keyed by the rule id (a rule file), so two versions or parts
+    of one duty are classified separately.
+    """
     matchers: list[Matcher] = []
     for loaded in rule_set.rules:
-        rule = loaded.rule
-        matchers.append(Matcher(rule.duty, "trigger", rule.trigger.event, rule.trigger.conditions()))
-        matchers.append(Matcher(rule.duty, "fulfil", rule.fulfilled_by.event, rule.fulfilled_by.conditions()))
+        rule, rid = loaded.rule, loaded.rule_id
+        for pat in rule.trigger:
+            matchers.append(Matcher(rid, "trigger", pat.event, pat.conditions()))
+        for pat in rule.fulfilled_by:
+            matchers.append(Matcher(rid, "fulfil", pat.event, pat.conditions()))
         if rule.closed_by is not None:
-            matchers.append(Matcher(rule.duty, "close", rule.closed_by.event, rule.closed_by.conditions()))
+            matchers.append(Matcher(rid, "close", rule.closed_by.event, rule.closed_by.conditions()))
     by_type: dict[str, list[Matcher]] = {}
     for m in matchers:
         by_type.setdefault(m.event_type, []).append(m)

@@ -72,6 +72,8 @@ class TimelineError(SamarbeidError, ValueError):
 
 
 class _FileLocatedError(SamarbeidError, ValueError):
+    _default_location = "<input>"
+
     def __init__(
         self,
         problem: str,
@@ -87,7 +89,7 @@ class _FileLocatedError(SamarbeidError, ValueError):
         super().__init__(self._render())
 
     def _render(self) -> str:
-        loc = self.path or "<rules>"
+        loc = self.path or self._default_location
         if self.line is not None:
             loc += f":{self.line}"
         if self.field:
@@ -102,9 +104,13 @@ class RuleFileError(_FileLocatedError):
     it can be found, ``field`` the dotted path inside the file.
     """
 
+    _default_location = "<rules>"
+
 
 class ProfileError(_FileLocatedError):
     """An interpretation profile, or an override of one, is invalid."""
+
+    _default_location = "<profile>"
 
 
 class EngineUnavailableError(SamarbeidError, RuntimeError):

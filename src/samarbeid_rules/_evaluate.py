@@ -14,6 +14,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from ._calendar import to_local
 from ._compile import CompiledRules, compile_rules
 from ._engines import get_engine
 from ._errors import ProfileError, TimelineError
@@ -117,16 +118,12 @@ def evaluate(
 
     uses = Uses()
     rule_set = compiled.rule_set
-    root = Path(rule_set.directory)
     obligations = []
     for loaded in rule_set.rules:
-        try:
-            rel = Path(loaded.path).relative_to(root).as_posix()
-        except ValueError:
-            rel = loaded.path
-        obligations.extend(resolve_rule(loaded, rel, rule_set.citation(), facts, classification, uses))
+        obligations.extend(resolve_rule(loaded, rule_set, facts, classification, uses))
     obligations.sort(key=lambda o: (o.window.opens, o.duty_id, o.id))
 
+    key_of = {r.rule_id: r.rule.key for r in rule_set.rules}
     roles_by_pos: dict[int, list[tuple[str, str]]] = {}
     for (duty, role), positions in classification.items():
         for p in positions:
@@ -136,24 +133,20 @@ def evaluate(
         used = uses.by_event.get(f.id)
         if used:
             accounts[f.index] = EventAccount(
-                index=f.index, event_id=f.id, type=f.type, state="used", used_by=sorted(
-                    used, key=lambda u: (u.obligation, u.role)
-                )
+                f.index, f.id, f.type, "used",
+                tuple(used) if len(used) == 1 else tuple(sorted(used, key=lambda u: (u.obligation, u.role))),
             )
         else:
             matched = sorted(roles_by_pos.get(pos, ()))
             if not matched:
                 reason = f"no rule gives events of type {f.type!r} a role"
             else:
-                names = ", ".join(f"{d} ({r})" for d, r in matched)
+                names = ", ".join(sorted({f"{key_of[d]} ({r})" for d, r in matched}))
                 reason = f"matched {names}, but no obligation could use it (no open trigger at its time)"
-            accounts[f.index] = EventAccount(
-                index=f.index, event_id=f.id, type=f.type, state="unused", reason=reason
-            )
+            accounts[f.index] = EventAccount(f.index, f.id, f.type, "unused", (), reason)
     for f in facts.after_as_of:
         accounts[f.index] = EventAccount(
-            index=f.index, event_id=f.id, type=f.type, state="after_as_of",
-            reason="after as_of: not yet happened at the instant judged",
+            f.index, f.id, f.type, "after_as_of", (), "after as_of: not yet happened at the instant judged"
         )
     summary = {s.value: 0 for s in Status}
     for o in obligations:
@@ -162,11 +155,13 @@ def evaluate(
     summary["obligations"] = len(obligations)
     summary["events"] = len(timeline.events)
     tz = facts.tz
-    return Report(
+    # Every part was built and validated above; the report itself is
+    # assembled without validating its thousands of event records again.
+    return Report.model_construct(
         case_id=timeline.case_id,
         prison_id=timeline.prison_id,
         person_id=timeline.person.id,
-        as_of=when.astimezone(tz),
+        as_of=to_local(when, tz),
         engine=matcher.name,
         rule_set=rule_set.citation(),
         profile=ProfileRef(id=prof.id, version=prof.version, policy_note=prof.policy_note),

@@ -9,12 +9,13 @@ is immutable and is the only input the engines and the timing stage read.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from functools import cache
+from datetime import date, datetime, timezone
 from enum import Enum
 from types import MappingProxyType
 from typing import Any, Mapping
 
-from ._calendar import age_on, zone
+from ._calendar import age_on, birthday_instant, zone
 from ._profile import Profile
 from ._timeline import Admitted, MeasurePair, Timeline, pair_measures
 
@@ -27,16 +28,10 @@ class EventFact:
 
     index: int  #: position in the input ``events`` list
     event: Any  #: the validated event model
-    at: datetime
+    at: datetime  #: the instant, in UTC
     record: Mapping[str, Any]  #: flat, JSON-able view the engines match on
-
-    @property
-    def id(self) -> str:
-        return self.event.id
-
-    @property
-    def type(self) -> str:
-        return self.event.type
+    id: str
+    type: str
 
 
 @dataclass(frozen=True)
@@ -63,11 +58,17 @@ class Facts:
 def _jsonable(value: Any) -> Any:
     if isinstance(value, Enum):
         return value.value
-    if isinstance(value, datetime):
+    if isinstance(value, (datetime, date)):
         return value.isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
     return value
+
+
+@cache
+def _fields_of(cls: type) -> tuple[str, ...]:
+    """The fields of an event class that go into its record (all but id, type, at)."""
+    return tuple(n for n in cls.model_fields if n not in ("id", "type", "at"))
 
 
 def derive_facts(timeline: Timeline, as_of: datetime, profile: Profile) -> Facts:
@@ -75,29 +76,45 @@ def derive_facts(timeline: Timeline, as_of: datetime, profile: Profile) -> Facts
     tz = zone(profile.settings.timezone)
     leap = profile.settings.leap_day_birthday
     birth = timeline.person.birth_date
-    order = sorted(range(len(timeline.events)), key=lambda i: (timeline.events[i].at, i))
+    events = timeline.events
+    # Every instant is taken to UTC once, here: Python compares and subtracts
+    # two datetimes that share a ZoneInfo by their wall clocks, which is
+    # wrong across a daylight-saving change.
+    as_of = as_of.astimezone(timezone.utc)
+    instants = [ev.at.astimezone(timezone.utc) for ev in events]
+    order = sorted(range(len(events)), key=lambda i: (instants[i], i))
     custody: str | None = None
     before: list[EventFact] = []
     after: list[EventFact] = []
+    # Age changes at local midnight on each birthday; events come in time
+    # order, so the next birthday is the only one to watch.
+    age = next_birthday = None
+    if order:
+        age = age_on(birth, instants[order[0]].astimezone(tz).date(), leap)
+        next_birthday = birthday_instant(birth, age + 1, tz, leap)
     for i in order:
-        ev = timeline.events[i]
-        if isinstance(ev, Admitted):
+        ev = events[i]
+        at = instants[i]
+        while at >= next_birthday:
+            age += 1
+            next_birthday = birthday_instant(birth, age + 1, tz, leap)
+        if type(ev) is Admitted:
             custody = ev.custody_kind.value
+        values = ev.__dict__
         record: dict[str, Any] = {"id": ev.id, "type": ev.type}
-        for name in type(ev).model_fields:
-            if name in ("id", "type", "at"):
-                continue
-            value = getattr(ev, name)
+        for name in _fields_of(type(ev)):
+            value = values[name]
             if value is not None:
                 record[name] = _jsonable(value)
-        record["age"] = age_on(birth, ev.at.astimezone(tz).date(), leap)
+        record["age"] = age
         if custody is not None:
             record["custody_kind"] = custody
-        fact = EventFact(i, ev, ev.at, MappingProxyType(record))
-        (before if ev.at <= as_of else after).append(fact)
+        fact = EventFact(i, ev, at, MappingProxyType(record), ev.id, ev.type)
+        (before if at <= as_of else after).append(fact)
     # Measures are paired over the events known at as_of: an end recorded
     # after as_of has not happened yet.
-    measures = pair_measures(f.event for f in before)
+    # (References were checked on the whole timeline when it was validated.)
+    measures = pair_measures((f.event for f in before), check_refs=False)
     by_id = {f.id: f for f in before}
     return Facts(
         timeline=timeline,

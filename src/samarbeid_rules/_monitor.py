@@ -143,15 +143,16 @@ _KNOWN_KINDS = (DeadlineTiming, RecurringLooksTiming, ContinuousCoverTiming)
 
 
 def _what(loaded: LoadedRule) -> str:
-    return _WHAT.get(loaded.rule.fulfilled_by.event) or loaded.rule.title
+    return _WHAT.get(loaded.rule.fulfilled_by[0].event) or loaded.rule.title
 
 
 def _latest_by_duty(obligations: Iterable[Obligation]) -> dict[str, Obligation]:
+    """The latest obligation of each rule file (a duty, part and version)."""
     latest: dict[str, Obligation] = {}
     for o in obligations:
-        cur = latest.get(o.duty_id)
+        cur = latest.get(o.rule_file)
         if cur is None or (o.window.opens, o.id) > (cur.window.opens, cur.id):
-            latest[o.duty_id] = o
+            latest[o.rule_file] = o
     return latest
 
 
@@ -164,7 +165,7 @@ def _open_item(o: Obligation, loaded: LoadedRule, latest: Mapping[str, Obligatio
             return None
         # For a duty whose later trigger replaces the earlier one (a changed
         # release date), only the latest trigger's obligation can still be met.
-        if getattr(loaded.rule.timing, "superseded_by_next_trigger", False) and latest[o.duty_id] is not o:
+        if getattr(loaded.rule.timing, "superseded_by_next_trigger", False) and latest[o.rule_file] is not o:
             return None
         return o.window.due, o.status
     ongoing = [g for g in o.gaps if g.ongoing]
@@ -185,7 +186,7 @@ def _items(
     limit = as_of.astimezone(timezone.utc) + horizon  # elapsed time, also across DST
     out: list[WorkItem] = []
     for o in obligations:
-        loaded = rules.get(o.duty_id)
+        loaded = rules.get(o.rule_file)
         if loaded is None:
             continue
         item = _open_item(o, loaded, latest)
@@ -207,7 +208,11 @@ def worklist_from_report(
     ``rules`` must be the rule set the report was made with (default: shipped).
     """
     compiled = prepare_rules(rules)
-    return _items(report.obligations, compiled.rule_set.by_duty(), report.as_of, horizon)
+    return _items(report.obligations, _by_rule_file(compiled.rule_set), report.as_of, horizon)
+
+
+def _by_rule_file(rule_set: RuleSet) -> dict[str, LoadedRule]:
+    return {r.rel: r for r in rule_set.rules}
 
 
 class Monitor:
@@ -245,17 +250,13 @@ class Monitor:
         self._tz = zone(self._profile.settings.timezone)
         self._stub = Timeline.model_construct(**self._head, events=[])
         rule_set = self._rules.rule_set
-        root = Path(rule_set.directory)
-        self._rule_meta: list[tuple[LoadedRule, str]] = []
-        for loaded in rule_set.rules:
-            try:
-                rel = Path(loaded.path).relative_to(root).as_posix()
-            except ValueError:
-                rel = loaded.path
-            self._rule_meta.append((loaded, rel))
+        self._rule_set = rule_set
+        self._rule_meta: list[tuple[LoadedRule, str]] = [(loaded, loaded.rel) for loaded in rule_set.rules]
         self._citation = rule_set.citation()
-        self._by_duty = rule_set.by_duty()
-        self._all_known = all(isinstance(l.rule.timing, _KNOWN_KINDS) for l, _ in self._rule_meta)
+        self._by_duty = _by_rule_file(rule_set)
+        # Every timing kind is worked out per rule from that rule's role
+        # events; recurring looks and continuous cover have shortcuts.
+        self._all_known = True
         self._lock = threading.RLock()
         self._reported_upto: datetime | None = None
         self._report_cache: tuple[int, int, Report] | None = None
@@ -320,9 +321,11 @@ class Monitor:
         if isinstance(event, _EVENT_CLASSES):
             raw_id: Any = event.id
             ref = getattr(event, "measure_id", None)
+            answers = getattr(event, "responds_to", None)
         elif isinstance(event, Mapping):
             raw_id = event.get("id")
             ref = event.get("measure_id")
+            answers = event.get("responds_to")
         else:
             raise TimelineError(
                 f"an event must be an event model or a mapping, not {type(event).__name__}",
@@ -334,6 +337,11 @@ class Monitor:
         # Validate the event together with the events of the same measure: the
         # structural checks of a timeline only relate events of one measure.
         related = list(self._measure_events.get(ref, ())) if isinstance(ref, str) else []
+        # ... and with the event it answers, if any (it must exist and come first).
+        if isinstance(answers, str) and answers in self._by_id:
+            target = self._by_id[answers].event
+            if all(r is not target for r in related):
+                related.insert(0, target)
         try:
             tl = validate_timeline({**self._head, "events": [*related, event]}, source=self.case_id)
         except TimelineError as exc:
@@ -348,7 +356,7 @@ class Monitor:
         mini = [model] if self._last_admitted is None else [self._last_admitted, model]
         facts = derive_facts(self._stub.model_copy(update={"events": mini}), _EARLIEST, self._profile)
         f = facts.after_as_of[-1]
-        return EventFact(index, model, f.at, f.record)
+        return EventFact(index, model, f.at, f.record, f.id, f.type)
 
     def _append(self, model: Any, key: tuple[int, int, str]) -> None:
         fact = self._record_fact(model, len(self._events))
@@ -444,7 +452,7 @@ class Monitor:
             upto = _us(when)
             obligations: list[Obligation] = []
             for loaded, rel in self._rule_meta:
-                duty = loaded.rule.duty
+                duty = loaded.rule_id
                 deadline = isinstance(loaded.rule.timing, DeadlineTiming)
                 version = self._rule_version.get(duty, 0)
                 settled = self._settled.get(duty)
@@ -453,7 +461,7 @@ class Monitor:
                 facts, cls = self._rule_facts(loaded, when)
                 if not cls.get((duty, "trigger")):
                     continue  # every obligation comes from a trigger
-                found = resolve_rule(loaded, rel, self._citation, facts, cls, _NoUses())
+                found = resolve_rule(loaded, self._rule_set, facts, cls, _NoUses())
                 obligations.extend(found)
                 if deadline:
                     latest = _latest_by_duty(found)
@@ -478,7 +486,7 @@ class Monitor:
           when, depends only on the cover that reaches furthest among those
           begun before ``when`` (and a cover exists at all iff that one does).
         """
-        duty = loaded.rule.duty
+        duty = loaded.rule_id
         upto = _us(when)
         timing = loaded.rule.timing
         measures = self._measures_at(when, upto)
@@ -493,12 +501,15 @@ class Monitor:
             if isinstance(timing, (RecurringLooksTiming, ContinuousCoverTiming)):
                 if role == "trigger":
                     chosen = [f for f in facts[:hi] if measures[f.event.measure_id].end is None]
-                    if isinstance(timing, RecurringLooksTiming):
+                    if isinstance(timing, RecurringLooksTiming) and timing.day_window is not None:
+                        # Daytime gaps restart each day: only today matters.
                         midnight = local_instant(when.astimezone(self._tz).date(), time(0), self._tz)
                         chosen = [
-                            f if f.at >= midnight else EventFact(f.index, f.event, midnight, f.record)
+                            f if f.at >= midnight else EventFact(f.index, f.event, midnight, f.record, f.id, f.type)
                             for f in chosen
                         ]
+                elif role == "fulfil" and isinstance(timing, RecurringLooksTiming) and timing.day_window is None:
+                    chosen = facts[lo:hi]  # around the clock: a gap may span midnight
                 elif role == "fulfil" and isinstance(timing, RecurringLooksTiming):
                     midnight = local_instant(when.astimezone(self._tz).date(), time(0), self._tz)
                     chosen = facts[bisect_left(times, _us(midnight)) : hi]

@@ -106,7 +106,28 @@ class CountTerm(_Strict):
         return f"strict {self.strict}, lenient {self.lenient}"
 
 
-Term = Annotated[Union[DurationTerm, ClockWindowTerm, CountTerm], Field(discriminator="kind")]
+class LeadTimeTerm(_Strict):
+    """A vague lead time before a date (*i god tid før*): the strict bound asks for more lead."""
+
+    kind: Literal["lead_time"]
+    words: list[str] = Field(min_length=1)
+    strict: timedelta
+    lenient: timedelta
+    note: str = ""
+
+    @model_validator(mode="after")
+    def _order(self) -> LeadTimeTerm:
+        if self.lenient < timedelta(0) or self.strict > timedelta(days=3660):
+            raise ValueError("lead times must be between zero and ten years")
+        if self.strict < self.lenient:
+            raise ValueError("the strict lead time must be at least the lenient one")
+        return self
+
+    def bounds_text(self) -> str:
+        return f"strict {_iso(self.strict)} before, lenient {_iso(self.lenient)} before"
+
+
+Term = Annotated[Union[DurationTerm, ClockWindowTerm, CountTerm, LeadTimeTerm], Field(discriminator="kind")]
 
 
 class ProfileSettings(_Strict):
@@ -114,6 +135,14 @@ class ProfileSettings(_Strict):
     leap_day_birthday: Literal["mar1", "feb28"] = Field(
         default="mar1",
         description="Birthday of a person born 29 February in a common year.",
+    )
+    dogn: Literal["rolling", "calendar"] = Field(
+        default="rolling",
+        description="A døgn is a rolling 24 hours, or a local calendar day.",
+    )
+    partial_days: Literal["prorate", "exempt", "full"] = Field(
+        default="prorate",
+        description="How a measure's partial first and last days count for per-day amounts.",
     )
 
 
@@ -135,7 +164,7 @@ class Profile(_Strict):
                 raise ValueError(f"term name {name!r} must be an ASCII identifier")
         return v
 
-    def term(self, name: str) -> DurationTerm | ClockWindowTerm | CountTerm:
+    def term(self, name: str) -> DurationTerm | ClockWindowTerm | CountTerm | LeadTimeTerm:
         return self.terms[name]
 
     def with_overrides(self, overrides: Mapping[str, Any], *, id_suffix: str = "+overrides") -> Profile:

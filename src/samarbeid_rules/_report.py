@@ -7,6 +7,7 @@ durations. The JSON form is deterministic: the same input gives the same bytes.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import Enum
 from typing import Literal
@@ -38,7 +39,12 @@ class Status(str, Enum):
       remedied; it counts as a breach.
     - ``breached``: not met by the lenient bound, or no longer possible to
       meet (for example released without notice); for a recurring or
-      continuous duty, at least one gap was a breach.
+      continuous duty, at least one gap was a breach; for a prohibition, the
+      act was done without the condition that allows it.
+
+    A recommendation (*bør*) is never a breach of law: where a duty would be
+    ``breached`` or ``fulfilled_late``, a recommendation is ``not_followed``
+    or ``followed_late``.
     """
 
     DUE = "due"
@@ -46,14 +52,29 @@ class Status(str, Enum):
     CONTESTED = "contested"
     FULFILLED_LATE = "fulfilled_late"
     BREACHED = "breached"
+    FOLLOWED_LATE = "followed_late"
+    NOT_FOLLOWED = "not_followed"
 
     @property
     def is_breach(self) -> bool:
+        """A breach of law: ``breached`` or ``fulfilled_late`` (never a recommendation)."""
         return self in (Status.BREACHED, Status.FULFILLED_LATE)
+
+    def for_recommendation(self) -> Status:
+        """This status as it reads for a recommendation (*bør*)."""
+        return {Status.BREACHED: Status.NOT_FOLLOWED, Status.FULFILLED_LATE: Status.FOLLOWED_LATE}.get(self, self)
 
 
 #: severity order used to combine statuses (worst last)
-SEVERITY = [Status.FULFILLED, Status.DUE, Status.CONTESTED, Status.FULFILLED_LATE, Status.BREACHED]
+SEVERITY = [
+    Status.FULFILLED,
+    Status.DUE,
+    Status.CONTESTED,
+    Status.FOLLOWED_LATE,
+    Status.NOT_FOLLOWED,
+    Status.FULFILLED_LATE,
+    Status.BREACHED,
+]
 
 
 class _Out(BaseModel):
@@ -72,7 +93,7 @@ class Window(_Out):
 class Gap(_Out):
     """One finding of a recurring or continuous duty: a stretch without the required cover."""
 
-    kind: Literal["daytime", "night", "uncovered"]
+    kind: Literal["daytime", "around_the_clock", "night", "uncovered", "day", "dogn"]
     start: datetime
     end: datetime
     length: timedelta
@@ -81,6 +102,8 @@ class Gap(_Out):
     looks: int | None = Field(None, description="Night: looks counted.")
     required: int | None = Field(None, description="Night: looks required by the strict bound.")
     required_lenient: int | None = Field(None, description="Night: looks required by the lenient bound.")
+    minutes: int | None = Field(None, description="Day: minutes counted (daily sums).")
+    required_minutes: int | None = Field(None, description="Day: minutes required by the strict bound.")
 
 
 class TermUse(_Out):
@@ -96,6 +119,7 @@ class Obligation(_Out):
 
     id: str
     duty_id: str
+    part: str | None = Field(None, description="Which requirement of the duty, where it has several.")
     title: str
     actor: str
     modality: str
@@ -112,21 +136,31 @@ class Obligation(_Out):
     citation: Citation
     rule_file: str
     rule_set: str
+    rule_set_version: str = Field(description="Version of the rules by date that judged this obligation.")
 
 
-class EventUse(_Out):
+# The two records below exist once per input event (tens of thousands in a
+# long isolation), so they are plain frozen dataclasses: pydantic serialises
+# them like models, without the cost of building a model per event.
+
+
+@dataclass(frozen=True, slots=True)
+class EventUse:
+    """One use of an event: by which obligation, in which role."""
+
     obligation: str
     role: str
 
 
-class EventAccount(_Out):
+@dataclass(frozen=True, slots=True)
+class EventAccount:
     """What the evaluation did with one input event."""
 
     index: int
     event_id: str
     type: str
     state: Literal["used", "unused", "after_as_of"]
-    used_by: list[EventUse] = Field(default_factory=list)
+    used_by: tuple[EventUse, ...] = ()
     reason: str | None = None
 
 

@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
+from collections.abc import Iterable
 from typing import Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -120,12 +121,18 @@ class EventPattern(_Strict):
 
 
 class FulfilmentPattern(EventPattern):
-    """Events that fulfil the duty; ``same`` lists fields that must equal the trigger's.
+    """Events that fulfil the duty.
 
-    A fulfilling event on which a ``same`` field is unset counts for any trigger.
+    ``same`` lists fields that must equal the trigger's; ``responds_to: true``
+    requires the fulfilling event's ``responds_to`` to name the trigger. In
+    both, a fulfilling event on which the field is unset counts for any
+    trigger. ``lookback`` lets an event up to that long *before* the trigger
+    count (a doctor's statement obtained before the decision).
     """
 
     same: list[str] = Field(default_factory=list)
+    responds_to: bool = False
+    lookback: timedelta | None = None
 
     @model_validator(mode="after")
     def _same_fields(self) -> FulfilmentPattern:
@@ -133,29 +140,46 @@ class FulfilmentPattern(EventPattern):
         for name in self.same:
             if name not in fields:
                 raise ValueError(f"event type {self.event!r} has no field {name!r} to correlate on")
+        if self.responds_to and "responds_to" not in fields:
+            raise ValueError(f"event type {self.event!r} has no 'responds_to' field")
+        if self.lookback is not None and not timedelta(0) <= self.lookback <= timedelta(days=366):
+            raise ValueError("lookback must be between zero and a year")
         return self
 
 
 class Bound(_Strict):
-    """A length of time: a profile term (preferred for vague words) or a fixed duration."""
+    """A length of time: a profile term (for vague words), a fixed duration, or working days."""
 
     term: str | None = None
     duration: timedelta | None = None
+    working_days: int | None = Field(
+        default=None, ge=1, le=365,
+        description="Until the end of the n-th working day after the trigger's day "
+        "(weekends and Norwegian public holidays excluded).",
+    )
 
     @model_validator(mode="after")
     def _one(self) -> Bound:
-        if (self.term is None) == (self.duration is None):
-            raise ValueError("give exactly one of 'term' or 'duration'")
+        given = [x for x in (self.term, self.duration, self.working_days) if x is not None]
+        if len(given) != 1:
+            raise ValueError("give exactly one of 'term', 'duration' or 'working_days'")
         if self.duration is not None and not timedelta(0) <= self.duration <= timedelta(days=3660):
             raise ValueError("duration must be between zero and ten years")
         return self
 
 
 class BeforeDate(_Strict):
-    """A deadline a number of calendar months before a date field of the trigger."""
+    """A deadline before a date field of the trigger: whole calendar months, or a lead-time term."""
 
     field: str
-    calendar_months: int = Field(ge=0, le=120)
+    calendar_months: int | None = Field(default=None, ge=0, le=120)
+    lead: str | None = Field(default=None, description="Profile term of kind lead_time.")
+
+    @model_validator(mode="after")
+    def _one(self) -> BeforeDate:
+        if (self.calendar_months is None) == (self.lead is None):
+            raise ValueError("give exactly one of 'calendar_months' or 'lead'")
+        return self
 
 
 class DeadlineTiming(_Strict):
@@ -183,13 +207,44 @@ class DeadlineTiming(_Strict):
         return self
 
 
+class BeforeCloseTiming(_Strict):
+    """Fulfil at any time before the closing event (release); no fixed deadline."""
+
+    kind: Literal["before_close"]
+
+
+class CheckTiming(_Strict):
+    """Each trigger is judged at its own instant: its fields must meet ``requires``."""
+
+    kind: Literal["check"]
+    requires: dict[str, ConditionSpec] = Field(min_length=1)
+
+
+class PermissionTiming(_Strict):
+    """A prohibition unless permitted: each trigger is allowed if ``exempt_if`` holds on it
+    (a statutory exception), or a fulfilling measure (a consent) is in effect at that
+    instant and its ``covers.list`` field includes the trigger's ``covers.field``."""
+
+    kind: Literal["permission"]
+    exempt_if: dict[str, ConditionSpec] = Field(default_factory=dict)
+    covers_field: str = Field(description="Field of the trigger (e.g. recipient).")
+    covers_list: str = Field(description="List field of the permitting measure (e.g. scope).")
+
+
 class RecurringLooksTiming(_Strict):
-    """Looks within the trigger's measure: a maximum gap in the daytime, a minimum count at night."""
+    """Looks within the trigger's measure: a maximum gap in the daytime window (or around the
+    clock when ``day_window`` is not given), and a minimum count each night."""
 
     kind: Literal["recurring_looks"]
-    day_window: str = Field(description="Profile term (clock_window) for the daytime.")
+    day_window: str | None = Field(default=None, description="Profile term (clock_window); none = all day.")
     day_max_gap: Bound
     night_min_count: str | None = Field(default=None, description="Profile term (count).")
+
+    @model_validator(mode="after")
+    def _night_needs_day(self) -> RecurringLooksTiming:
+        if self.night_min_count and not self.day_window:
+            raise ValueError("night_min_count needs a day_window (the night is outside it)")
+        return self
 
 
 class ContinuousCoverTiming(_Strict):
@@ -200,29 +255,97 @@ class ContinuousCoverTiming(_Strict):
     until_age: int | None = Field(default=None, ge=1, le=120, description="Duty ends at this birthday.")
 
 
+class PerDayTiming(_Strict):
+    """At least one fulfilling event on every local calendar day the measure is in effect."""
+
+    kind: Literal["per_day"]
+
+
+class PerDognTiming(_Strict):
+    """At least one fulfilling event per *døgn* while the measure lasts, counted from the first
+    fulfilment (or the start). The profile setting ``dogn`` chooses rolling 24 hours or
+    calendar days."""
+
+    kind: Literal["per_dogn"]
+
+
+class DailySumTiming(_Strict):
+    """On each local day of the measure, the fulfilling events' ``minutes`` add up to the
+    profile term's count; applies only to measures expected (or found) to last longer than
+    ``applies_if_longer_than``. The profile setting ``partial_days`` says how first and last
+    days count."""
+
+    kind: Literal["daily_sum"]
+    minutes: str = Field(description="Profile term (count): minutes required per day.")
+    applies_if_longer_than: timedelta | None = None
+
+
+class MeasureDeadlineTiming(_Strict):
+    """For a measure expected (``expected_end``) or found to last longer than ``longer_than``:
+    fulfil within ``within`` of the start when expected from the start, and in any case by
+    the time ``longer_than`` has passed."""
+
+    kind: Literal["measure_deadline"]
+    longer_than: timedelta
+    within: Bound
+
+
 Timing = Annotated[
-    Union[DeadlineTiming, RecurringLooksTiming, ContinuousCoverTiming], Field(discriminator="kind")
+    Union[
+        DeadlineTiming,
+        BeforeCloseTiming,
+        CheckTiming,
+        PermissionTiming,
+        RecurringLooksTiming,
+        ContinuousCoverTiming,
+        PerDayTiming,
+        PerDognTiming,
+        DailySumTiming,
+        MeasureDeadlineTiming,
+    ],
+    Field(discriminator="kind"),
 ]
 
 Modality = Literal["skal", "bør", "vurdere", "forbud"]
-Actor = Literal["KO", "KHO", "SHT", "LEDER", "KO+KHO"]
+Actor = Literal["KO", "KHO", "SHT", "LEDER", "KO+KHO", "KO+KHO+SHT"]
+
+#: timing kinds whose trigger must start a measure
+_MEASURE_KINDS = (RecurringLooksTiming, ContinuousCoverTiming, PerDayTiming, PerDognTiming, DailySumTiming,
+                  MeasureDeadlineTiming)
+
+
+def _as_list(v: Any) -> Any:
+    return v if isinstance(v, list) else [v]
 
 
 class RuleFile(_Strict):
-    """One rule file: one duty."""
+    """One rule file: one duty (or one part of a duty)."""
 
     duty: str = Field(description="Duty id from the catalog (public contract).")
+    part: str | None = Field(
+        default=None, pattern=r"^[a-z_]+$",
+        description="For a duty with several requirements: which one this file encodes.",
+    )
+    versions: list[str] = Field(
+        default_factory=lambda: ["circular-2025"], min_length=1,
+        description="Rule-set versions (by date) this rule belongs to.",
+    )
     title: str = Field(min_length=1)
     modality: Modality
     actor: Actor
     source: Citation
-    trigger: EventPattern
-    fulfilled_by: FulfilmentPattern
+    trigger: list[EventPattern] = Field(min_length=1, description="Any of these events opens an obligation.")
+    fulfilled_by: list[FulfilmentPattern] = Field(min_length=1, description="Any of these fulfils it.")
     closed_by: EventPattern | None = Field(
         default=None, description="An event after which the duty can no longer be fulfilled."
     )
     timing: Timing
     notes: str = ""
+
+    @field_validator("trigger", "fulfilled_by", mode="before")
+    @classmethod
+    def _listify(cls, v: Any) -> Any:
+        return _as_list(v)
 
     @field_validator("duty")
     @classmethod
@@ -234,18 +357,42 @@ class RuleFile(_Strict):
     @model_validator(mode="after")
     def _timing_fits(self) -> RuleFile:
         t = self.timing
-        start_cls = EVENT_TYPES[self.trigger.event]
-        if isinstance(t, (RecurringLooksTiming, ContinuousCoverTiming)) and not issubclass(start_cls, _MeasureStart):
-            raise ValueError(f"timing {t.kind!r} needs a trigger that starts a measure, not {self.trigger.event!r}")
-        if isinstance(t, ContinuousCoverTiming):
-            cover = EVENT_TYPES[self.fulfilled_by.event]
-            if not issubclass(cover, _MeasureStart):
-                raise ValueError("continuous_cover needs fulfilled_by to be an event that starts a measure")
+        if isinstance(t, _MEASURE_KINDS):
+            for pat in self.trigger:
+                if not issubclass(EVENT_TYPES[pat.event], _MeasureStart):
+                    raise ValueError(f"timing {t.kind!r} needs triggers that start a measure, not {pat.event!r}")
+        if isinstance(t, (ContinuousCoverTiming, PermissionTiming)):
+            for pat in self.fulfilled_by:
+                if not issubclass(EVENT_TYPES[pat.event], _MeasureStart):
+                    raise ValueError(f"{t.kind} needs fulfilled_by events that start a measure")
+        types = [p.event for p in self.fulfilled_by]
+        if len(set(types)) != len(types):
+            raise ValueError("fulfilled_by patterns must name different event types")
+        if isinstance(t, BeforeCloseTiming) and self.closed_by is None:
+            raise ValueError("before_close needs closed_by")
         if isinstance(t, DeadlineTiming) and t.before_date is not None:
-            fields = EVENT_TYPES[self.trigger.event].model_fields
-            if t.before_date.field not in fields:
-                raise ValueError(f"trigger {self.trigger.event!r} has no field {t.before_date.field!r}")
+            for pat in self.trigger:
+                if t.before_date.field not in EVENT_TYPES[pat.event].model_fields:
+                    raise ValueError(f"trigger {pat.event!r} has no field {t.before_date.field!r}")
+        if isinstance(t, (CheckTiming, PermissionTiming)):
+            for pat in self.trigger:
+                fields = set(EVENT_TYPES[pat.event].model_fields) | set(DERIVED_FIELDS)
+                names = list(t.requires) if isinstance(t, CheckTiming) else [*t.exempt_if, t.covers_field]
+                for name in names:
+                    if name not in fields:
+                        raise ValueError(f"trigger {pat.event!r} has no field {name!r}")
         return self
+
+    @property
+    def key(self) -> str:
+        """Duty id, with the part if any: what obligation ids start with."""
+        return f"{self.duty}/{self.part}" if self.part else self.duty
+
+    def check_conditions(self) -> tuple[tuple[str, str, Any], ...]:
+        """The ``requires`` (check) or ``exempt_if`` (permission) conditions, compiled."""
+        t = self.timing
+        where = t.requires if isinstance(t, CheckTiming) else t.exempt_if if isinstance(t, PermissionTiming) else {}
+        return EventPattern(event=self.trigger[0].event, where=where).conditions()
 
     def terms_used(self) -> list[tuple[str, str]]:
         """(term name, expected kind) for every profile term this rule refers to."""
@@ -259,13 +406,20 @@ class RuleFile(_Strict):
         if isinstance(t, DeadlineTiming):
             bound(t.within)
             bound(t.if_known_later)
+            if t.before_date is not None and t.before_date.lead:
+                out.append((t.before_date.lead, "lead_time"))
         elif isinstance(t, RecurringLooksTiming):
-            out.append((t.day_window, "clock_window"))
+            if t.day_window:
+                out.append((t.day_window, "clock_window"))
             bound(t.day_max_gap)
             if t.night_min_count:
                 out.append((t.night_min_count, "count"))
         elif isinstance(t, ContinuousCoverTiming):
             bound(t.max_gap)
+        elif isinstance(t, DailySumTiming):
+            out.append((t.minutes, "count"))
+        elif isinstance(t, MeasureDeadlineTiming):
+            bound(t.within)
         return out
 
 
@@ -273,12 +427,36 @@ class RuleFile(_Strict):
 class LoadedRule:
     """A rule file and where it came from."""
 
-    path: str
+    path: str  #: the file
+    rel: str  #: the file relative to the rule set directory (cited in reports)
     rule: RuleFile
 
     @property
     def duty(self) -> str:
         return self.rule.duty
+
+    @property
+    def rule_id(self) -> str:
+        """Unique in the rule set: the relative path without ``.yaml``."""
+        return self.rel.removesuffix(".yaml")
+
+
+class RuleSetVersion(_Strict):
+    """A version of the rules by date: applies to triggers from ``in_force_from``."""
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9.-]*$")
+    title: str
+    in_force_from: date | None = None
+    in_force_from_setting: str | None = Field(
+        default=None, description="Name of the setting that holds the date."
+    )
+    source: str = ""
+
+    @model_validator(mode="after")
+    def _one(self) -> RuleSetVersion:
+        if (self.in_force_from is None) == (self.in_force_from_setting is None):
+            raise ValueError("give exactly one of 'in_force_from' or 'in_force_from_setting'")
+        return self
 
 
 class RuleSetMeta(_Strict):
@@ -286,24 +464,86 @@ class RuleSetMeta(_Strict):
     version: str
     title: str
     description: str = ""
+    settings: dict[str, date] = Field(default_factory=dict)
+    setting_notes: dict[str, str] = Field(default_factory=dict)
+    versions: list[RuleSetVersion] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _versions(self) -> RuleSetMeta:
+        ids = [v.id for v in self.versions]
+        if len(set(ids)) != len(ids):
+            raise ValueError("version ids must be unique")
+        for v in self.versions:
+            if v.in_force_from_setting is not None and v.in_force_from_setting not in self.settings:
+                raise ValueError(f"version {v.id!r} names an unknown setting {v.in_force_from_setting!r}")
+        starts = [self.start_of(v) for v in self.versions]
+        if starts != sorted(starts) or len(set(starts)) != len(starts):
+            raise ValueError("versions must be listed oldest first, with distinct start dates")
+        return self
+
+    def start_of(self, version: RuleSetVersion) -> date:
+        if version.in_force_from is not None:
+            return version.in_force_from
+        return self.settings[version.in_force_from_setting]
+
+    def version_on(self, day: date) -> str | None:
+        """Id of the version in force on ``day`` (None before the first)."""
+        current = None
+        for v in self.versions:
+            if self.start_of(v) <= day:
+                current = v.id
+        return current
 
 
 @dataclass(frozen=True)
 class RuleSet:
-    """The rule files of a rule set, in a stable order (by duty id)."""
+    """The rule files of a rule set, in a stable order (by rule id)."""
 
     meta: RuleSetMeta
     rules: tuple[LoadedRule, ...]
     directory: str
 
-    def by_duty(self) -> dict[str, LoadedRule]:
-        return {r.duty: r for r in self.rules}
+    def by_duty(self) -> dict[str, list[LoadedRule]]:
+        out: dict[str, list[LoadedRule]] = {}
+        for r in self.rules:
+            out.setdefault(r.duty, []).append(r)
+        return out
 
     def citation(self) -> str:
         return f"{self.meta.name}@{self.meta.version}"
 
+    def only(self, duties: Iterable[str] | None = None, *, modalities: Iterable[str] | None = None) -> RuleSet:
+        """The rules of some duties and/or modalities (skal, bør, vurdere, forbud) only."""
+        rules = self.rules
+        if duties is not None:
+            wanted = set(duties)
+            unknown = wanted - {r.duty for r in rules}
+            if unknown:
+                raise RuleFileError(f"no rule for duty id(s) {sorted(unknown)}", path=self.directory)
+            rules = tuple(r for r in rules if r.duty in wanted)
+        if modalities is not None:
+            mods = set(modalities)
+            bad = mods - {"skal", "bør", "vurdere", "forbud"}
+            if bad:
+                raise RuleFileError(f"unknown modality {sorted(bad)}; use skal, bør, vurdere, forbud",
+                                    path=self.directory)
+            rules = tuple(r for r in rules if r.rule.modality in mods)
+        return RuleSet(self.meta, rules, self.directory)
 
-def load_rule_file(path: Path) -> LoadedRule:
+    def with_settings(self, **settings: date) -> RuleSet:
+        """A copy with settings replaced (e.g. the date circular 001 took effect)."""
+        unknown = set(settings) - set(self.meta.settings)
+        if unknown:
+            raise RuleFileError(f"unknown rule-set setting(s) {sorted(unknown)}", path=self.directory)
+        merged = {**self.meta.settings, **settings}
+        try:
+            meta = RuleSetMeta.model_validate({**self.meta.model_dump(), "settings": merged})
+        except ValidationError as exc:
+            raise RuleFileError(str(exc.errors(include_url=False)[0]["msg"]), path=self.directory) from None
+        return RuleSet(meta, self.rules, self.directory)
+
+
+def load_rule_file(path: Path, root: Path | None = None) -> LoadedRule:
     label = str(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -317,14 +557,16 @@ def load_rule_file(path: Path) -> LoadedRule:
     except ValidationError as exc:
         msg, line, dotted = first_validation_problem(exc, located)
         raise RuleFileError(msg, path=label, line=line, field=dotted) from None
-    return LoadedRule(label, rule)
+    rel = path.relative_to(root).as_posix() if root is not None else path.name
+    return LoadedRule(label, rel, rule)
 
 
 def load_rules(directory: str | Path | None = None) -> RuleSet:
     """Load every rule file (``duties/**/*.yaml``) of a rule set directory.
 
     ``None`` loads the shipped rule set. Raises RuleFileError for a bad file,
-    or for two files claiming the same duty id.
+    for a version no ``ruleset.yaml`` declares, or for two files claiming the
+    same duty (and part) in the same version.
     """
     root = Path(directory) if directory is not None else rules_dir()
     meta_path = root / "ruleset.yaml"
@@ -339,17 +581,26 @@ def load_rules(directory: str | Path | None = None) -> RuleSet:
     except ValidationError as exc:
         msg, line, dotted = first_validation_problem(exc, located)
         raise RuleFileError(msg, path=label, line=line, field=dotted) from None
+    known_versions = {v.id for v in meta.versions}
     rules: list[LoadedRule] = []
-    seen: dict[str, str] = {}
+    seen: dict[tuple[str, str], str] = {}
     for path in sorted((root / "duties").rglob("*.yaml")):
-        loaded = load_rule_file(path)
-        if loaded.duty in seen:
-            raise RuleFileError(
-                f"duty {loaded.duty!r} is already defined in {seen[loaded.duty]}", path=loaded.path, field="duty"
-            )
-        seen[loaded.duty] = loaded.path
+        loaded = load_rule_file(path, root)
+        for version in loaded.rule.versions:
+            if version not in known_versions:
+                raise RuleFileError(
+                    f"version {version!r} is not declared in ruleset.yaml ({', '.join(sorted(known_versions))})",
+                    path=loaded.path, field="versions",
+                )
+            key = (loaded.rule.key, version)
+            if key in seen:
+                raise RuleFileError(
+                    f"duty {loaded.rule.key!r} in version {version!r} is already defined in {seen[key]}",
+                    path=loaded.path, field="duty",
+                )
+            seen[key] = loaded.path
         rules.append(loaded)
     if not rules:
         raise RuleFileError("no rule files found under duties/", path=str(root))
-    rules.sort(key=lambda r: r.duty)
+    rules.sort(key=lambda r: r.rule_id)
     return RuleSet(meta, tuple(rules), str(root))

@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timezone
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any, ClassVar, Literal, Union
@@ -90,12 +90,54 @@ class Agency(str, Enum):
 
 
 class MeasureKind(str, Enum):
-    """Measures recorded as a started/ended pair."""
+    """Things that last, recorded as a started/ended (given/withdrawn) pair."""
 
     EXCLUSION = "exclusion"
     SECURITY_CELL = "security_cell"
     RESTRAINT_BED = "restraint_bed"
     CONTINUOUS_SUPERVISION = "continuous_supervision"
+    CONSENT = "consent"
+
+
+class HealthNeed(str, Enum):
+    """What was observed or asked for that calls for health care."""
+
+    ASKS_FOR_CARE = "asks_for_care"
+    ILLNESS_SIGNS = "illness_signs"
+    SUICIDE_RISK = "suicide_risk"
+    SELF_HARM_RISK = "self_harm_risk"
+    DETOX_NEED = "detox_need"
+    MENTAL_HEALTH_CONCERN = "mental_health_concern"
+    SUBSTANCE_PROBLEM = "substance_problem"
+    OVERDOSE_RISK = "overdose_risk"
+    PSYCHOSIS = "psychosis"
+
+
+class TransferDestination(str, Enum):
+    OTHER_UNIT = "other_unit"
+    OTHER_PRISON = "other_prison"
+    REMAND_ELECTRONIC_MONITORING = "remand_electronic_monitoring"
+    COMMUNITY_SENTENCE = "community_sentence"
+    OUTSIDE_PRISON = "outside_prison"
+
+
+class ConsentForm(str, Enum):
+    WRITTEN = "written"
+    ORAL = "oral"
+
+
+class DisclosureBasis(str, Enum):
+    """Legal basis recorded on a disclosure of confidential information (001 §6.1)."""
+
+    CONSENT = "consent"
+    #: illness notice, straffegjennomføringsforskriften § 3-16
+    ILLNESS_NOTICE = "illness_notice"
+    #: compulsory mental health care notice, psykisk helsevernloven § 3-6
+    COMPULSORY_CARE_NOTICE = "compulsory_care_notice"
+    #: danger to life or health, forvaltningsloven § 13 b nr. 7
+    DANGER_TO_LIFE_OR_HEALTH = "danger_to_life_or_health"
+    #: the person's connection to KO and decisions taken, forvaltningsloven § 13 b nr. 5
+    CONNECTION_TO_KO = "connection_to_ko"
 
 
 class _Base(BaseModel):
@@ -105,6 +147,15 @@ class _Base(BaseModel):
 class _EventBase(_Base):
     id: Id = Field(description="Stable id of the event, unique in the timeline.")
     at: AwareDatetime = Field(description="When it happened; must carry a UTC offset.")
+
+
+class _Response(_EventBase):
+    """An event that answers an earlier one (a referral assessed, advice followed up …)."""
+
+    responds_to: Id | None = Field(
+        default=None,
+        description="Id of the event this one answers; unset means it answers any open one.",
+    )
 
 
 class _MeasureStart(_EventBase):
@@ -125,6 +176,9 @@ class Admitted(_EventBase):
 
     type: Literal["admitted"] = "admitted"
     custody_kind: CustodyKind
+    ongoing_specialist_treatment: bool = Field(
+        default=False, description="In ongoing specialist treatment when admitted."
+    )
 
 
 class ExpectedReleaseDateSet(_EventBase):
@@ -227,6 +281,227 @@ class DoctorNotified(_EventBase):
     )
 
 
+# --- admission and health ------------------------------------------------
+
+
+def _simple(type_name: str, doc: str, base: type = _EventBase, **fields: Any) -> type:
+    """A small event class: ``type`` plus the given (annotation, Field) pairs."""
+    annotations = {"type": Literal[type_name]}  # type: ignore[valid-type]
+    namespace: dict[str, Any] = {"__doc__": doc, "type": type_name}
+    for name, (annotation, default) in fields.items():
+        annotations[name] = annotation
+        namespace[name] = default
+    namespace["__annotations__"] = annotations
+    cls_name = "".join(part.capitalize() for part in type_name.split("_"))
+    return type(cls_name, (base,), namespace)
+
+
+_B = lambda doc: Field(default=False, description=doc)  # noqa: E731
+
+IntakeInterview = _simple(
+    "intake_interview", "Intake interview that screens for suicide and self-harm risk (*innkomstsamtale*)."
+)
+NeedsMapped = _simple("needs_mapped", "Needs for help from other agencies mapped with the inmate (*kartlegging*).")
+HealthIntakeConversation = _simple(
+    "health_intake_conversation", "Health intake conversation by the health service (*innkomstsamtale helse*)."
+)
+HealthNeedObserved = _simple(
+    "health_need_observed",
+    "Something that calls for health care was asked for or observed.",
+    need=(HealthNeed, ...),
+    at_admission=(bool, _B("Observed at admission (intake), not later in custody.")),
+    acute=(bool, _B("Needs emergency help (raised suicide risk, psychosis).")),
+)
+HealthContactEstablished = _simple(
+    "health_contact_established", "Contact with the municipal health service established.", _Response
+)
+MeasuresPlanAssessed = _simple(
+    "measures_plan_assessed", "Need for a measures plan (*tiltaksplan*) assessed and recorded.", _Response
+)
+IndividualPlanRequested = _simple(
+    "individual_plan_requested", "Inmate entitled to and wanting an individual plan (*individuell plan*)."
+)
+IndividualPlanEstablished = _simple("individual_plan_established", "Individual plan established.", _Response)
+CoordinatedServicesNeedRecorded = _simple(
+    "coordinated_services_need_recorded", "Need for long-term coordinated services recorded."
+)
+CoordinatorOffered = _simple("coordinator_offered", "Coordinator (*koordinator*) offered.", _Response)
+SpecialistFollowup = _simple(
+    "specialist_followup", "Specialist treatment continued: follow-up by the specialist service recorded.", _Response
+)
+BrikOffered = _simple("brik_offered", "Needs-and-resources mapping (BRIK) offered.")
+SubstanceOfferMade = _simple(
+    "substance_offer_made", "Drug counselling, a programme or overdose-risk measures offered.", _Response
+)
+AcuteAssessment = _simple("acute_assessment", "Assessment by the specialist service without referral.", _Response)
+SuicideRiskMapped = _simple("suicide_risk_mapped", "Suicide risk mapped by health personnel.", _Response)
+ReferralReceived = _simple("referral_received", "Referral received by the specialist service (*henvisning*).")
+ReferralAssessed = _simple("referral_assessed", "Referral assessed (pasient- og brukerrettighetsloven § 2-2).", _Response)
+CompulsoryCareConditionsAssumed = _simple(
+    "compulsory_care_conditions_assumed",
+    "Person assumed to meet the conditions for compulsory mental health care, not seeking treatment.",
+)
+DoctorExaminationRequested = _simple(
+    "doctor_examination_requested", "Examination by a doctor requested (psykisk helsevernloven § 3-6).", _Response
+)
+CompulsoryCarePetition = _simple("compulsory_care_petition", "KO petitioned for compulsory mental health care.")
+CompulsoryCareFeedback = _simple(
+    "compulsory_care_feedback",
+    "Feedback from the specialist service to KO on a petition.",
+    _Response,
+    written=(bool, Field(default=True, description="The feedback was in writing.")),
+)
+StaffMedicationHandout = _simple(
+    "staff_medication_handout",
+    "KO staff handed out medication (straffegjennomføringsforskriften § 3-17).",
+    arrangement_approved=(bool, _B("The municipal chief medical officer approved the arrangement.")),
+    staff_trained=(bool, _B("The staff member had the necessary training.")),
+)
+
+# --- escorts and transfers ------------------------------------------------
+
+EscortCancelled = _simple("escort_cancelled", "An escort (*framstilling*) to treatment could not be carried out.")
+EscortCancellationNotified = _simple(
+    "escort_cancellation_notified",
+    "Treatment place and prison health service told of a cancelled escort.",
+    _Response,
+)
+EscortRescheduled = _simple("escort_rescheduled", "A new escort scheduled.", _Response)
+DeviationRegistered = _simple("deviation_registered", "A deviation (*avvik*) registered.", _Response)
+TransferDecided = _simple(
+    "transfer_decided",
+    "Transfer decided (other unit or prison, remand with electronic monitoring, community sentence).",
+    destination=(TransferDestination, ...),
+    transfer_date=(date | None, Field(default=None, description="Planned date of the transfer, if known.")),
+)
+TransferNoticeSent = _simple(
+    "transfer_notice_sent",
+    "An agency told of a decided transfer.",
+    _Response,
+    recipient=(Agency, ...),
+)
+Transferred = _simple("transferred", "The transfer took place.", _Response)
+
+# --- release --------------------------------------------------------------
+
+ReleaseDecided = _simple(
+    "release_decided",
+    "Release (or transfer out) decided or planned; flags say what the release must attend to.",
+    from_remand=(bool, _B("Release from remand custody.")),
+    substance_or_mental_health_problems=(bool, _B("Inmate has substance problems or mental illness.")),
+    raised_overdose_risk=(bool, _B("Raised risk of overdose.")),
+    raised_suicide_risk=(bool, _B("Raised risk of suicide.")),
+    ongoing_health_services=(bool, _B("Receives health services that must continue.")),
+    ongoing_specialist_treatment=(bool, _B("In ongoing specialist treatment.")),
+    consents_to_cooperation_meeting=(bool, _B("Inmate consents to a cooperation meeting.")),
+    consents_to_specialist_handover=(bool, _B("Inmate consents to information going to the receiving health trust.")),
+    consents_to_gp_notice=(bool, _B("Inmate consents to the GP (*fastlege*) being informed.")),
+)
+ImmediateNoticeAssessed = _simple(
+    "immediate_notice_assessed", "Assessment of immediate notice to the health services recorded.", _Response
+)
+CooperationMeetingInvited = _simple(
+    "cooperation_meeting_invited", "Health service and other agencies invited to a cooperation meeting.", _Response
+)
+ReleaseConversation = _simple(
+    "release_conversation", "Release conversation held to prevent overdose and suicide.", _Response
+)
+OverdosePreventionConversation = _simple(
+    "overdose_prevention_conversation", "Structured overdose-prevention conversation held.", _Response
+)
+ContinuityAssistance = _simple(
+    "continuity_assistance", "Help given to continue health services in the home municipality.", _Response
+)
+SpecialistInformationForwarded = _simple(
+    "specialist_information_forwarded", "Relevant information forwarded to the receiving health trust.", _Response
+)
+PopPlanAssisted = _simple("pop_plan_assisted", "Assistance with the follow-up and progression plan (POP) recorded.")
+
+# --- consent and disclosure -------------------------------------------------
+
+
+class ConsentGiven(_MeasureStart):
+    """Consent to share confidential information (*samtykke*); lasts until withdrawn.
+
+    ``measure_id`` is the consent's id; ``scope`` lists the recipients it covers.
+    """
+
+    measure_kind: ClassVar[MeasureKind] = MeasureKind.CONSENT
+    type: Literal["consent_given"] = "consent_given"
+    scope: list[Agency] = Field(min_length=1, max_length=20)
+    form: ConsentForm
+    informed: bool = Field(description="The inmate was informed of what the consent means.")
+    filed_in_own_record: bool = Field(description="Filed in the recording party's own record system.")
+    recorded_by: Literal["KO", "KHO"]
+
+
+class ConsentWithdrawn(_MeasureEnd):
+    measure_kind: ClassVar[MeasureKind] = MeasureKind.CONSENT
+    type: Literal["consent_withdrawn"] = "consent_withdrawn"
+
+
+InformationDisclosed = _simple(
+    "information_disclosed",
+    "Confidential information shared by KO with another agency.",
+    recipient=(Agency, ...),
+    legal_basis=(DisclosureBasis, ...),
+)
+
+# --- isolation (more) -------------------------------------------------------
+
+ForceUsed = _simple(
+    "force_used",
+    "Physical force used to carry out an exclusion.",
+    measure_id=(Id | None, Field(default=None, description="The measure it was used for.")),
+)
+InmateAskedForHealthSupervision = _simple(
+    "inmate_asked_for_health_supervision", "The inmate asked to be seen by health personnel."
+)
+HealthSupervisionRequested = _simple(
+    "health_supervision_requested", "KO asked health personnel to see the inmate.", _Response
+)
+WeeklyPlanMade = _simple(
+    "weekly_plan_made",
+    "Weekly plan (*ukeplan*) for an exclusion made.",
+    measure_id=(Id | None, Field(default=None, description="The exclusion it is for.")),
+)
+MeaningfulContact = _simple(
+    "meaningful_contact",
+    "Meaningful human contact; ``at`` is when it began.",
+    minutes=(int, Field(ge=1, le=24 * 60, description="How long it lasted, in minutes.")),
+    measure_id=(Id | None, Field(default=None)),
+)
+HealthAdviceGiven = _simple("health_advice_given", "Health personnel gave advice about an isolated inmate.")
+HealthAdviceFollowedUp = _simple(
+    "health_advice_followed_up", "Advice followed up with measures, or a reason recorded.", _Response
+)
+DoctorStatementObtained = _simple(
+    "doctor_statement_obtained",
+    "Doctor's statement obtained before a security cell or bed decision; it may name the "
+    "measure it was for even though it comes before the measure starts.",
+    measure_id=(Id | None, Field(default=None)),
+)
+DoctorStatementObtained.may_precede_measure = True
+LeaderReview = _simple(
+    "leader_review",
+    "The prison leader acquainted themself with the inmate's condition.",
+    measure_id=(Id | None, Field(default=None)),
+)
+HealthVisit = _simple(
+    "health_visit",
+    "Health personnel saw the inmate (*tilsyn av helsepersonell*).",
+    measure_id=(Id | None, Field(default=None)),
+)
+HarmObserved = _simple("harm_observed", "Physical or mental harm from an isolation measure observed.")
+HarmReported = _simple("harm_reported", "Harm reported to the prison leader.", _Response)
+InjuryObserved = _simple("injury_observed", "Injury sustained in carrying out a measure.")
+InjuryDocumented = _simple("injury_documented", "Injury documented by health personnel.", _Response)
+FollowupPlanMade = _simple(
+    "followup_plan_made",
+    "Doctor's plan for how often health personnel follow up an inmate locked in large parts of the day.",
+    measure_id=(Id | None, Field(default=None)),
+)
+
 Event = Annotated[
     Union[
         Admitted,
@@ -243,6 +518,61 @@ Event = Annotated[
         ExpectedReleaseDateSet,
         ReleaseNoticeSent,
         Released,
+        IntakeInterview,
+        NeedsMapped,
+        HealthIntakeConversation,
+        HealthNeedObserved,
+        HealthContactEstablished,
+        MeasuresPlanAssessed,
+        IndividualPlanRequested,
+        IndividualPlanEstablished,
+        CoordinatedServicesNeedRecorded,
+        CoordinatorOffered,
+        SpecialistFollowup,
+        BrikOffered,
+        SubstanceOfferMade,
+        AcuteAssessment,
+        SuicideRiskMapped,
+        ReferralReceived,
+        ReferralAssessed,
+        CompulsoryCareConditionsAssumed,
+        DoctorExaminationRequested,
+        CompulsoryCarePetition,
+        CompulsoryCareFeedback,
+        StaffMedicationHandout,
+        EscortCancelled,
+        EscortCancellationNotified,
+        EscortRescheduled,
+        DeviationRegistered,
+        TransferDecided,
+        TransferNoticeSent,
+        Transferred,
+        ReleaseDecided,
+        ImmediateNoticeAssessed,
+        CooperationMeetingInvited,
+        ReleaseConversation,
+        OverdosePreventionConversation,
+        ContinuityAssistance,
+        SpecialistInformationForwarded,
+        PopPlanAssisted,
+        ConsentGiven,
+        ConsentWithdrawn,
+        InformationDisclosed,
+        ForceUsed,
+        InmateAskedForHealthSupervision,
+        HealthSupervisionRequested,
+        WeeklyPlanMade,
+        MeaningfulContact,
+        HealthAdviceGiven,
+        HealthAdviceFollowedUp,
+        DoctorStatementObtained,
+        LeaderReview,
+        HealthVisit,
+        HarmObserved,
+        HarmReported,
+        InjuryObserved,
+        InjuryDocumented,
+        FollowupPlanMade,
     ],
     Field(discriminator="type"),
 ]
@@ -287,10 +617,23 @@ class Timeline(_Base):
                 )
             seen[ev.id] = i
             if isinstance(ev, ExclusionStarted) and ev.expected_end is not None:
-                if ev.expected_end < ev.at:
+                if _utc(ev.expected_end) < _utc(ev.at):
                     raise _LocatedValueError(
                         "expected_end is before the exclusion started", i, ev.id, "expected_end"
                     )
+        for i, ev in enumerate(self.events):
+            target = ev.__dict__.get("responds_to")
+            if target is None:
+                continue
+            if target not in seen:
+                raise _LocatedValueError(
+                    f"responds to event {target!r}, which is not in the timeline", i, ev.id, "responds_to"
+                )
+            if _utc(self.events[seen[target]].at) > _utc(ev.at):
+                raise _LocatedValueError(
+                    f"responds to event {target!r}, which comes later (events[{seen[target]}])", i, ev.id,
+                    "responds_to",
+                )
         pair_measures(self.events)
         return self
 
@@ -307,7 +650,12 @@ class _LocatedValueError(ValueError):
         self.problem, self.index, self.event_id, self.field = problem, index, event_id, field
 
 
-def pair_measures(events: Iterable[Any]) -> dict[str, MeasurePair]:
+def _utc(t: datetime) -> datetime:
+    """Compare instants in UTC: two datetimes sharing a ZoneInfo compare by wall clock."""
+    return t.astimezone(timezone.utc)
+
+
+def pair_measures(events: Iterable[Any], *, check_refs: bool = True) -> dict[str, MeasurePair]:
     """Pair every ``…_started`` with its ``…_ended`` event by ``measure_id``.
 
     Raises a located error for an end without a start (an unknown measure), a
@@ -345,7 +693,7 @@ def pair_measures(events: Iterable[Any]) -> dict[str, MeasurePair]:
             raise _LocatedValueError(
                 f"measure {ev.measure_id!r} is ended twice", i, ev.id, "measure_id"
             )
-        if ev.at < pair.start.at:
+        if _utc(ev.at) < _utc(pair.start.at):
             raise _LocatedValueError(
                 f"ends measure {ev.measure_id!r} before it started (events[{index_of[ev.measure_id]}])",
                 i,
@@ -353,16 +701,20 @@ def pair_measures(events: Iterable[Any]) -> dict[str, MeasurePair]:
                 "at",
             )
         pairs[ev.measure_id] = MeasurePair(pair.kind, pair.start, ev)
-    # Events that refer to a measure (looks, doctor notices) must name a known one.
+    # Events that refer to a measure (looks, doctor notices) must name a known
+    # one, and come after it started unless made before by nature (a doctor's
+    # statement obtained before the decision).
+    if not check_refs:
+        return pairs
     for i, ev in enumerate(events):
-        ref = getattr(ev, "measure_id", None)
+        ref = ev.__dict__.get("measure_id")
         if ref is None or isinstance(ev, (_MeasureStart, _MeasureEnd)):
             continue
         if ref not in pairs:
             raise _LocatedValueError(
                 f"refers to measure {ref!r}, which no started event opens", i, ev.id, "measure_id"
             )
-        if ev.at < pairs[ref].start.at:
+        if _utc(ev.at) < _utc(pairs[ref].start.at) and not getattr(ev, "may_precede_measure", False):
             raise _LocatedValueError(
                 f"refers to measure {ref!r} before it started", i, ev.id, "at"
             )
@@ -393,14 +745,20 @@ def load_timeline(source: str | Path | Mapping[str, Any] | bytes, *, name: str |
             text = path.read_bytes()
         except OSError as exc:
             raise TimelineError(f"cannot read file ({exc.strerror})", source=label) from None
-        data = _parse_json(text, label)
-    elif isinstance(source, (str, bytes)):
-        label = label or "<input>"
-        data = _parse_json(source, label)
-    else:
-        label = label or "<input>"
-        data = source
-    return validate_timeline(data, source=label)
+        return _validate_text(text, label)
+    if isinstance(source, (str, bytes)):
+        return _validate_text(source, label or "<input>")
+    return validate_timeline(source, source=label or "<input>")
+
+
+def _validate_text(text: str | bytes, label: str) -> Timeline:
+    """Parse and validate JSON text in one pass (pydantic-core); on failure,
+    parse it again the plain way to locate and describe the problem."""
+    try:
+        return _TIMELINE_ADAPTER.validate_json(text)
+    except (ValidationError, RecursionError, ValueError):
+        pass
+    return validate_timeline(_parse_json(text, label), source=label)
 
 
 def _parse_json(text: str | bytes, label: str) -> Any:
@@ -470,7 +828,7 @@ def _describe(err: Mapping[str, Any]) -> str:
     if kind == "union_tag_not_found":
         return "event has no 'type'"
     if kind == "extra_forbidden":
-        return "unknown field (not part of this event type)"
+        return "unknown field (not part of this record's type)"
     if kind == "missing":
         return "required field is missing"
     return err["msg"]

@@ -2,22 +2,36 @@
 
 This is the only module that reasons about time. It takes the facts (events in
 time order, measures), the engine's classification (which events trigger,
-fulfil or close which duty) and the profile, and computes every obligation in
+fulfil or close which rule) and the profile, and computes every obligation in
 virtual time: "now" is ``as_of``, never the wall clock.
 
-One function per timing kind of the rule language:
+One function per timing kind of the rule language (``docs/rule-files.md``):
 
-- :func:`_deadline`: fulfil within a bound after the trigger, or by a date a
-  number of calendar months before a date on the trigger (with a bound from
-  the trigger when the date came too late); optionally a later trigger
-  replaces an earlier one; a closing event ends the chance to fulfil.
-- :func:`_recurring_looks`: within the trigger's measure, the longest time
-  between looks inside the daytime window, and a minimum count each night.
-- :func:`_continuous_cover`: every moment of the trigger's measure (up to an
-  age limit) covered by the fulfilling measures.
+=================  ==========================================================
+``deadline``       fulfil within a bound after the trigger (a profile term, a
+                   duration, or working days), or by a date before a date on
+                   the trigger (calendar months or a lead-time term), with a
+                   bound from the trigger when that date came too late; a
+                   later trigger may replace an earlier one; a closing event
+                   ends the chance to fulfil
+``before_close``   fulfil at any time before the closing event (release)
+``check``          each trigger must itself meet conditions (prohibitions
+                   such as staff handing out medication)
+``permission``     each trigger is allowed only under a statutory exception
+                   recorded on it, or a permitting measure (consent) in
+                   effect at that instant and covering its recipient
+``recurring_looks``  longest time between looks in the daytime window (or
+                   around the clock) and a minimum count each night
+``continuous_cover``  every moment of the measure covered (up to an age)
+``per_day``        a fulfilling event on every local calendar day
+``per_dogn``       once per døgn (rolling 24 h or calendar day, by profile)
+``daily_sum``      minutes of fulfilling events per local day
+``measure_deadline``  for a measure expected or found to last long: a
+                   deadline from its start
+=================  ==========================================================
 
-Every event's position is found by bisection on sorted lists; nothing scans
-pairs of events, so the cost grows linearly with the timeline.
+Every position is found by bisection on sorted lists; nothing scans pairs of
+events, so the cost grows linearly with the timeline.
 """
 
 from __future__ import annotations
@@ -25,32 +39,45 @@ from __future__ import annotations
 import heapq
 import math
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from itertools import product
 from typing import Any
 
 from ._calendar import (
+    add_working_days,
+    to_local,
     birthday_instant,
     calendar_months_before,
     end_of_local_day,
     local_instant,
+    start_of_local_day,
 )
+from ._compile import Matcher
 from ._facts import EventFact, Facts
-from ._profile import ClockWindowTerm, CountTerm, DurationTerm, Profile
+from ._profile import ClockWindowTerm, CountTerm, DurationTerm, LeadTimeTerm, iso_duration
 from ._report import SEVERITY, EventUse, Gap, Obligation, Status, TermUse, Window
 from ._rules import (
+    BeforeCloseTiming,
     Bound,
+    CheckTiming,
     ContinuousCoverTiming,
+    DailySumTiming,
     DeadlineTiming,
     LoadedRule,
+    MeasureDeadlineTiming,
+    PerDayTiming,
+    PerDognTiming,
+    PermissionTiming,
     RecurringLooksTiming,
+    RuleSet,
 )
 
 __all__ = ["resolve_rule", "Uses"]
 
 Classification = dict[tuple[str, str], list[int]]
+_DAY = timedelta(days=1)
 
 
 @dataclass
@@ -60,7 +87,7 @@ class Uses:
     by_event: dict[str, list[EventUse]] = field(default_factory=dict)
 
     def add(self, event_id: str, obligation: str, role: str) -> None:
-        self.by_event.setdefault(event_id, []).append(EventUse(obligation=obligation, role=role))
+        self.by_event.setdefault(event_id, []).append(EventUse(obligation, role))
 
 
 @dataclass(frozen=True)
@@ -69,66 +96,110 @@ class _Ctx:
     facts: Facts
     cls: Classification
     uses: Uses
-    rule_file: str
-    rule_set: str
+    rule_set: RuleSet
 
     @property
     def rule(self):
         return self.loaded.rule
 
+    @property
+    def tz(self):
+        return self.facts.tz
+
     def facts_for(self, role: str) -> list[EventFact]:
         ordered = self.facts.ordered
-        return [ordered[p] for p in self.cls.get((self.rule.duty, role), ())]
+        return [ordered[p] for p in self.cls.get((self.loaded.rule_id, role), ())]
 
-    def local(self, t: datetime) -> datetime:
-        return t.astimezone(self.facts.tz)
+    def version_at(self, t: datetime) -> str | None:
+        return self.rule_set.meta.version_on(t.astimezone(self.tz).date())
+
+    def triggers(self) -> list[EventFact]:
+        """Triggers judged by this rule: those whose date falls in one of the rule's versions."""
+        return self.judged_triggers
+
+    @property
+    def judged_triggers(self) -> list[EventFact]:
+        versions = set(self.rule.versions)
+        return [f for f in self.facts_for("trigger") if self.version_at(f.at) in versions]
+
+    def local(self, t: datetime | None) -> datetime | None:
+        return to_local(t, self.tz) if t is not None else None
+
+    def ob_id(self, trigger: EventFact) -> str:
+        return f"{self.rule.key}:{trigger.id}"
 
     def obligation(self, trigger: EventFact, **kw: Any) -> Obligation:
         rule = self.rule
         status: Status = kw.pop("status")
+        if rule.modality == "bør":
+            status = status.for_recommendation()
         return Obligation(
-            id=f"{rule.duty}:{trigger.id}",
+            id=self.ob_id(trigger),
             duty_id=rule.duty,
+            part=rule.part,
             title=rule.title,
             actor=rule.actor,
             modality=rule.modality,
             status=status,
             breach=status.is_breach,
             citation=rule.source,
-            rule_file=self.rule_file,
-            rule_set=self.rule_set,
+            rule_file=self.loaded.rel,
+            rule_set=self.rule_set.citation(),
+            rule_set_version=self.version_at(trigger.at) or "",
             **kw,
         )
 
 
-def resolve_rule(
-    loaded: LoadedRule, rule_file: str, rule_set: str, facts: Facts, cls: Classification, uses: Uses
-) -> list[Obligation]:
+def resolve_rule(loaded: LoadedRule, rule_set: RuleSet, facts: Facts, cls: Classification, uses: Uses) -> list[Obligation]:
     """All obligations of one rule on one timeline."""
-    ctx = _Ctx(loaded, facts, cls, uses, rule_file, rule_set)
+    if not cls.get((loaded.rule_id, "trigger")):
+        return []  # nothing triggered this rule: the common case, kept cheap
+    ctx = _Ctx(loaded, facts, cls, uses, rule_set)
     timing = loaded.rule.timing
-    if isinstance(timing, DeadlineTiming):
-        return _deadline(ctx, timing)
-    if isinstance(timing, RecurringLooksTiming):
-        return _recurring_looks(ctx, timing)
-    if isinstance(timing, ContinuousCoverTiming):
-        return _continuous_cover(ctx, timing)
-    raise AssertionError(type(timing))  # pragma: no cover - the loader admits no other kind
+    kind = _KINDS.get(type(timing))
+    if kind is None:  # pragma: no cover - the loader admits no other kind
+        raise AssertionError(type(timing))
+    return kind(ctx, timing)
 
 
 # --- bounds ---------------------------------------------------------------
 
 
-def _bound(profile: Profile, b: Bound) -> tuple[timedelta, timedelta, TermUse | None]:
+def _term_use(name: str, term: Any) -> TermUse:
+    return TermUse.model_construct(term=name, words=list(term.words), bounds=term.bounds_text())
+
+
+@dataclass(frozen=True)
+class _Due:
+    strict: datetime
+    lenient: datetime
+    term: TermUse | None
+    words: str
+
+
+def _due_after(ctx: _Ctx, b: Bound, t0: datetime) -> _Due:
+    """Strict and lenient deadlines of bound ``b`` counted from ``t0``."""
+    if b.working_days is not None:
+        day = add_working_days(t0.astimezone(ctx.tz).date(), b.working_days)
+        due = end_of_local_day(day, ctx.tz)
+        return _Due(due, due, None, f"{b.working_days} working days (by the end of {day.isoformat()})")
+    if b.duration is not None:
+        return _Due(t0 + b.duration, t0 + b.duration, None, iso_duration(b.duration))
+    term = ctx.facts.profile.terms[b.term]  # presence and kind checked by check_profile_terms
+    assert isinstance(term, DurationTerm)
+    use = _term_use(b.term, term)
+    return _Due(t0 + term.strict, t0 + term.lenient, use, f"'{term.words[0]}' ({b.term}: {use.bounds})")
+
+
+def _durations(ctx: _Ctx, b: Bound) -> tuple[timedelta, timedelta, TermUse | None]:
+    """A bound that is a length (for gaps): strict, lenient, term."""
     if b.duration is not None:
         return b.duration, b.duration, None
-    term = profile.terms[b.term]  # presence and kind checked by check_profile_terms
+    if b.working_days is not None:
+        raise ValueError("working days are not a length")  # pragma: no cover - rule files use lengths here
+    term = ctx.facts.profile.terms[b.term]
     assert isinstance(term, DurationTerm)
     return term.strict, term.lenient, _term_use(b.term, term)
-
-
-def _term_use(name: str, term: DurationTerm | ClockWindowTerm | CountTerm) -> TermUse:
-    return TermUse(term=name, words=list(term.words), bounds=term.bounds_text())
 
 
 def _worst(statuses: Iterable[Status]) -> Status | None:
@@ -143,40 +214,57 @@ def _fmt(t: datetime, tz) -> str:
     return t.astimezone(tz).isoformat(timespec="minutes")
 
 
+def _whole_seconds(td: timedelta) -> timedelta:
+    """Lateness in whole seconds (a date deadline ends at the day's last microsecond)."""
+    return timedelta(seconds=int(td.total_seconds()))
+
+
 # --- correlation ----------------------------------------------------------
 
 
 class _Correlated:
-    """Fulfilling events grouped by their ``same`` fields, each group in time order.
+    """Fulfilling events grouped by correlation keys, each group in time order.
 
-    A fulfilling event whose ``same`` field is unset counts for any trigger, so
-    a trigger looks in the groups of its own values and of "unset", for each
-    field: at most 2**len(same) groups, each searched by bisection.
+    For each fulfilment pattern of the rule, the pattern's ``same`` fields
+    (and ``responds_to`` against the trigger's id) form a key. A fulfilling
+    event on which a key field is unset counts for any trigger, so a trigger
+    looks in the groups of its own values and of "unset", for each field: at
+    most 2**len(keys) groups per pattern, each searched by bisection.
     """
 
-    def __init__(self, facts: Sequence[EventFact], same: Sequence[str]) -> None:
-        self.same = tuple(same)
-        groups: dict[tuple[Any, ...], list[EventFact]] = {}
+    def __init__(self, ctx: _Ctx, facts: Sequence[EventFact]) -> None:
+        self.patterns = []
+        by_type: dict[str, list[EventFact]] = {}
         for f in facts:
-            groups.setdefault(tuple(f.record.get(name) for name in self.same), []).append(f)
-        self.groups = {k: (v, [f.at for f in v]) for k, v in groups.items()}
+            by_type.setdefault(f.type, []).append(f)
+        for pat in ctx.rule.fulfilled_by:
+            pairs = [(name, name) for name in pat.same]
+            if pat.responds_to:
+                pairs.append(("responds_to", "id"))
+            groups: dict[tuple[Any, ...], list[EventFact]] = {}
+            for f in by_type.get(pat.event, ()):
+                groups.setdefault(tuple(f.record.get(fn) for fn, _ in pairs), []).append(f)
+            self.patterns.append(
+                (pairs, pat.lookback or timedelta(0), {k: (v, [f.at for f in v]) for k, v in groups.items()})
+            )
 
     def _groups_for(self, trigger: EventFact):
-        options = [(trigger.record.get(name), None) for name in self.same]
-        seen = set()
-        for key in product(*options):
-            if key in seen:
-                continue
-            seen.add(key)
-            g = self.groups.get(key)
-            if g is not None:
-                yield g
+        for pairs, lookback, groups in self.patterns:
+            options = [(trigger.record.get(tn) if tn != "id" else trigger.id, None) for _, tn in pairs]
+            seen = set()
+            for key in product(*options):
+                if key in seen:
+                    continue
+                seen.add(key)
+                g = groups.get(key)
+                if g is not None:
+                    yield lookback, g
 
     def first(self, trigger: EventFact, start: datetime, end: datetime | None) -> EventFact | None:
-        """The earliest fulfilling event at or after ``start`` (and before ``end``)."""
+        """The earliest fulfilling event from ``start`` (less the pattern's lookback) until ``end``."""
         best = None
-        for facts, times in self._groups_for(trigger):
-            i = bisect_left(times, start)
+        for lookback, (facts, times) in self._groups_for(trigger):
+            i = bisect_left(times, start - lookback)
             if i < len(facts) and (end is None or times[i] < end):
                 cand = facts[i]
                 if best is None or (cand.at, cand.index) < (best.at, best.index):
@@ -186,7 +274,7 @@ class _Correlated:
     def between(self, trigger: EventFact, start: datetime, end: datetime) -> list[EventFact]:
         """Fulfilling events with ``start <= at <= end``, in time order."""
         slices = []
-        for facts, times in self._groups_for(trigger):
+        for _, (facts, times) in self._groups_for(trigger):
             slices.append(facts[bisect_left(times, start) : bisect_right(times, end)])
         if len(slices) == 1:
             return list(slices[0])
@@ -199,11 +287,6 @@ def _first_at_or_after(facts: Sequence[EventFact], times: Sequence[datetime], t:
 
 
 # --- deadline -------------------------------------------------------------
-
-
-def _whole_seconds(td: timedelta) -> timedelta:
-    """Lateness in whole seconds (a date deadline ends at the day's last microsecond)."""
-    return timedelta(seconds=int(td.total_seconds()))
 
 
 def _deadline_status(
@@ -225,9 +308,9 @@ def _deadline_status(
 
 
 def _deadline(ctx: _Ctx, timing: DeadlineTiming) -> list[Obligation]:
-    rule, facts, tz = ctx.rule, ctx.facts, ctx.facts.tz
-    triggers = ctx.facts_for("trigger")
-    corr = _Correlated(ctx.facts_for("fulfil"), rule.fulfilled_by.same)
+    facts, tz = ctx.facts, ctx.tz
+    triggers = ctx.triggers()
+    corr = _Correlated(ctx, ctx.facts_for("fulfil"))
     closes = ctx.facts_for("close")
     close_times = [f.at for f in closes]
     out: list[Obligation] = []
@@ -238,39 +321,46 @@ def _deadline(ctx: _Ctx, timing: DeadlineTiming) -> list[Obligation]:
         nxt = triggers[i + 1] if timing.superseded_by_next_trigger and i + 1 < len(triggers) else None
         close = _first_at_or_after(closes, close_times, trig.at)
         if timing.within is not None:
-            strict, lenient, term = _bound(facts.profile, timing.within)
-            due, due_lenient = trig.at + strict, trig.at + lenient
-            if term:
-                terms.append(term)
-            explanation.append(f"due within {_bound_words(timing.within, term)} of the trigger")
+            d = _due_after(ctx, timing.within, trig.at)
+            due, due_lenient = d.strict, d.lenient
+            explanation.append(f"due within {d.words} of the trigger")
+            if d.term:
+                terms.append(d.term)
         else:
             bd = timing.before_date
-            anchor = getattr(trig.event, bd.field)
-            mark = calendar_months_before(anchor, bd.calendar_months)
-            firm = end_of_local_day(mark, tz)
-            if trig.at <= firm:
-                due = due_lenient = firm
+            anchor: date = getattr(trig.event, bd.field)
+            if bd.calendar_months is not None:
+                mark = mark_lenient = calendar_months_before(anchor, bd.calendar_months)
+                lead_words = f"{bd.calendar_months} calendar months before"
+            else:
+                lead = facts.profile.terms[bd.lead]
+                assert isinstance(lead, LeadTimeTerm)
+                terms.append(_term_use(bd.lead, lead))
+                mark, mark_lenient = anchor - lead.strict, anchor - lead.lenient
+                lead_words = f"'{lead.words[0]}' ({bd.lead}: {lead.bounds_text()})"
+            firm, firm_lenient = end_of_local_day(mark, tz), end_of_local_day(mark_lenient, tz)
+            d = _due_after(ctx, timing.if_known_later, trig.at)
+            if d.strict <= firm:
+                due, due_lenient = firm, max(firm_lenient, d.lenient)
                 explanation.append(
                     f"{bd.field} {anchor.isoformat()} known at {_fmt(trig.at, tz)}: due by the end of "
-                    f"{mark.isoformat()}, {bd.calendar_months} calendar months before"
+                    f"{mark.isoformat()}, {lead_words}"
                 )
             else:
-                strict, lenient, term = _bound(facts.profile, timing.if_known_later)
-                due, due_lenient = trig.at + strict, trig.at + lenient
-                if term:
-                    terms.append(term)
+                # Known too late to give the full lead time: "or as early as
+                # practicable" after it became known, never earlier than the
+                # date the lead time gives.
+                due, due_lenient = d.strict, max(d.lenient, firm_lenient)
+                if d.term:
+                    terms.append(d.term)
                 explanation.append(
                     f"{bd.field} {anchor.isoformat()} became known at {_fmt(trig.at, tz)}, after "
-                    f"{mark.isoformat()} ({bd.calendar_months} calendar months before): due "
-                    f"{_bound_words(timing.if_known_later, term)} after it became known"
+                    f"{mark.isoformat()} ({lead_words}): due {d.words} after it became known"
                 )
         # A fulfilment counts from the trigger until the next trigger replaces
         # it, and not after the closing event.
         limit = nxt.at if nxt is not None else None
-        if close is not None and (limit is None or close.at < limit):
-            limit_close = close.at
-        else:
-            limit_close = None
+        limit_close = close.at if close is not None and (limit is None or close.at < limit) else None
         found = corr.first(trig, trig.at, limit)
         if found is not None and limit_close is not None and found.at > limit_close:
             found = None
@@ -289,8 +379,10 @@ def _deadline(ctx: _Ctx, timing: DeadlineTiming) -> list[Obligation]:
             explanation.append(f"closed by {close.type} at {_fmt(close.at, tz)} without fulfilment")
         if nxt is not None:
             explanation.append(f"replaced by {nxt.id} at {_fmt(nxt.at, tz)}")
+        if found is not None and found.at < trig.at:
+            explanation.append(f"fulfilled by {found.id}, before the trigger (allowed look-back)")
         status, lateness = _deadline_status(due, due_lenient, found.at if found else None, horizon, closed)
-        ob_id = f"{rule.duty}:{trig.id}"
+        ob_id = ctx.ob_id(trig)
         trigger_ids = [r.id for r in replaced] + [trig.id]
         for r in replaced:
             ctx.uses.add(r.id, ob_id, "replaced_trigger")
@@ -310,7 +402,7 @@ def _deadline(ctx: _Ctx, timing: DeadlineTiming) -> list[Obligation]:
                     opens=ctx.local(trig.at),
                     due=ctx.local(due),
                     due_lenient=ctx.local(due_lenient),
-                    closes=ctx.local(limit_close) if limit_close is not None else None,
+                    closes=ctx.local(limit_close),
                 ),
                 fulfilled_by=[found.id] if found else [],
                 lateness=lateness,
@@ -321,12 +413,135 @@ def _deadline(ctx: _Ctx, timing: DeadlineTiming) -> list[Obligation]:
     return out
 
 
-def _bound_words(b: Bound, term: TermUse | None) -> str:
-    if term is not None:
-        return f"'{term.words[0]}' ({term.term}: {term.bounds})"
-    from ._profile import iso_duration
+def _before_close(ctx: _Ctx, timing: BeforeCloseTiming) -> list[Obligation]:
+    """Fulfil at any time after the trigger and before the closing event; no fixed deadline."""
+    tz = ctx.tz
+    corr = _Correlated(ctx, ctx.facts_for("fulfil"))
+    closes = ctx.facts_for("close")
+    close_times = [f.at for f in closes]
+    out = []
+    for trig in ctx.triggers():
+        close = _first_at_or_after(closes, close_times, trig.at)
+        found = corr.first(trig, trig.at, None)
+        if found is not None and close is not None and found.at > close.at:
+            found = None
+        ob_id = ctx.ob_id(trig)
+        ctx.uses.add(trig.id, ob_id, "trigger")
+        explanation = ["no fixed deadline: due before the closing event"]
+        if found is not None:
+            status = Status.FULFILLED
+            ctx.uses.add(found.id, ob_id, "fulfilment")
+        elif close is not None:
+            status = Status.BREACHED
+            explanation.append(f"closed by {close.type} at {_fmt(close.at, tz)} without fulfilment")
+        else:
+            status = Status.DUE
+        if close is not None:
+            ctx.uses.add(close.id, ob_id, "close")
+        out.append(
+            ctx.obligation(
+                trig,
+                status=status,
+                trigger_event_ids=[trig.id],
+                window=Window(opens=ctx.local(trig.at), due=ctx.local(close.at) if close else None,
+                              closes=ctx.local(close.at) if close else None),
+                fulfilled_by=[found.id] if found else [],
+                explanation=explanation,
+            )
+        )
+    return out
 
-    return iso_duration(b.duration)
+
+# --- judged at the trigger ----------------------------------------------------
+
+
+def _conditions_text(conds: Sequence[tuple[str, str, Any]]) -> str:
+    return " and ".join(f"{n} {op} {v!r}" for n, op, v in conds)
+
+
+def _check(ctx: _Ctx, timing: CheckTiming) -> list[Obligation]:
+    """Each trigger must meet ``requires`` on its own fields, at its own instant."""
+    conds = ctx.rule.check_conditions()
+    m = Matcher("", "", "", conds)
+    out = []
+    for trig in ctx.triggers():
+        ok = m.matches(trig.record)
+        failed = [c for c in conds if not Matcher("", "", "", (c,)).matches(trig.record)]
+        ctx.uses.add(trig.id, ctx.ob_id(trig), "trigger")
+        explanation = [f"requires {_conditions_text(conds)}"]
+        if failed:
+            explanation.append(f"not met: {_conditions_text(failed)}")
+        out.append(
+            ctx.obligation(
+                trig,
+                status=Status.FULFILLED if ok else Status.BREACHED,
+                trigger_event_ids=[trig.id],
+                window=Window(opens=ctx.local(trig.at), due=ctx.local(trig.at), due_lenient=ctx.local(trig.at)),
+                fulfilled_by=[trig.id] if ok else [],
+                explanation=explanation,
+            )
+        )
+    return out
+
+
+def _permission(ctx: _Ctx, timing: PermissionTiming) -> list[Obligation]:
+    """Allowed under a statutory exception on the trigger, or a covering measure in effect."""
+    tz = ctx.tz
+    exempt = ctx.rule.check_conditions()
+    exempt_m = Matcher("", "", "", exempt)
+    spans = []
+    for f in ctx.facts_for("fulfil"):
+        s, e, end_fact = _measure_span(ctx, f)
+        spans.append((s, e, end_fact, f))
+    starts = [s for s, *_ in spans]
+    out = []
+    for trig in ctx.triggers():
+        ob_id = ctx.ob_id(trig)
+        ctx.uses.add(trig.id, ob_id, "trigger")
+        wanted = trig.record.get(timing.covers_field)
+        permit = None
+        explanation = []
+        if exempt and exempt_m.matches(trig.record):
+            status = Status.FULFILLED
+            explanation.append(f"statutory exception recorded: {_conditions_text(exempt)}")
+        else:
+            # The latest permitting measure started at or before the trigger,
+            # not ended before it, covering the recipient.
+            withdrawn = []
+            for s, e, end_fact, f in reversed(spans[: bisect_right(starts, trig.at)]):
+                covers = wanted in (f.record.get(timing.covers_list) or ())
+                if not covers:
+                    continue
+                if end_fact is not None and end_fact.at <= trig.at:
+                    withdrawn.append((f, end_fact))
+                    continue
+                permit = f
+                break
+            if permit is not None:
+                status = Status.FULFILLED
+                ctx.uses.add(permit.id, ob_id, "fulfilment")
+                explanation.append(f"{permit.type} {permit.id} in effect, covering {timing.covers_field} {wanted!r}")
+            else:
+                status = Status.BREACHED
+                explanation.append(
+                    f"no {' or '.join(p.event for p in ctx.rule.fulfilled_by)} in effect at "
+                    f"{_fmt(trig.at, tz)} covering {timing.covers_field} {wanted!r}, and no statutory exception"
+                )
+                for f, end_fact in withdrawn[:3]:
+                    explanation.append(f"{f.id} covered it but was ended by {end_fact.id} at {_fmt(end_fact.at, tz)}")
+                    ctx.uses.add(f.id, ob_id, "withdrawn_permission")
+                    ctx.uses.add(end_fact.id, ob_id, "withdrawal")
+        out.append(
+            ctx.obligation(
+                trig,
+                status=status,
+                trigger_event_ids=[trig.id],
+                window=Window(opens=ctx.local(trig.at), due=ctx.local(trig.at), due_lenient=ctx.local(trig.at)),
+                fulfilled_by=[permit.id] if permit is not None else [],
+                explanation=explanation,
+            )
+        )
+    return out
 
 
 # --- measures -------------------------------------------------------------
@@ -340,45 +555,62 @@ def _measure_span(ctx: _Ctx, trig: EventFact) -> tuple[datetime, datetime, Event
     return trig.at, end, end_fact
 
 
+def _measure_text(ctx: _Ctx, trig: EventFact, start: datetime, end: datetime, end_fact) -> str:
+    tz = ctx.tz
+    tail = _fmt(end, tz) if end_fact is not None else f"as_of {_fmt(end, tz)} (still in effect)"
+    return f"{trig.type} {trig.event.measure_id} from {_fmt(start, tz)} to {tail}"
+
+
 def _gaps_in(points: Sequence[datetime], max_gap: timedelta) -> list[tuple[datetime, datetime]]:
     return [(a, b) for a, b in zip(points, points[1:]) if b - a > max_gap]
 
 
+def _segment_gaps(
+    segments: Iterable[tuple[datetime, datetime, bool]], times: Sequence[datetime], max_gap: timedelta
+) -> list[tuple[datetime, datetime, bool]]:
+    """Gaps longer than ``max_gap`` between the segment ends and the looks inside each segment.
+
+    A segment is (start, end, ends_at_as_of); a gap reaching an as_of end is ongoing.
+    """
+    found = []
+    for a, b, open_tail in segments:
+        inside = times[bisect_right(times, a) : bisect_left(times, b)]
+        for p, q in _gaps_in([a, *inside, b], max_gap):
+            found.append((p, q, open_tail and q == b))
+    return found
+
+
 def _recurring_looks(ctx: _Ctx, timing: RecurringLooksTiming) -> list[Obligation]:
-    rule, facts, tz = ctx.rule, ctx.facts, ctx.facts.tz
-    window_term = facts.profile.terms[timing.day_window]
-    assert isinstance(window_term, ClockWindowTerm)
-    max_strict, max_lenient, gap_term = _bound(facts.profile, timing.day_max_gap)
+    facts, tz = ctx.facts, ctx.tz
+    window_term = facts.profile.terms[timing.day_window] if timing.day_window else None
+    max_strict, max_lenient, gap_term = _durations(ctx, timing.day_max_gap)
     night_term = facts.profile.terms[timing.night_min_count] if timing.night_min_count else None
-    corr = _Correlated(ctx.facts_for("fulfil"), rule.fulfilled_by.same)
+    corr = _Correlated(ctx, ctx.facts_for("fulfil"))
     out: list[Obligation] = []
-    for trig in ctx.facts_for("trigger"):
+    for trig in ctx.triggers():
         start, end, end_fact = _measure_span(ctx, trig)
         is_open = end_fact is None
         looks = corr.between(trig, start, end)
         times = [f.at for f in looks]
         gaps: list[Gap] = []
-        next_due: datetime | None = None
         first_day = start.astimezone(tz).date()
         last_day = end.astimezone(tz).date()
 
-        def day_gaps(win, max_gap: timedelta) -> list[tuple[datetime, datetime, bool]]:
-            found: list[tuple[datetime, datetime, bool]] = []
+        def segments(win):
+            if win is None:
+                yield start, end, is_open
+                return
             day = first_day
             while day <= last_day:
                 ws, we = local_instant(day, win.start, tz), local_instant(day, win.end, tz)
                 a, b = max(ws, start), min(we, end)
                 if a < b:
-                    inside = times[bisect_right(times, a) : bisect_left(times, b)]
-                    points = [a, *inside, b]
-                    ongoing_tail = is_open and b == end and end < we
-                    for p, q in _gaps_in(points, max_gap):
-                        found.append((p, q, ongoing_tail and q == b))
-                day += timedelta(days=1)
-            return found
+                    yield a, b, is_open and b == end and end < we
+                day += _DAY
 
-        strict_gaps = day_gaps(window_term.strict, max_strict)
-        lenient_gaps = day_gaps(window_term.lenient, max_lenient)
+        kind = "daytime" if window_term is not None else "around_the_clock"
+        strict_gaps = _segment_gaps(segments(window_term.strict if window_term else None), times, max_strict)
+        lenient_gaps = _segment_gaps(segments(window_term.lenient if window_term else None), times, max_lenient)
         j = 0
         for a, b, ongoing in strict_gaps:
             while j < len(lenient_gaps) and lenient_gaps[j][1] <= a:
@@ -390,7 +622,7 @@ def _recurring_looks(ctx: _Ctx, timing: RecurringLooksTiming) -> list[Obligation
                 k += 1
             gaps.append(
                 Gap(
-                    kind="daytime",
+                    kind=kind,
                     start=ctx.local(a),
                     end=ctx.local(b),
                     length=b - a,
@@ -399,11 +631,11 @@ def _recurring_looks(ctx: _Ctx, timing: RecurringLooksTiming) -> list[Obligation
                 )
             )
         if night_term is not None:
-            assert isinstance(night_term, CountTerm)
+            assert isinstance(night_term, CountTerm) and window_term is not None
             lw = window_term.lenient
-            day = first_day - timedelta(days=1)
+            day = first_day - _DAY
             while day <= last_day:
-                ns, ne = local_instant(day, lw.end, tz), local_instant(day + timedelta(days=1), lw.start, tz)
+                ns, ne = local_instant(day, lw.end, tz), local_instant(day + _DAY, lw.start, tz)
                 a, b = max(ns, start), min(ne, end)
                 if a < b and not (is_open and b == end and end < ne):
                     frac = (b - a) / (ne - ns)
@@ -423,27 +655,28 @@ def _recurring_looks(ctx: _Ctx, timing: RecurringLooksTiming) -> list[Obligation
                                 required_lenient=need_l,
                             )
                         )
-                day += timedelta(days=1)
+                day += _DAY
         gaps.sort(key=lambda g: (g.start, g.kind))
+        next_due = None
         if is_open:
-            next_due = _next_look_due(start, end, times, window_term.strict, max_strict, tz)
+            win = window_term.strict if window_term is not None else None
+            next_due = _next_look_due(start, end, times, win, max_strict, tz)
         worst = _worst(g.status for g in gaps)
         status = worst or (Status.DUE if is_open else Status.FULFILLED)
-        ob_id = f"{rule.duty}:{trig.id}"
+        ob_id = ctx.ob_id(trig)
         ctx.uses.add(trig.id, ob_id, "trigger")
         if end_fact is not None:
             ctx.uses.add(end_fact.id, ob_id, "measure_end")
         for f in looks:
             ctx.uses.add(f.id, ob_id, "fulfilment")
-        terms = [_term_use(timing.day_window, window_term)]
+        terms = [_term_use(timing.day_window, window_term)] if window_term is not None else []
         if gap_term:
             terms.append(gap_term)
         if night_term is not None:
             terms.append(_term_use(timing.night_min_count, night_term))
         explanation = [
-            f"measure {trig.event.measure_id} from {_fmt(start, tz)} to "
-            + (f"{_fmt(end, tz)}" if not is_open else f"as_of {_fmt(end, tz)} (still in effect)"),
-            f"{len(looks)} looks; {sum(g.kind == 'daytime' for g in gaps)} daytime gaps, "
+            _measure_text(ctx, trig, start, end, end_fact),
+            f"{len(looks)} looks; {sum(g.kind != 'night' for g in gaps)} gaps too long, "
             f"{sum(g.kind == 'night' for g in gaps)} nights short of looks",
         ]
         out.append(
@@ -453,7 +686,7 @@ def _recurring_looks(ctx: _Ctx, timing: RecurringLooksTiming) -> list[Obligation
                 trigger_event_ids=[trig.id],
                 window=Window(opens=ctx.local(start), closes=ctx.local(end) if not is_open else None),
                 fulfilled_by=[f.id for f in looks],
-                next_due=ctx.local(next_due) if next_due else None,
+                next_due=ctx.local(next_due),
                 gaps=gaps,
                 terms=terms,
                 explanation=explanation,
@@ -464,26 +697,26 @@ def _recurring_looks(ctx: _Ctx, timing: RecurringLooksTiming) -> list[Obligation
 
 def _next_look_due(start, as_of, times, win, max_gap, tz) -> datetime:
     """When the next look is due for a measure still in effect at ``as_of`` (strict bound)."""
+    last = max(times[-1] if times else start, start)
+    if win is None:
+        return last + max_gap
     day = as_of.astimezone(tz).date()
     ws, we = local_instant(day, win.start, tz), local_instant(day, win.end, tz)
     if ws <= as_of < we:
-        last = max(times[-1] if times else start, ws, start)
-        return min(last + max_gap, we) if last + max_gap < we else we
+        return min(max(last, ws) + max_gap, we)
     if as_of < ws:
         return max(ws, start) + max_gap
-    nxt = day + timedelta(days=1)
-    return local_instant(nxt, win.start, tz) + max_gap
+    return local_instant(day + _DAY, win.start, tz) + max_gap
 
 
 # --- continuous cover -----------------------------------------------------
 
 
 def _continuous_cover(ctx: _Ctx, timing: ContinuousCoverTiming) -> list[Obligation]:
-    rule, facts, tz = ctx.rule, ctx.facts, ctx.facts.tz
-    strict, lenient, term = _bound(facts.profile, timing.max_gap)
-    covers = ctx.facts_for("fulfil")
+    facts, tz = ctx.facts, ctx.tz
+    strict, lenient, term = _durations(ctx, timing.max_gap)
     spans: list[tuple[datetime, datetime, EventFact, EventFact | None]] = []
-    for f in covers:
+    for f in ctx.facts_for("fulfil"):
         s, e, end_fact = _measure_span(ctx, f)
         spans.append((s, e, f, end_fact))
     starts = [s for s, _, _, _ in spans]
@@ -491,24 +724,18 @@ def _continuous_cover(ctx: _Ctx, timing: ContinuousCoverTiming) -> list[Obligati
     for _, e, _, _ in spans:
         prefix_max_end.append(e if not prefix_max_end else max(prefix_max_end[-1], e))
     out: list[Obligation] = []
-    for trig in ctx.facts_for("trigger"):
+    for trig in ctx.triggers():
         start, end, end_fact = _measure_span(ctx, trig)
         explanation = []
         duty_end, is_open = end, end_fact is None
         if timing.until_age is not None:
-            limit = birthday_instant(
-                facts.birth_date, timing.until_age, tz, facts.profile.settings.leap_day_birthday
-            )
+            limit = birthday_instant(facts.birth_date, timing.until_age, tz, facts.profile.settings.leap_day_birthday)
             explanation.append(
-                f"aged {trig.record['age']} at the start; the duty ends at age {timing.until_age} "
-                f"({_fmt(limit, tz)})"
+                f"aged {trig.record['age']} at the start; the duty ends at age {timing.until_age} ({_fmt(limit, tz)})"
             )
             if limit < duty_end:
                 duty_end, is_open = limit, False
-        explanation.append(
-            f"measure {trig.event.measure_id} from {_fmt(start, tz)} to "
-            + (_fmt(end, tz) if end_fact is not None else f"as_of {_fmt(end, tz)} (still in effect)")
-        )
+        explanation.append(_measure_text(ctx, trig, start, end, end_fact))
         lo = bisect_left(prefix_max_end, start)
         hi = bisect_right(starts, duty_end)
         cursor = start
@@ -544,7 +771,7 @@ def _continuous_cover(ctx: _Ctx, timing: ContinuousCoverTiming) -> list[Obligati
             )
         worst = _worst(g.status for g in gaps)
         status = worst or (Status.DUE if is_open else Status.FULFILLED)
-        ob_id = f"{rule.duty}:{trig.id}"
+        ob_id = ctx.ob_id(trig)
         ctx.uses.add(trig.id, ob_id, "trigger")
         if end_fact is not None:
             ctx.uses.add(end_fact.id, ob_id, "measure_end")
@@ -557,10 +784,7 @@ def _continuous_cover(ctx: _Ctx, timing: ContinuousCoverTiming) -> list[Obligati
                 trig,
                 status=status,
                 trigger_event_ids=[trig.id],
-                window=Window(
-                    opens=ctx.local(start),
-                    closes=ctx.local(duty_end) if not is_open else None,
-                ),
+                window=Window(opens=ctx.local(start), closes=ctx.local(duty_end) if not is_open else None),
                 fulfilled_by=[f.id for f, _ in used],
                 gaps=gaps,
                 terms=[term] if term else [],
@@ -568,3 +792,211 @@ def _continuous_cover(ctx: _Ctx, timing: ContinuousCoverTiming) -> list[Obligati
             )
         )
     return out
+
+
+# --- per day, per døgn, daily sums ------------------------------------------
+
+
+def _days_of(ctx: _Ctx, start: datetime, end: datetime, is_open: bool):
+    """(day, day_start, day_end, covered_start, covered_end, complete) for each local day touched."""
+    tz = ctx.tz
+    day = start.astimezone(tz).date()
+    last = end.astimezone(tz).date()
+    while day <= last:
+        ds, de = start_of_local_day(day, tz), start_of_local_day(day + _DAY, tz)
+        a, b = max(ds, start), min(de, end)
+        if a < b or (a == b == start):
+            complete = not (is_open and end < de)
+            yield day, ds, de, a, b, complete
+        day += _DAY
+
+
+def _measure_common(ctx: _Ctx, trig: EventFact, end_fact: EventFact | None, items: Sequence[EventFact]) -> str:
+    ob_id = ctx.ob_id(trig)
+    ctx.uses.add(trig.id, ob_id, "trigger")
+    if end_fact is not None:
+        ctx.uses.add(end_fact.id, ob_id, "measure_end")
+    for f in items:
+        ctx.uses.add(f.id, ob_id, "fulfilment")
+    return ob_id
+
+
+def _per_day(ctx: _Ctx, timing: PerDayTiming) -> list[Obligation]:
+    """A fulfilling event on every local calendar day the measure touches (today: not yet judged)."""
+    corr = _Correlated(ctx, ctx.facts_for("fulfil"))
+    out = []
+    for trig in ctx.triggers():
+        start, end, end_fact = _measure_span(ctx, trig)
+        is_open = end_fact is None
+        items = corr.between(trig, start, end)
+        times = [f.at for f in items]
+        gaps = []
+        for day, ds, de, a, b, complete in _days_of(ctx, start, end, is_open):
+            # A day is [its start, the next day's start): an event at midnight
+            # counts for the day it begins, once. The measure's own end counts.
+            count = (bisect_right(times, b) if b == end else bisect_left(times, b)) - bisect_left(times, a)
+            if count == 0 and complete:
+                gaps.append(Gap(kind="day", start=ctx.local(a), end=ctx.local(b), length=b - a,
+                                status=Status.BREACHED, looks=0, required=1, required_lenient=1))
+        _measure_common(ctx, trig, end_fact, items)
+        status = _worst(g.status for g in gaps) or (Status.DUE if is_open else Status.FULFILLED)
+        out.append(ctx.obligation(
+            trig, status=status, trigger_event_ids=[trig.id],
+            window=Window(opens=ctx.local(start), closes=ctx.local(end) if not is_open else None),
+            fulfilled_by=[f.id for f in items], gaps=gaps,
+            explanation=[_measure_text(ctx, trig, start, end, end_fact),
+                         "each local calendar day of the measure needs one; a day still running is not judged"],
+        ))
+    return out
+
+
+def _per_dogn(ctx: _Ctx, timing: PerDognTiming) -> list[Obligation]:
+    """Once per døgn, counted from the first fulfilment (or the start if there is none)."""
+    mode = ctx.facts.profile.settings.dogn
+    corr = _Correlated(ctx, ctx.facts_for("fulfil"))
+    out = []
+    for trig in ctx.triggers():
+        start, end, end_fact = _measure_span(ctx, trig)
+        is_open = end_fact is None
+        items = corr.between(trig, start, end)
+        times = [f.at for f in items]
+        ref = times[0] if times else start
+        gaps = []
+        if mode == "rolling":
+            for a, b, ongoing in _segment_gaps([(ref, end, is_open)], times, _DAY):
+                gaps.append(Gap(kind="dogn", start=ctx.local(a), end=ctx.local(b), length=b - a,
+                                status=Status.BREACHED, ongoing=ongoing))
+            how = "rolling 24 hours between visits, from the first visit (profile setting dogn: rolling)"
+        else:
+            first_day = ref.astimezone(ctx.tz).date()
+            for day, ds, de, a, b, complete in _days_of(ctx, start, end, is_open):
+                if day <= first_day or not complete:
+                    continue
+                hi = bisect_right(times, b) if b == end else bisect_left(times, b)
+                if hi - bisect_left(times, a) == 0:
+                    gaps.append(Gap(kind="day", start=ctx.local(a), end=ctx.local(b), length=b - a,
+                                    status=Status.BREACHED, looks=0, required=1, required_lenient=1))
+            how = "each calendar day after the first visit's day (profile setting dogn: calendar)"
+        _measure_common(ctx, trig, end_fact, items)
+        status = _worst(g.status for g in gaps) or (Status.DUE if is_open else Status.FULFILLED)
+        out.append(ctx.obligation(
+            trig, status=status, trigger_event_ids=[trig.id],
+            window=Window(opens=ctx.local(start), closes=ctx.local(end) if not is_open else None),
+            fulfilled_by=[f.id for f in items], gaps=gaps,
+            next_due=ctx.local(_next_dogn_due(ctx, mode, times, start)) if is_open else None,
+            explanation=[_measure_text(ctx, trig, start, end, end_fact), how],
+        ))
+    return out
+
+
+def _next_dogn_due(ctx: _Ctx, mode: str, times: Sequence[datetime], start: datetime) -> datetime:
+    """When the next visit is due for a measure still in effect: 24 hours after the last visit
+    (or the start), or by the end of the day after the last visit's (or the start's) day."""
+    last = times[-1] if times else start
+    if mode == "rolling":
+        return last + _DAY
+    return end_of_local_day(last.astimezone(ctx.tz).date() + _DAY, ctx.tz)
+
+
+def _expected_or_found_longer(trig: EventFact, end: datetime, threshold: timedelta) -> tuple[bool, bool]:
+    """(expected from the start to last longer, found to last longer) than ``threshold``."""
+    expected_end = getattr(trig.event, "expected_end", None)
+    expected = expected_end is not None and expected_end - trig.at > threshold
+    return expected, end - trig.at > threshold
+
+
+def _daily_sum(ctx: _Ctx, timing: DailySumTiming) -> list[Obligation]:
+    """Minutes of the fulfilling events on each local day of the measure reach the required amount."""
+    term = ctx.facts.profile.terms[timing.minutes]
+    assert isinstance(term, CountTerm)
+    partial = ctx.facts.profile.settings.partial_days
+    corr = _Correlated(ctx, ctx.facts_for("fulfil"))
+    out = []
+    for trig in ctx.triggers():
+        start, end, end_fact = _measure_span(ctx, trig)
+        is_open = end_fact is None
+        if timing.applies_if_longer_than is not None:
+            expected, found = _expected_or_found_longer(trig, end, timing.applies_if_longer_than)
+            if not (expected or found):
+                continue
+        items = corr.between(trig, start, end)
+        times = [f.at for f in items]
+        gaps = []
+        for day, ds, de, a, b, complete in _days_of(ctx, start, end, is_open):
+            if not complete:
+                continue
+            share = (b - a) / (de - ds)
+            whole = a == ds and b == de
+            if not whole and partial == "exempt":
+                continue
+            factor = 1.0 if (whole or partial == "full") else share
+            need_s = math.floor(term.strict * factor + 0.5)
+            need_l = math.floor(term.lenient * factor + 0.5)
+            got = sum(f.record.get("minutes", 0) for f in items[bisect_left(times, a): bisect_left(times, b)])
+            if got < need_s:
+                gaps.append(Gap(kind="day", start=ctx.local(a), end=ctx.local(b), length=b - a,
+                                status=Status.BREACHED if got < need_l else Status.CONTESTED,
+                                minutes=got, required_minutes=need_s))
+        _measure_common(ctx, trig, end_fact, items)
+        status = _worst(g.status for g in gaps) or (Status.DUE if is_open else Status.FULFILLED)
+        out.append(ctx.obligation(
+            trig, status=status, trigger_event_ids=[trig.id],
+            window=Window(opens=ctx.local(start), closes=ctx.local(end) if not is_open else None),
+            fulfilled_by=[f.id for f in items], gaps=gaps, terms=[_term_use(timing.minutes, term)],
+            explanation=[_measure_text(ctx, trig, start, end, end_fact),
+                         f"partial first and last days: {partial} (profile setting partial_days); "
+                         "a contact counts on the day it began; a day still running is not judged"],
+        ))
+    return out
+
+
+def _measure_deadline(ctx: _Ctx, timing: MeasureDeadlineTiming) -> list[Obligation]:
+    """For a measure expected or found to exceed ``longer_than``: fulfil within ``within`` when
+    expected from the start, and in any case by the time ``longer_than`` has passed."""
+    tz = ctx.tz
+    corr = _Correlated(ctx, ctx.facts_for("fulfil"))
+    out = []
+    for trig in ctx.triggers():
+        start, end, end_fact = _measure_span(ctx, trig)
+        expected, found_long = _expected_or_found_longer(trig, end, timing.longer_than)
+        if not (expected or found_long):
+            continue
+        latest = start + timing.longer_than
+        terms = []
+        if expected:
+            d = _due_after(ctx, timing.within, start)
+            due, due_lenient = min(d.strict, latest), min(d.lenient, latest)
+            if d.term:
+                terms.append(d.term)
+            why = (f"expected from the start to last more than {iso_duration(timing.longer_than)}: due "
+                   f"{d.words} after the start, at the latest {_fmt(latest, tz)}")
+        else:
+            due = due_lenient = latest
+            why = f"lasted more than {iso_duration(timing.longer_than)}: due by {_fmt(latest, tz)}"
+        found = corr.first(trig, start, None)
+        status, lateness = _deadline_status(due, due_lenient, found.at if found else None, ctx.facts.as_of, False)
+        ob_id = ctx.ob_id(trig)
+        ctx.uses.add(trig.id, ob_id, "trigger")
+        if found is not None:
+            ctx.uses.add(found.id, ob_id, "fulfilment")
+        out.append(ctx.obligation(
+            trig, status=status, trigger_event_ids=[trig.id],
+            window=Window(opens=ctx.local(start), due=ctx.local(due), due_lenient=ctx.local(due_lenient)),
+            fulfilled_by=[found.id] if found else [], lateness=lateness, terms=terms,
+            explanation=[_measure_text(ctx, trig, start, end, end_fact), why],
+        ))
+    return out
+
+
+_KINDS = {
+    DeadlineTiming: _deadline,
+    BeforeCloseTiming: _before_close,
+    CheckTiming: _check,
+    PermissionTiming: _permission,
+    RecurringLooksTiming: _recurring_looks,
+    ContinuousCoverTiming: _continuous_cover,
+    PerDayTiming: _per_day,
+    PerDognTiming: _per_dogn,
+    DailySumTiming: _daily_sum,
+    MeasureDeadlineTiming: _measure_deadline,
+}

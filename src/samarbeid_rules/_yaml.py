@@ -98,7 +98,7 @@ def _scalar(node: yaml.Node, loader: yaml.SafeLoader) -> Any:
 def first_validation_problem(exc: Any, located: LocatedData) -> tuple[str, int | None, str]:
     """(message, line, dotted field) of the first error of a pydantic ValidationError."""
     err = exc.errors(include_url=False, include_input=False)[0]
-    loc = tuple(err["loc"])
+    loc = _as_written(tuple(err["loc"]), located.data)
     line = located.line_of(loc)
     dotted = ".".join(str(p) for p in loc)
     msg = err["msg"]
@@ -107,3 +107,26 @@ def first_validation_problem(exc: Any, located: LocatedData) -> tuple[str, int |
     elif err["type"] == "missing":
         msg = "required key is missing"
     return msg, line, dotted
+
+
+def _as_written(loc: tuple[Any, ...], data: Any) -> tuple[Any, ...]:
+    """``loc`` as a path in the file: drop the list index a model adds when it
+    accepts a single item for a list (``trigger: {…}`` read as ``[{…}]``), and
+    the union tag pydantic adds for a discriminated union."""
+    out: list[Any] = []
+    current = data
+    for part in loc:
+        if isinstance(current, list) and isinstance(part, int) and 0 <= part < len(current):
+            out.append(part)
+            current = current[part]
+        elif isinstance(current, dict) and part in current:
+            out.append(part)
+            current = current[part]
+        elif isinstance(part, int) and not isinstance(current, list):
+            continue  # a single item given where a list is accepted
+        elif isinstance(current, dict) and isinstance(part, str) and current.get("kind") == part:
+            continue  # discriminated-union tag
+        else:
+            out.append(part)
+            current = None
+    return tuple(out)

@@ -151,9 +151,7 @@ class DurableEngine:
         for k, pos in hits[1:]:
             m = matchers[k]
             out.setdefault((m.duty, m.role), []).append(pos)
-        for positions in out.values():
-            positions.sort()
-        return out
+        return {key: sorted(set(positions)) for key, positions in out.items()}
 
 
 @cache

@@ -21,7 +21,9 @@ class NativeEngine:
         for pos, record in enumerate(records):
             for m in by_type.get(record["type"], ()):
                 if m.matches(record):
-                    out.setdefault((m.duty, m.role), []).append(pos)
+                    positions = out.setdefault((m.duty, m.role), [])
+                    if not positions or positions[-1] != pos:  # two patterns of one role
+                        positions.append(pos)
         return out
 
 
