@@ -145,8 +145,6 @@ def test_cli_explain_setting(adult_file, capsys):
     assert "rule-set version circular-2025" in out
 
 
-@pytest.mark.xfail(strict=True, reason="BUG in _explain.py: conditions_held takes the last trigger pattern of the "
-                   "trigger's event type, not the pattern that matched")
 def test_conditions_held_names_the_pattern_that_matched():
     """release.release_conversation triggered by raised overdose risk lists that condition, not the suicide one."""
     tl = _tl({"id": "rd1", "type": "release_decided", "at": "2025-09-01T10:00:00+02:00",

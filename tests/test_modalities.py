@@ -190,8 +190,6 @@ def test_recommendations_never_breach(admitted_at, delay, judged_after):
     assert report.summary["breaches"] == 0
 
 
-@pytest.mark.xfail(strict=True, reason="BUG in _render.report_table: the summary line lists fulfilled, due, "
-                   "contested, fulfilled_late and breached only, not followed_late or not_followed")
 def test_table_summary_counts_recommendations(admission_file, capsys):
     """The table's summary line accounts for every obligation, recommendations included."""
     main(["check", "--as-of", AS_OF, admission_file])
