@@ -25,7 +25,7 @@ from samarbeid_rules.institution import (
 )
 
 ROOT = Path(__file__).resolve().parents[1]
-EXAMPLE = ROOT / "examples" / "institution_prison-017.json"
+EXAMPLE = ROOT / "examples" / "institution" / "prison-017.json"
 AS_OF = date(2026, 3, 1)
 ALL = ["ko", "kho", "sht"]
 

@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict
 from ._compile import Matcher
 from ._evaluate import _as_of, evaluate, prepare_rules, resolve_profile
 from ._facts import derive_facts
+from ._profile import iso_duration
 from ._report import Obligation
 from ._rules import DailySumTiming, MeasureDeadlineTiming
 from ._timeline import Timeline, load_timeline
@@ -33,7 +34,7 @@ class NotArisen(BaseModel):
 
     event_id: str
     type: str
-    rule_file: str
+    rule_files: list[str]
     reasons: list[str]
 
 
@@ -117,8 +118,10 @@ def explain(
         if trig is None or rule is None:
             continue
         for pat in rule.rule.trigger:
-            if pat.event == trig.type:
-                held[o.id] = [f"{n} {op} {v!r} ({n} is {trig.record.get(n)!r})" for n, op, v in pat.conditions()]
+            conds = pat.conditions()
+            if pat.event == trig.type and Matcher("", "", "", conds).matches(trig.record):
+                held[o.id] = [f"{n} {op} {v!r} ({n} is {trig.record.get(n)!r})" for n, op, v in conds]
+                break
     trigger_types = sorted({p.event for r in loaded for p in r.rule.trigger})
     fulfil_types = sorted({p.event for r in loaded for p in r.rule.fulfilled_by})
     for f in facts.ordered:
@@ -145,11 +148,13 @@ def explain(
                     continue
                 t = r.rule.timing
                 if isinstance(t, (DailySumTiming, MeasureDeadlineTiming)):
+                    limit = t.applies_if_longer_than if isinstance(t, DailySumTiming) else t.longer_than
                     reasons.append(f"{r.rel}: the measure was neither expected nor found to last longer than "
-                                   f"{getattr(t, 'applies_if_longer_than', None) or getattr(t, 'longer_than')}")
+                                   f"{iso_duration(limit)}")
                     continue
                 reasons.append(f"{r.rel}: replaced by a later trigger before it was due or met")
-        not_arisen.append(NotArisen(event_id=f.id, type=f.type, rule_file=loaded[0].rel, reasons=reasons))
+        files = sorted({reason.split(":", 1)[0] for reason in reasons}) or [loaded[0].rel]
+        not_arisen.append(NotArisen(event_id=f.id, type=f.type, rule_files=files, reasons=reasons))
     return Explanation(
         duty_id=duty_id,
         case_id=report.case_id,

@@ -158,9 +158,13 @@ def report_table(report: Report) -> str:
     statuses = ", ".join(
         f"{s.get(k, 0)} {k}" for k in ("fulfilled", "due", "contested", "fulfilled_late", "breached")
     )
-    lines.append(f"summary   {s.get('obligations', len(report.obligations))} obligations: {statuses}")
+    recommendations = ", ".join(f"{s.get(k, 0)} {k}" for k in ("followed_late", "not_followed"))
+    lines.append(
+        f"summary   {s.get('obligations', len(report.obligations))} obligations: {statuses}; "
+        f"recommendations (bør, never a breach): {recommendations}"
+    )
     breaches = s.get("breaches", len(report.breaches))
-    lines.append(f"breaches  {breaches}")
+    lines.append(f"breaches  {breaches} (duties, prohibitions and assessments only)")
     if s.get("contested", 0) or any(g.status.value == "contested" for o in report.obligations for g in o.gaps):
         lines.append(
             "note      '?' contested: late only on the strict reading of a vague term; "

@@ -240,6 +240,11 @@ class RecurringLooksTiming(_Strict):
     day_max_gap: Bound
     night_min_count: str | None = Field(default=None, description="Profile term (count).")
 
+    @field_validator("day_max_gap")
+    @classmethod
+    def _a_length(cls, b: Bound) -> Bound:
+        return _length_bound(b)
+
     @model_validator(mode="after")
     def _night_needs_day(self) -> RecurringLooksTiming:
         if self.night_min_count and not self.day_window:
@@ -253,6 +258,17 @@ class ContinuousCoverTiming(_Strict):
     kind: Literal["continuous_cover"]
     max_gap: Bound = Field(description="Uncovered time tolerated (normally zero).")
     until_age: int | None = Field(default=None, ge=1, le=120, description="Duty ends at this birthday.")
+
+    @field_validator("max_gap")
+    @classmethod
+    def _a_length(cls, b: Bound) -> Bound:
+        return _length_bound(b)
+
+
+def _length_bound(b: Bound) -> Bound:
+    if b.working_days is not None:
+        raise ValueError("a gap is a length of time: give a term or a duration, not working_days")
+    return b
 
 
 class PerDayTiming(_Strict):
