@@ -74,6 +74,7 @@ class CompiledRules:
     matchers: tuple[Matcher, ...]
     by_type: Mapping[str, tuple[Matcher, ...]]
     fingerprint: str  #: hash of the matchers; names the durable-rules ruleset
+    terms_needed: tuple[tuple[str, str, str], ...] = ()  #: (profile term, kind, rule file) for every rule
 
     def rule_ids(self) -> tuple[str, ...]:
         return tuple(r.rule_id for r in self.rule_set.rules)
@@ -108,4 +109,7 @@ def compile_rules(rule_set: RuleSet) -> CompiledRules:
         matchers=tuple(matchers),
         by_type=MappingProxyType({k: tuple(v) for k, v in by_type.items()}),
         fingerprint=fingerprint,
+        terms_needed=tuple(
+            (name, kind, loaded.path) for loaded in rule_set.rules for name, kind in loaded.rule.terms_used()
+        ),
     )

@@ -57,19 +57,19 @@ def resolve_profile(profile: Profile | str | Path | Mapping[str, Any] | None) ->
 
 def check_profile_terms(rules: CompiledRules, profile: Profile) -> None:
     """Every term a rule refers to exists in the profile with the right kind."""
-    for loaded in rules.rule_set.rules:
-        for name, kind in loaded.rule.terms_used():
-            term = profile.terms.get(name)
-            if term is None:
-                raise ProfileError(
-                    f"profile {profile.citation()} has no term {name!r}, used by {loaded.path}",
-                    field=f"terms.{name}",
-                )
-            if term.kind != kind:
-                raise ProfileError(
-                    f"term {name!r} is a {term.kind} term; {loaded.path} needs a {kind} term",
-                    field=f"terms.{name}",
-                )
+    terms = profile.terms
+    for name, kind, path in rules.terms_needed:
+        term = terms.get(name)
+        if term is None:
+            raise ProfileError(
+                f"profile {profile.citation()} has no term {name!r}, used by {path}",
+                field=f"terms.{name}",
+            )
+        if term.kind != kind:
+            raise ProfileError(
+                f"term {name!r} is a {term.kind} term; {path} needs a {kind} term",
+                field=f"terms.{name}",
+            )
 
 
 def _as_of(value: datetime | str | None, timeline: Timeline) -> datetime:
@@ -87,6 +87,25 @@ def _as_of(value: datetime | str | None, timeline: Timeline) -> datetime:
     if value.tzinfo is None or value.utcoffset() is None:
         raise TimelineError("as_of has no UTC offset (naive datetimes are not accepted)", field="as_of")
     return value
+
+
+def _account_unused(unused, facts, classification, rule_set, accounts) -> None:
+    """Accounts for the events no obligation used, saying why."""
+    wanted = set(unused)
+    roles: dict[int, set[str]] = {}
+    key_of = {r.rule_id: r.rule.key for r in rule_set.rules}
+    for (rule_id, role), positions in classification.items():
+        for p in positions:
+            if p in wanted:
+                roles.setdefault(p, set()).add(f"{key_of[rule_id]} ({role})")
+    for pos in unused:
+        f = facts.ordered[pos]
+        matched = roles.get(pos)
+        if not matched:
+            reason = f"no rule gives events of type {f.type!r} a role"
+        else:
+            reason = f"matched {', '.join(sorted(matched))}, but no obligation could use it (no open trigger at its time)"
+        accounts[f.index] = EventAccount(f.index, f.id, f.type, "unused", (), reason)
 
 
 def evaluate(
@@ -123,27 +142,20 @@ def evaluate(
         obligations.extend(resolve_rule(loaded, rule_set, facts, classification, uses))
     obligations.sort(key=lambda o: (o.window.opens, o.duty_id, o.id))
 
-    key_of = {r.rule_id: r.rule.key for r in rule_set.rules}
-    roles_by_pos: dict[int, list[tuple[str, str]]] = {}
-    for (duty, role), positions in classification.items():
-        for p in positions:
-            roles_by_pos.setdefault(p, []).append((duty, role))
-    accounts: dict[int, EventAccount] = {}
+    accounts: list[EventAccount | None] = [None] * len(timeline.events)
+    by_event = uses.by_event
+    unused: list[int] = []
     for pos, f in enumerate(facts.ordered):
-        used = uses.by_event.get(f.id)
+        used = by_event.get(f.id)
         if used:
             accounts[f.index] = EventAccount(
                 f.index, f.id, f.type, "used",
                 tuple(used) if len(used) == 1 else tuple(sorted(used, key=lambda u: (u.obligation, u.role))),
             )
         else:
-            matched = sorted(roles_by_pos.get(pos, ()))
-            if not matched:
-                reason = f"no rule gives events of type {f.type!r} a role"
-            else:
-                names = ", ".join(sorted({f"{key_of[d]} ({r})" for d, r in matched}))
-                reason = f"matched {names}, but no obligation could use it (no open trigger at its time)"
-            accounts[f.index] = EventAccount(f.index, f.id, f.type, "unused", (), reason)
+            unused.append(pos)
+    if unused:
+        _account_unused(unused, facts, classification, rule_set, accounts)
     for f in facts.after_as_of:
         accounts[f.index] = EventAccount(
             f.index, f.id, f.type, "after_as_of", (), "after as_of: not yet happened at the instant judged"
@@ -166,6 +178,6 @@ def evaluate(
         rule_set=rule_set.citation(),
         profile=ProfileRef(id=prof.id, version=prof.version, policy_note=prof.policy_note),
         obligations=obligations,
-        events=[accounts[i] for i in range(len(timeline.events))],
+        events=accounts,
         summary=summary,
     )
