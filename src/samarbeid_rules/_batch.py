@@ -387,7 +387,10 @@ class BatchRun:
                 yield task
 
         s = self._settings
-        pool = multiprocessing.get_context().Pool(
+        # "spawn": workers start clean, so a thread of the caller's (a case
+        # system, a notebook) cannot hold a lock across fork(); results do
+        # not depend on the start method.
+        pool = multiprocessing.get_context("spawn").Pool(
             self.processes,
             initializer=_worker_init,
             initargs=(s.as_of, self._worker_rules, s.profile, s.engine),
