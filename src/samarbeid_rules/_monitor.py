@@ -458,6 +458,9 @@ class Monitor:
                 settled = self._settled.get(duty)
                 if deadline and settled is not None and settled[0] == version and upto >= settled[1]:
                     continue  # nothing open, and no role event since: still nothing open
+                trigger_times = self._role_times.get((duty, "trigger"))
+                if not trigger_times or trigger_times[0] > upto:
+                    continue  # no trigger yet: no obligation (the common case, kept cheap)
                 facts, cls = self._rule_facts(loaded, when)
                 if not cls.get((duty, "trigger")):
                     continue  # every obligation comes from a trigger
