@@ -22,7 +22,7 @@ from ._facts import derive_facts
 from ._profile import Profile, default_profile, load_profile
 from ._report import EventAccount, ProfileRef, Report, Status
 from ._rules import RuleSet, load_rules
-from ._timeline import Timeline, load_timeline
+from ._timeline import Timeline, _in_range, load_timeline
 from ._timing import Uses, resolve_rule
 
 __all__ = ["evaluate", "prepare_rules", "resolve_profile"]
@@ -84,8 +84,14 @@ def _as_of(value: datetime | str | None, timeline: Timeline) -> datetime:
             value = datetime.fromisoformat(value)
         except ValueError:
             raise TimelineError("as_of is not an ISO 8601 date-time", field="as_of") from None
+    if not isinstance(value, datetime):
+        raise TimelineError("as_of must be a datetime or an ISO 8601 string", field="as_of")
     if value.tzinfo is None or value.utcoffset() is None:
         raise TimelineError("as_of has no UTC offset (naive datetimes are not accepted)", field="as_of")
+    try:
+        _in_range(value)
+    except ValueError as exc:
+        raise TimelineError(f"as_of: {exc}", field="as_of") from None
     return value
 
 

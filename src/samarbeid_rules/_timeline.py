@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Annotated, Any, ClassVar, Literal, Union
 
 from pydantic import (
+    AfterValidator,
     AwareDatetime,
     BaseModel,
     ConfigDict,
@@ -144,9 +145,35 @@ class _Base(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, use_enum_values=False)
 
 
+#: the instants and dates a timeline may hold: custody records, with room on
+#: both sides; outside it, calendar arithmetic would leave Python's range
+EARLIEST = datetime(1900, 1, 1, tzinfo=timezone.utc)
+LATEST = datetime(2200, 1, 1, tzinfo=timezone.utc)
+
+
+def _in_range(value: datetime) -> datetime:
+    try:
+        ok = EARLIEST <= value.astimezone(timezone.utc) < LATEST
+    except OverflowError:
+        ok = False
+    if not ok:
+        raise ValueError("instant must be from 1900 up to 2200 (UTC)")
+    return value
+
+
+def _date_in_range(value: date) -> date:
+    if not EARLIEST.date() <= value < LATEST.date():
+        raise ValueError("date must be from 1900 up to 2200")
+    return value
+
+
+Instant = Annotated[AwareDatetime, AfterValidator(_in_range)]
+Day = Annotated[date, AfterValidator(_date_in_range)]
+
+
 class _EventBase(_Base):
     id: Id = Field(description="Stable id of the event, unique in the timeline.")
-    at: AwareDatetime = Field(description="When it happened; must carry a UTC offset.")
+    at: Instant = Field(description="When it happened; must carry a UTC offset (1900–2200).")
 
 
 class _Response(_EventBase):
@@ -189,7 +216,7 @@ class ExpectedReleaseDateSet(_EventBase):
     """
 
     type: Literal["expected_release_date_set"] = "expected_release_date_set"
-    release_date: date = Field(description="Expected release date, a Europe/Oslo calendar date.")
+    release_date: Day = Field(description="Expected release date, a Europe/Oslo calendar date.")
 
 
 class ReleaseNoticeSent(_EventBase):
@@ -215,7 +242,7 @@ class ExclusionStarted(_MeasureStart):
     type: Literal["exclusion_started"] = "exclusion_started"
     basis: ExclusionBasis
     scope: ExclusionScope
-    expected_end: AwareDatetime | None = Field(
+    expected_end: Instant | None = Field(
         default=None, description="When the exclusion is expected to end, if known."
     )
 
@@ -372,7 +399,7 @@ TransferDecided = _simple(
     "transfer_decided",
     "Transfer decided (other unit or prison, remand with electronic monitoring, community sentence).",
     destination=(TransferDestination, ...),
-    transfer_date=(date | None, Field(default=None, description="Planned date of the transfer, if known.")),
+    transfer_date=(Day | None, Field(default=None, description="Planned date of the transfer, if known.")),
 )
 TransferNoticeSent = _simple(
     "transfer_notice_sent",
@@ -587,7 +614,7 @@ class Person(_Base):
     """The person in custody: an opaque id and the birth date, nothing more."""
 
     id: Id = Field(description="Opaque person id; never a name or national id number.")
-    birth_date: date
+    birth_date: Day
 
 
 @dataclass(frozen=True, slots=True)
@@ -745,6 +772,8 @@ def load_timeline(source: str | Path | Mapping[str, Any] | bytes, *, name: str |
             text = path.read_bytes()
         except OSError as exc:
             raise TimelineError(f"cannot read file ({exc.strerror})", source=label) from None
+        except ValueError as exc:  # e.g. a NUL in the path
+            raise TimelineError(f"cannot read file ({exc})", source=label) from None
         return _validate_text(text, label)
     if isinstance(source, (str, bytes)):
         return _validate_text(source, label or "<input>")
@@ -768,20 +797,64 @@ def _parse_json(text: str | bytes, label: str) -> Any:
         raise TimelineError(
             f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}", source=label
         ) from None
-    except (UnicodeDecodeError, RecursionError) as exc:
-        raise TimelineError(f"not valid JSON: {type(exc).__name__}", source=label) from None
+    except RecursionError:
+        raise TimelineError("input is nested too deeply", source=label) from None
+    except (UnicodeDecodeError, ValueError) as exc:  # bad bytes; integers over Python's digit limit
+        raise TimelineError(f"not valid JSON: {type(exc).__name__}: {exc}"[:300], source=label) from None
 
 
 def validate_timeline(data: Any, *, source: str = "<input>") -> Timeline:
     """Validate parsed JSON data as a timeline, raising a located TimelineError."""
     if not isinstance(data, Mapping):
         raise TimelineError("a timeline must be a JSON object", source=source)
+    _check_depth(data, source)
     try:
         return _TIMELINE_ADAPTER.validate_python(data)
     except ValidationError as exc:
         raise _timeline_error_from(exc, data, source) from None
     except RecursionError:
         raise TimelineError("input is nested too deeply", source=source) from None
+
+
+#: no field of a timeline nests deeper than this; deeper input is refused
+#: before validation (pydantic-core would recurse through it)
+MAX_DEPTH = 32
+
+
+def _check_depth(data: Mapping[str, Any], source: str) -> None:
+    """Refuse input nested deeper than MAX_DEPTH, naming the event and field (iteratively)."""
+    events = data.get("events")
+    for key, value in data.items():
+        if key == "events" and isinstance(events, list):
+            for i, ev in enumerate(events):
+                if isinstance(ev, Mapping):
+                    for name, v in ev.items():
+                        if _depth(v, 3) > MAX_DEPTH:
+                            raw_id = ev.get("id")
+                            raise TimelineError(
+                                "value is nested too deeply", source=source, index=i,
+                                event_id=raw_id if isinstance(raw_id, str) else None, field=str(name),
+                            )
+                elif _depth(ev, 2) > MAX_DEPTH:
+                    raise TimelineError("value is nested too deeply", source=source, index=i)
+        elif _depth(value, 1) > MAX_DEPTH:
+            raise TimelineError("value is nested too deeply", source=source, field=str(key))
+
+
+def _depth(value: Any, start: int) -> int:
+    """Nesting depth of lists and mappings, counted without recursion (stops past MAX_DEPTH)."""
+    deepest = start
+    stack = [(value, start)]
+    while stack:
+        v, d = stack.pop()
+        if d > MAX_DEPTH:
+            return d
+        deepest = max(deepest, d)
+        if isinstance(v, Mapping):
+            stack.extend((x, d + 1) for x in v.values())
+        elif isinstance(v, list):
+            stack.extend((x, d + 1) for x in v)
+    return deepest
 
 
 def _timeline_error_from(exc: ValidationError, data: Mapping[str, Any], source: str) -> TimelineError:

@@ -15,6 +15,8 @@ from typing import Any
 
 import yaml
 
+from ._errors import SamarbeidError
+
 __all__ = ["LocatedData", "read_yaml"]
 
 _KEEP_AS_STRING = {"tag:yaml.org,2002:timestamp"}
@@ -51,15 +53,52 @@ def read_yaml(text: str, fail: Callable[[str, int | None], Exception]) -> Locate
         raise fail(f"not valid YAML: {exc.problem}", mark.line + 1 if mark else None) from None
     except yaml.YAMLError as exc:
         raise fail(f"not valid YAML: {exc}", None) from None
+    except RecursionError:
+        raise fail("not valid YAML: nested too deeply", None) from None
     out = LocatedData(None)
     if node is None:
         return out
-    out.data = _convert(node, (), out.lines, loader, fail)
+    budget = [_MAX_NODES]
+    try:
+        out.data = _convert(node, (), out.lines, loader, fail, budget, set())
+    except SamarbeidError:
+        raise  # already located, by fail()
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise fail(f"not valid here: {getattr(exc, 'problem', None) or exc}", mark.line + 1 if mark else None) from None
+    except RecursionError:
+        raise fail("nested too deeply", None) from None
+    except ValueError as exc:  # e.g. an integer over Python's digit limit
+        raise fail(f"bad value: {exc}"[:300], None) from None
     return out
 
 
-def _convert(node: yaml.Node, path: tuple[Any, ...], lines: dict, loader: yaml.SafeLoader, fail) -> Any:
+#: more nodes than this (after expanding aliases) is refused: a rule file or
+#: profile is small, and alias expansion must not be a way to exhaust memory
+_MAX_NODES = 100_000
+
+
+def _convert(node: yaml.Node, path: tuple[Any, ...], lines: dict, loader: yaml.SafeLoader, fail,
+             budget: list[int], active: set[int]) -> Any:
+    budget[0] -= 1
+    if budget[0] < 0:
+        raise fail(f"document too large (more than {_MAX_NODES} values after expanding aliases)",
+                   node.start_mark.line + 1)
+    if len(path) > 64:
+        raise fail("nested too deeply", node.start_mark.line + 1)
+    if id(node) in active:
+        raise fail("an alias refers to the value that contains it", node.start_mark.line + 1)
     lines.setdefault(path, node.start_mark.line + 1)
+    if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)):
+        active.add(id(node))
+        try:
+            return _convert_collection(node, path, lines, loader, fail, budget, active)
+        finally:
+            active.discard(id(node))
+    return _scalar(node, loader)
+
+
+def _convert_collection(node, path, lines, loader, fail, budget, active) -> Any:
     if isinstance(node, yaml.MappingNode):
         result: dict[Any, Any] = {}
         first_line: dict[Any, int] = {}
@@ -72,15 +111,15 @@ def _convert(node: yaml.Node, path: tuple[Any, ...], lines: dict, loader: yaml.S
                 raise fail(f"duplicate key {key!r} (first at line {first_line[key]})", line)
             first_line[key] = line
             lines[path + (key,)] = line
-            result[key] = _convert(value_node, path + (key,), lines, loader, fail)
+            result[key] = _convert(value_node, path + (key,), lines, loader, fail, budget, active)
         return result
     if isinstance(node, yaml.SequenceNode):
         items = []
         for i, item in enumerate(node.value):
             lines[path + (i,)] = item.start_mark.line + 1
-            items.append(_convert(item, path + (i,), lines, loader, fail))
+            items.append(_convert(item, path + (i,), lines, loader, fail, budget, active))
         return items
-    return _scalar(node, loader)
+    raise AssertionError(type(node))  # pragma: no cover
 
 
 def _scalar(node: yaml.Node, loader: yaml.SafeLoader) -> Any:
