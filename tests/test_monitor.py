@@ -186,3 +186,28 @@ def test_monitor_refuses_a_bad_person():
     """A person without a valid birth date is refused when the monitor is made."""
     with pytest.raises(TimelineError):
         Monitor("case-1", {"id": "p", "birth_date": "not-a-date"})
+
+
+def test_worklist_matches_evaluate_on_generated_population():
+    """On seeded synthetic cases under the whole catalog, the monitor's work list equals the one
+    derived from evaluate() at sampled prefixes and at later instants (cached results expire)."""
+    import random
+
+    from samarbeid_rules import Timeline
+    from samarbeid_rules.testing import generate_population
+
+    checked = 0
+    for n, data in enumerate(generate_population(8, seed=7)):
+        tl = Timeline.model_validate(data)
+        events = sorted(tl.events, key=lambda e: e.at)
+        mon = Monitor(tl.case_id, tl.person, tl.prison_id)
+        rnd = random.Random(n)
+        for i, ev in enumerate(events):
+            mon.add(ev)
+            if rnd.random() < 0.08 or i == len(events) - 1:
+                for later in (timedelta(0), timedelta(hours=1, minutes=7), timedelta(days=3)):
+                    at = ev.at + later
+                    ref = evaluate(tl.model_copy(update={"events": events[: i + 1]}), as_of=at)
+                    assert mon.worklist(at) == worklist_from_report(ref), (tl.case_id, ev.id, later)
+                    checked += 1
+    assert checked > 50

@@ -51,9 +51,16 @@ from ._facts import EventFact, Facts, derive_facts
 from ._profile import Profile
 from ._report import Obligation, Report, Status
 from ._rules import (
+    BeforeCloseTiming,
+    CheckTiming,
     ContinuousCoverTiming,
+    DailySumTiming,
     DeadlineTiming,
     LoadedRule,
+    MeasureDeadlineTiming,
+    PerDayTiming,
+    PerDognTiming,
+    PermissionTiming,
     RecurringLooksTiming,
     RuleSet,
 )
@@ -140,6 +147,19 @@ class _NoUses(Uses):
 
 
 _KNOWN_KINDS = (DeadlineTiming, RecurringLooksTiming, ContinuousCoverTiming)
+_FOREVER = 2**62  #: µs: no instant of a timeline comes near it
+#: kinds whose work items change only at known instants (deadlines, days) or
+#: with new events; their results are reused until then
+_STABLE_KINDS = (
+    DeadlineTiming,
+    BeforeCloseTiming,
+    CheckTiming,
+    PermissionTiming,
+    PerDayTiming,
+    PerDognTiming,
+    DailySumTiming,
+    MeasureDeadlineTiming,
+)
 
 
 def _what(loaded: LoadedRule) -> str:
@@ -281,6 +301,12 @@ class Monitor:
         self._rule_version: dict[str, int] = {}
         # duty -> (version, as_of in µs) at which no obligation of a deadline duty was open
         self._settled: dict[str, tuple[int, int]] = {}
+        # changes with every measure start or end and every admission (they
+        # shape the facts of rules they play no role in)
+        self._structure = 0
+        # rule -> ((rule version, structure), from µs, until µs, obligations): the
+        # obligations of a rule whose work items cannot change before "until"
+        self._stable: dict[str, tuple[tuple[int, int], int, int, list[Obligation]]] = {}
 
     @property
     def events(self) -> tuple[Any, ...]:
@@ -374,6 +400,8 @@ class Monitor:
             self._last_admitted = model
 
     def _note_measure(self, model: Any) -> None:
+        if isinstance(model, (_MeasureStart, _MeasureEnd, Admitted)):
+            self._structure += 1
         ref = getattr(model, "measure_id", None)
         if ref is None:
             return
@@ -461,17 +489,52 @@ class Monitor:
                 trigger_times = self._role_times.get((duty, "trigger"))
                 if not trigger_times or trigger_times[0] > upto:
                     continue  # no trigger yet: no obligation (the common case, kept cheap)
+                stable_key = (version, self._structure)
+                cached = self._stable.get(duty)
+                if cached is not None and cached[0] == stable_key and cached[1] <= upto < cached[2]:
+                    obligations.extend(cached[3])
+                    continue  # nothing that could change its work items has happened
                 facts, cls = self._rule_facts(loaded, when)
                 if not cls.get((duty, "trigger")):
                     continue  # every obligation comes from a trigger
                 found = resolve_rule(loaded, self._rule_set, facts, cls, _NoUses())
                 obligations.extend(found)
+                if isinstance(loaded.rule.timing, _STABLE_KINDS):
+                    self._stable[duty] = (stable_key, upto, self._stable_until(duty, loaded, found, when, upto), found)
                 if deadline:
                     latest = _latest_by_duty(found)
                     last_role = max((t[-1] for (d, _), t in self._role_times.items() if d == duty and t), default=0)
                     if upto >= last_role and not any(_open_item(o, loaded, latest) for o in found):
                         self._settled[duty] = (version, upto)
             return _items(obligations, self._by_duty, when.astimezone(self._tz), horizon)
+
+    def _stable_until(self, duty: str, loaded: LoadedRule, found: list[Obligation], when: datetime, upto: int) -> int:
+        """The first instant (µs) at which the rule's obligations, as computed at ``when``, may read
+        differently: a deadline or next-due instant passing, a new local day for per-day kinds, the
+        long-measure mark, or the next event after ``when`` (of any kind: it may be this rule's)."""
+        limits: list[int] = []
+        for o in found:
+            for t in (o.window.due, o.window.due_lenient, o.next_due):
+                if t is not None and _us(t) > upto:
+                    limits.append(_us(t))
+        timing = loaded.rule.timing
+        if isinstance(timing, (PerDayTiming, PerDognTiming, DailySumTiming, MeasureDeadlineTiming)):
+            tomorrow = when.astimezone(self._tz).date() + timedelta(days=1)
+            limits.append(_us(local_instant(tomorrow, time(0), self._tz)))
+        long_mark = (
+            timing.longer_than if isinstance(timing, MeasureDeadlineTiming)
+            else timing.applies_if_longer_than if isinstance(timing, DailySumTiming)
+            else None
+        )
+        if long_mark is not None:  # a measure found to last long starts to count then
+            for f in self._role_facts.get((duty, "trigger"), ()):
+                mark = _us(f.at + long_mark) + 1
+                if mark > upto:
+                    limits.append(mark)
+        nxt = bisect_left(self._keys, (upto + 1,))
+        if nxt < len(self._keys):
+            limits.append(self._keys[nxt][0])
+        return min(limits, default=_FOREVER)
 
     def _rule_facts(self, loaded: LoadedRule, when: datetime) -> tuple[Facts, dict[tuple[str, str], list[int]]]:
         """Facts holding only the events of ``loaded`` that can change a work item at ``when``.
