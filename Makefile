@@ -47,6 +47,7 @@ test-versions:
 
 bench: $(BIN)/.installed
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/stages.py
 
 clean:
 	rm -rf $(VENV) .venv-3.* build dist .pytest_cache .hypothesis
