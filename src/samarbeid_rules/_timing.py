@@ -57,7 +57,7 @@ from ._calendar import (
 from ._compile import Matcher
 from ._facts import EventFact, Facts
 from ._profile import ClockWindowTerm, CountTerm, DurationTerm, LeadTimeTerm, iso_duration
-from ._report import SEVERITY, EventUse, Gap, Obligation, Status, TermUse, Window
+from ._report import SEVERITY, EventUse, Gap, Obligation, Status, TermUse, Window, build
 from ._rules import (
     BeforeCloseTiming,
     Bound,
@@ -134,13 +134,8 @@ class _Ctx:
         if rule.modality == "bør":
             status = status.for_recommendation()
         # Built from values this module computed, so not validated again.
-        # (List fields are given explicitly: model_construct would otherwise
-        # inspect each default factory's signature on every call.)
-        for name in ("fulfilled_by", "gaps", "terms", "explanation"):
-            kw.setdefault(name, [])
-        kw.setdefault("lateness", None)
-        kw.setdefault("next_due", None)
-        return Obligation.model_construct(
+        return build(
+            Obligation,
             id=self.ob_id(trigger),
             duty_id=rule.duty,
             part=rule.part,
@@ -173,7 +168,7 @@ def resolve_rule(loaded: LoadedRule, rule_set: RuleSet, facts: Facts, cls: Class
 
 
 def _term_use(name: str, term: Any) -> TermUse:
-    return TermUse.model_construct(term=name, words=list(term.words), bounds=term.bounds_text())
+    return build(TermUse, term=name, words=list(term.words), bounds=term.bounds_text())
 
 
 @dataclass(frozen=True)
@@ -405,7 +400,7 @@ def _deadline(ctx: _Ctx, timing: DeadlineTiming) -> list[Obligation]:
                 trig,
                 status=status,
                 trigger_event_ids=trigger_ids,
-                window=Window.model_construct(
+                window=build(Window, 
                     opens=ctx.local(trig.at),
                     due=ctx.local(due),
                     due_lenient=ctx.local(due_lenient),
@@ -450,7 +445,7 @@ def _before_close(ctx: _Ctx, timing: BeforeCloseTiming) -> list[Obligation]:
                 trig,
                 status=status,
                 trigger_event_ids=[trig.id],
-                window=Window.model_construct(opens=ctx.local(trig.at), due=ctx.local(close.at) if close else None,
+                window=build(Window, opens=ctx.local(trig.at), due=ctx.local(close.at) if close else None,
                               closes=ctx.local(close.at) if close else None),
                 fulfilled_by=[found.id] if found else [],
                 explanation=explanation,
@@ -483,7 +478,7 @@ def _check(ctx: _Ctx, timing: CheckTiming) -> list[Obligation]:
                 trig,
                 status=Status.FULFILLED if ok else Status.BREACHED,
                 trigger_event_ids=[trig.id],
-                window=Window.model_construct(opens=ctx.local(trig.at), due=ctx.local(trig.at), due_lenient=ctx.local(trig.at)),
+                window=build(Window, opens=ctx.local(trig.at), due=ctx.local(trig.at), due_lenient=ctx.local(trig.at)),
                 fulfilled_by=[trig.id] if ok else [],
                 explanation=explanation,
             )
@@ -543,7 +538,7 @@ def _permission(ctx: _Ctx, timing: PermissionTiming) -> list[Obligation]:
                 trig,
                 status=status,
                 trigger_event_ids=[trig.id],
-                window=Window.model_construct(opens=ctx.local(trig.at), due=ctx.local(trig.at), due_lenient=ctx.local(trig.at)),
+                window=build(Window, opens=ctx.local(trig.at), due=ctx.local(trig.at), due_lenient=ctx.local(trig.at)),
                 fulfilled_by=[permit.id] if permit is not None else [],
                 explanation=explanation,
             )
@@ -628,7 +623,7 @@ def _recurring_looks(ctx: _Ctx, timing: RecurringLooksTiming) -> list[Obligation
                 breached = breached or (la >= a and lb <= b)
                 k += 1
             gaps.append(
-                Gap.model_construct(
+                build(Gap, 
                     kind=kind,
                     start=ctx.local(a),
                     end=ctx.local(b),
@@ -651,7 +646,7 @@ def _recurring_looks(ctx: _Ctx, timing: RecurringLooksTiming) -> list[Obligation
                     count = bisect_right(times, b) - bisect_left(times, a)
                     if count < need_s:
                         gaps.append(
-                            Gap.model_construct(
+                            build(Gap, 
                                 kind="night",
                                 start=ctx.local(a),
                                 end=ctx.local(b),
@@ -691,7 +686,7 @@ def _recurring_looks(ctx: _Ctx, timing: RecurringLooksTiming) -> list[Obligation
                 trig,
                 status=status,
                 trigger_event_ids=[trig.id],
-                window=Window.model_construct(opens=ctx.local(start), closes=ctx.local(end) if not is_open else None),
+                window=build(Window, opens=ctx.local(start), closes=ctx.local(end) if not is_open else None),
                 fulfilled_by=[f.id for f in looks],
                 next_due=ctx.local(next_due),
                 gaps=gaps,
@@ -767,7 +762,7 @@ def _continuous_cover(ctx: _Ctx, timing: ContinuousCoverTiming) -> list[Obligati
             if length <= strict:
                 continue
             gaps.append(
-                Gap.model_construct(
+                build(Gap, 
                     kind="uncovered",
                     start=ctx.local(a),
                     end=ctx.local(b),
@@ -791,7 +786,7 @@ def _continuous_cover(ctx: _Ctx, timing: ContinuousCoverTiming) -> list[Obligati
                 trig,
                 status=status,
                 trigger_event_ids=[trig.id],
-                window=Window.model_construct(opens=ctx.local(start), closes=ctx.local(duty_end) if not is_open else None),
+                window=build(Window, opens=ctx.local(start), closes=ctx.local(duty_end) if not is_open else None),
                 fulfilled_by=[f.id for f, _ in used],
                 gaps=gaps,
                 terms=[term] if term else [],
@@ -843,13 +838,13 @@ def _per_day(ctx: _Ctx, timing: PerDayTiming) -> list[Obligation]:
             # counts for the day it begins, once. The measure's own end counts.
             count = (bisect_right(times, b) if b == end else bisect_left(times, b)) - bisect_left(times, a)
             if count == 0 and complete:
-                gaps.append(Gap.model_construct(kind="day", start=ctx.local(a), end=ctx.local(b), length=b - a,
+                gaps.append(build(Gap, kind="day", start=ctx.local(a), end=ctx.local(b), length=b - a,
                                 status=Status.BREACHED, looks=0, required=1, required_lenient=1))
         _measure_common(ctx, trig, end_fact, items)
         status = _worst(g.status for g in gaps) or (Status.DUE if is_open else Status.FULFILLED)
         out.append(ctx.obligation(
             trig, status=status, trigger_event_ids=[trig.id],
-            window=Window.model_construct(opens=ctx.local(start), closes=ctx.local(end) if not is_open else None),
+            window=build(Window, opens=ctx.local(start), closes=ctx.local(end) if not is_open else None),
             fulfilled_by=[f.id for f in items], gaps=gaps,
             explanation=[_measure_text(ctx, trig, start, end, end_fact),
                          "each local calendar day of the measure needs one; a day still running is not judged"],
@@ -871,7 +866,7 @@ def _per_dogn(ctx: _Ctx, timing: PerDognTiming) -> list[Obligation]:
         gaps = []
         if mode == "rolling":
             for a, b, ongoing in _segment_gaps([(ref, end, is_open)], times, _DAY):
-                gaps.append(Gap.model_construct(kind="dogn", start=ctx.local(a), end=ctx.local(b), length=b - a,
+                gaps.append(build(Gap, kind="dogn", start=ctx.local(a), end=ctx.local(b), length=b - a,
                                 status=Status.BREACHED, ongoing=ongoing))
             how = "rolling 24 hours between visits, from the first visit (profile setting dogn: rolling)"
         else:
@@ -881,14 +876,14 @@ def _per_dogn(ctx: _Ctx, timing: PerDognTiming) -> list[Obligation]:
                     continue
                 hi = bisect_right(times, b) if b == end else bisect_left(times, b)
                 if hi - bisect_left(times, a) == 0:
-                    gaps.append(Gap.model_construct(kind="day", start=ctx.local(a), end=ctx.local(b), length=b - a,
+                    gaps.append(build(Gap, kind="day", start=ctx.local(a), end=ctx.local(b), length=b - a,
                                     status=Status.BREACHED, looks=0, required=1, required_lenient=1))
             how = "each calendar day after the first visit's day (profile setting dogn: calendar)"
         _measure_common(ctx, trig, end_fact, items)
         status = _worst(g.status for g in gaps) or (Status.DUE if is_open else Status.FULFILLED)
         out.append(ctx.obligation(
             trig, status=status, trigger_event_ids=[trig.id],
-            window=Window.model_construct(opens=ctx.local(start), closes=ctx.local(end) if not is_open else None),
+            window=build(Window, opens=ctx.local(start), closes=ctx.local(end) if not is_open else None),
             fulfilled_by=[f.id for f in items], gaps=gaps,
             next_due=ctx.local(_next_dogn_due(ctx, mode, times, start)) if is_open else None,
             explanation=[_measure_text(ctx, trig, start, end, end_fact), how],
@@ -941,14 +936,14 @@ def _daily_sum(ctx: _Ctx, timing: DailySumTiming) -> list[Obligation]:
             need_l = math.floor(term.lenient * factor + 0.5)
             got = sum(f.record.get("minutes", 0) for f in items[bisect_left(times, a): bisect_left(times, b)])
             if got < need_s:
-                gaps.append(Gap.model_construct(kind="day", start=ctx.local(a), end=ctx.local(b), length=b - a,
+                gaps.append(build(Gap, kind="day", start=ctx.local(a), end=ctx.local(b), length=b - a,
                                 status=Status.BREACHED if got < need_l else Status.CONTESTED,
                                 minutes=got, required_minutes=need_s))
         _measure_common(ctx, trig, end_fact, items)
         status = _worst(g.status for g in gaps) or (Status.DUE if is_open else Status.FULFILLED)
         out.append(ctx.obligation(
             trig, status=status, trigger_event_ids=[trig.id],
-            window=Window.model_construct(opens=ctx.local(start), closes=ctx.local(end) if not is_open else None),
+            window=build(Window, opens=ctx.local(start), closes=ctx.local(end) if not is_open else None),
             fulfilled_by=[f.id for f in items], gaps=gaps, terms=[_term_use(timing.minutes, term)],
             explanation=[_measure_text(ctx, trig, start, end, end_fact),
                          f"partial first and last days: {partial} (profile setting partial_days); "
@@ -988,7 +983,7 @@ def _measure_deadline(ctx: _Ctx, timing: MeasureDeadlineTiming) -> list[Obligati
             ctx.uses.add(found.id, ob_id, "fulfilment")
         out.append(ctx.obligation(
             trig, status=status, trigger_event_ids=[trig.id],
-            window=Window.model_construct(opens=ctx.local(start), due=ctx.local(due), due_lenient=ctx.local(due_lenient)),
+            window=build(Window, opens=ctx.local(start), due=ctx.local(due), due_lenient=ctx.local(due_lenient)),
             fulfilled_by=[found.id] if found else [], lateness=lateness, terms=terms,
             explanation=[_measure_text(ctx, trig, start, end, end_fact), why],
         ))
