@@ -11,6 +11,8 @@ without parsing the message::
     │                                    .path  .line  .field
     ├── ProfileError (ValueError)       an interpretation profile is invalid
     │                                    .path  .line  .field
+    ├── InstitutionError (ValueError)   a prison's records do not validate
+    │                                    .source  .collection  .index  .record_id  .field
     └── EngineUnavailableError (RuntimeError)
                                          the asked-for engine cannot run here
 
@@ -22,6 +24,7 @@ from __future__ import annotations
 
 __all__ = [
     "EngineUnavailableError",
+    "InstitutionError",
     "ProfileError",
     "RuleFileError",
     "SamarbeidError",
@@ -115,3 +118,46 @@ class ProfileError(_FileLocatedError):
 
 class EngineUnavailableError(SamarbeidError, RuntimeError):
     """The engine asked for cannot run in this interpreter (and why)."""
+
+
+class InstitutionError(SamarbeidError, ValueError):
+    """An institution's records failed validation.
+
+    ``source`` is the file (or ``"<input>"``), ``collection`` the list the bad
+    record is in (``routines``, ``agreements`` or ``meetings``), ``index`` its
+    position in that list, ``record_id`` its id where it has one, and
+    ``field`` the dotted field path that is wrong.
+    """
+
+    def __init__(
+        self,
+        problem: str,
+        *,
+        source: str | None = None,
+        collection: str | None = None,
+        index: int | None = None,
+        record_id: str | None = None,
+        field: str | None = None,
+    ) -> None:
+        self.problem = problem
+        self.source = source
+        self.collection = collection
+        self.index = index
+        self.record_id = record_id
+        self.field = field
+        super().__init__(self._render())
+
+    def _render(self) -> str:
+        where = []
+        if self.source:
+            where.append(self.source)
+        if self.collection is not None and self.index is not None:
+            where.append(f"{self.collection}[{self.index}]")
+        elif self.collection is not None:
+            where.append(self.collection)
+        if self.record_id is not None:
+            where.append(f"record {self.record_id!r}")
+        if self.field:
+            where.append(f"field {self.field!r}")
+        prefix = ", ".join(where) if where else "institution"
+        return f"{prefix}: {self.problem}"

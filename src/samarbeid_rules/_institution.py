@@ -38,7 +38,7 @@ from dateutil.relativedelta import relativedelta
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from ._calendar import zone
-from ._errors import ProfileError, SamarbeidError
+from ._errors import InstitutionError, ProfileError, SamarbeidError
 from ._profile import DurationTerm, Profile, default_profile, iso_duration
 from ._report import SEVERITY, ProfileRef, Status, TermUse
 from ._rules import Citation
@@ -80,49 +80,6 @@ _JEVNLIG = "jevnlig"
 
 
 # --- errors ------------------------------------------------------------------
-
-
-class InstitutionError(SamarbeidError, ValueError):
-    """An institution's records failed validation.
-
-    ``source`` is the file (or ``"<input>"``), ``collection`` the list the bad
-    record is in (``routines``, ``agreements`` or ``meetings``), ``index`` its
-    position in that list, ``record_id`` its id where it has one, and
-    ``field`` the dotted field path that is wrong.
-    """
-
-    def __init__(
-        self,
-        problem: str,
-        *,
-        source: str | None = None,
-        collection: str | None = None,
-        index: int | None = None,
-        record_id: str | None = None,
-        field: str | None = None,
-    ) -> None:
-        self.problem = problem
-        self.source = source
-        self.collection = collection
-        self.index = index
-        self.record_id = record_id
-        self.field = field
-        super().__init__(self._render())
-
-    def _render(self) -> str:
-        where = []
-        if self.source:
-            where.append(self.source)
-        if self.collection is not None and self.index is not None:
-            where.append(f"{self.collection}[{self.index}]")
-        elif self.collection is not None:
-            where.append(self.collection)
-        if self.record_id is not None:
-            where.append(f"record {self.record_id!r}")
-        if self.field:
-            where.append(f"field {self.field!r}")
-        prefix = ", ".join(where) if where else "institution"
-        return f"{prefix}: {self.problem}"
 
 
 class _LocatedValueError(ValueError):
