@@ -96,7 +96,7 @@ _GAP_HEADER = ("GAP", "START", "END", "LENGTH", "STATUS", "ONGOING")
 
 def _obligation_row(o: Obligation) -> list[str]:
     return [
-        _clean(o.duty_id),
+        _clean(o.duty_id + (f"/{o.part}" if o.part else "")),
         _clean(o.actor),
         _clean(o.modality),
         _status_text(o.status.value),
