@@ -211,3 +211,19 @@ def test_worklist_matches_evaluate_on_generated_population():
                     assert mon.worklist(at) == worklist_from_report(ref), (tl.case_id, ev.id, later)
                     checked += 1
     assert checked > 50
+
+
+def test_cached_work_item_turns_contested_just_after_its_deadline():
+    """A work item read exactly at its deadline is due, and one minute later contested (the cache expires)."""
+    tl = {"case_id": "case-t", "prison_id": "prison-t", "person": {"id": "person-t", "birth_date": "1950-01-01"},
+          "events": [{"id": "adm1", "type": "admitted", "at": "2025-03-29T00:00:00+01:00", "custody_kind": "remand"},
+                     {"id": "rd2", "type": "expected_release_date_set", "at": "2025-03-30T00:00:00+01:00",
+                      "release_date": "2025-03-31"}]}
+    mon = new_monitor(tl)
+    for ev in tl["events"]:
+        mon.add(ev)
+    at = datetime.fromisoformat("2025-03-30T00:00:00+01:00")
+    for as_of in (at, at + timedelta(minutes=1)):
+        assert mon.worklist(as_of) == worklist_from_report(evaluate(tl, as_of=as_of))
+    status = {w.obligation_id: w.status for w in mon.worklist(at + timedelta(minutes=1))}
+    assert status["admission.needs_mapping:adm1"] is Status.CONTESTED

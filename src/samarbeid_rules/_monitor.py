@@ -515,8 +515,9 @@ class Monitor:
         limits: list[int] = []
         for o in found:
             for t in (o.window.due, o.window.due_lenient, o.next_due):
-                if t is not None and _us(t) > upto:
-                    limits.append(_us(t))
+                # a status turns the moment as_of passes a deadline (as_of > t)
+                if t is not None and _us(t) >= upto:
+                    limits.append(_us(t) + 1)
         timing = loaded.rule.timing
         if isinstance(timing, (PerDayTiming, PerDognTiming, DailySumTiming, MeasureDeadlineTiming)):
             tomorrow = when.astimezone(self._tz).date() + timedelta(days=1)
