@@ -23,7 +23,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from ._calendar import calendar_months_before, end_of_local_day
+from ._calendar import calendar_months_before, end_of_local_day, to_local
 from ._synthetic import generate_population, generate_timeline
 
 __all__ = [
@@ -63,12 +63,14 @@ def _st():
 def _local(day: date, minute_of_day: int) -> datetime:
     """The instant the Oslo clock shows ``minute_of_day`` on ``day`` (a skipped time moves past the gap)."""
     naive = datetime.combine(day, time()) + timedelta(minutes=minute_of_day)
-    return naive.replace(tzinfo=_OSLO).astimezone(timezone.utc).astimezone(_OSLO)
+    # A fixed UTC offset, not the ZoneInfo: two datetimes sharing a ZoneInfo
+    # compare by their wall clocks, wrong in the repeated autumn hour.
+    return to_local(naive.replace(tzinfo=_OSLO).astimezone(timezone.utc), _OSLO)
 
 
 def _plus(t: datetime, delta: timedelta) -> datetime:
-    """``t`` plus elapsed time, shown in Oslo time."""
-    return (t.astimezone(timezone.utc) + delta).astimezone(_OSLO)
+    """``t`` plus elapsed time, shown in Oslo time (with a fixed offset, see _local)."""
+    return to_local(t.astimezone(timezone.utc) + delta, _OSLO)
 
 
 class _Events:
