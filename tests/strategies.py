@@ -17,7 +17,7 @@ from typing import Any
 from builders import OSLO, ADULT_BIRTH, iso, timeline
 from hypothesis import strategies as st
 
-from samarbeid_rules._calendar import calendar_months_before, end_of_local_day
+from samarbeid_rules._calendar import calendar_months_before, end_of_local_day, to_local
 
 MIN = timedelta(minutes=1)
 DAY = timedelta(days=1)
@@ -36,12 +36,14 @@ MARGIN = timedelta(days=7)
 def local(day: date, minute_of_day: int) -> datetime:
     """The instant the Oslo clock shows ``minute_of_day`` on ``day`` (skipped times move past the gap)."""
     naive = datetime.combine(day, time()) + timedelta(minutes=minute_of_day)
-    return naive.replace(tzinfo=OSLO).astimezone(timezone.utc).astimezone(OSLO)
+    # A fixed offset, not the ZoneInfo: datetimes sharing a ZoneInfo compare
+    # and subtract by wall clock, wrong in the repeated autumn hour.
+    return to_local(naive.replace(tzinfo=OSLO).astimezone(timezone.utc), OSLO)
 
 
 def plus(t: datetime, delta: timedelta) -> datetime:
-    """``t`` plus elapsed time, shown in Oslo time."""
-    return (t.astimezone(timezone.utc) + delta).astimezone(OSLO)
+    """``t`` plus elapsed time, shown in Oslo time (fixed offset, see local)."""
+    return to_local(t.astimezone(timezone.utc) + delta, OSLO)
 
 
 def firm_deadline(release_date: date) -> datetime:
