@@ -8,6 +8,7 @@ run — the durable-rules engine, which must leave no live session behind.
 from __future__ import annotations
 
 import functools
+import multiprocessing
 import json
 import os
 import random
@@ -172,7 +173,7 @@ def test_evaluate_many_with_two_processes_gives_identical_bytes(expected, engine
 def test_process_pool_gives_identical_bytes(expected, engine):
     """Reports computed in a ProcessPoolExecutor (2 workers) serialise to the same bytes as in this process."""
     all_cases = cases()
-    with ProcessPoolExecutor(max_workers=2) as pool:
+    with ProcessPoolExecutor(max_workers=2, mp_context=multiprocessing.get_context("spawn")) as pool:
         reports = list(pool.map(functools.partial(evaluate, engine=engine), [src for _, src in all_cases]))
     got = {label: r.to_json() for (label, _), r in zip(all_cases, reports)}
     if engine == "native":
