@@ -146,7 +146,6 @@ class _NoUses(Uses):
         return None
 
 
-_KNOWN_KINDS = (DeadlineTiming, RecurringLooksTiming, ContinuousCoverTiming)
 _FOREVER = 2**62  #: µs: no instant of a timeline comes near it
 #: kinds whose work items change only at known instants (deadlines, days) or
 #: with new events; their results are reused until then
@@ -271,12 +270,8 @@ class Monitor:
         self._stub = Timeline.model_construct(**self._head, events=[])
         rule_set = self._rules.rule_set
         self._rule_set = rule_set
-        self._rule_meta: list[tuple[LoadedRule, str]] = [(loaded, loaded.rel) for loaded in rule_set.rules]
-        self._citation = rule_set.citation()
+        self._rules_in_order: tuple[LoadedRule, ...] = rule_set.rules
         self._by_duty = _by_rule_file(rule_set)
-        # Every timing kind is worked out per rule from that rule's role
-        # events; recurring looks and continuous cover have shortcuts.
-        self._all_known = True
         self._lock = threading.RLock()
         self._reported_upto: datetime | None = None
         self._report_cache: tuple[int, int, Report] | None = None
@@ -474,12 +469,11 @@ class Monitor:
         with self._lock:
             when = self._when(as_of)
             self._note_reported(when)
-            if not self._all_known:
-                rep = self.report(when)
-                return _items(rep.obligations, self._by_duty, rep.as_of, horizon)
             upto = _us(when)
             obligations: list[Obligation] = []
-            for loaded, rel in self._rule_meta:
+            # Every timing kind is worked out per rule from that rule's role
+            # events; recurring looks and continuous cover have shortcuts.
+            for loaded in self._rules_in_order:
                 duty = loaded.rule_id
                 deadline = isinstance(loaded.rule.timing, DeadlineTiming)
                 version = self._rule_version.get(duty, 0)
