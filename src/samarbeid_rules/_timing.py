@@ -663,14 +663,8 @@ def _recurring_looks(ctx: _Ctx, timing: RecurringLooksTiming) -> list[Obligation
         if is_open:
             win = window_term.strict if window_term is not None else None
             next_due = _next_look_due(start, end, times, win, max_strict, tz)
-        worst = _worst(g.status for g in gaps)
-        status = worst or (Status.DUE if is_open else Status.FULFILLED)
-        ob_id = ctx.ob_id(trig)
-        ctx.uses.add(trig.id, ob_id, "trigger")
-        if end_fact is not None:
-            ctx.uses.add(end_fact.id, ob_id, "measure_end")
-        for f in looks:
-            ctx.uses.add(f.id, ob_id, "fulfilment")
+        status = _measure_status(gaps, is_open)
+        _measure_common(ctx, trig, end_fact, looks)
         terms = [_term_use(timing.day_window, window_term)] if window_term is not None else []
         if gap_term:
             terms.append(gap_term)
@@ -771,14 +765,9 @@ def _continuous_cover(ctx: _Ctx, timing: ContinuousCoverTiming) -> list[Obligati
                     ongoing=tail_open and b == duty_end,
                 )
             )
-        worst = _worst(g.status for g in gaps)
-        status = worst or (Status.DUE if is_open else Status.FULFILLED)
-        ob_id = ctx.ob_id(trig)
-        ctx.uses.add(trig.id, ob_id, "trigger")
-        if end_fact is not None:
-            ctx.uses.add(end_fact.id, ob_id, "measure_end")
-        for f, ef in used:
-            ctx.uses.add(f.id, ob_id, "fulfilment")
+        status = _measure_status(gaps, is_open)
+        ob_id = _measure_common(ctx, trig, end_fact, [f for f, _ in used])
+        for _, ef in used:
             if ef is not None:
                 ctx.uses.add(ef.id, ob_id, "cover_end")
         out.append(
@@ -813,7 +802,13 @@ def _days_of(ctx: _Ctx, start: datetime, end: datetime, is_open: bool):
         day += _DAY
 
 
+def _measure_status(gaps: Sequence[Gap], is_open: bool) -> Status:
+    """The worst gap's status; with no gap, due while the measure lasts, else fulfilled."""
+    return _worst(g.status for g in gaps) or (Status.DUE if is_open else Status.FULFILLED)
+
+
 def _measure_common(ctx: _Ctx, trig: EventFact, end_fact: EventFact | None, items: Sequence[EventFact]) -> str:
+    """Record the uses of a measure obligation's trigger, end and fulfilling events; return its id."""
     ob_id = ctx.ob_id(trig)
     ctx.uses.add(trig.id, ob_id, "trigger")
     if end_fact is not None:
@@ -841,7 +836,7 @@ def _per_day(ctx: _Ctx, timing: PerDayTiming) -> list[Obligation]:
                 gaps.append(build(Gap, kind="day", start=ctx.local(a), end=ctx.local(b), length=b - a,
                                 status=Status.BREACHED, looks=0, required=1, required_lenient=1))
         _measure_common(ctx, trig, end_fact, items)
-        status = _worst(g.status for g in gaps) or (Status.DUE if is_open else Status.FULFILLED)
+        status = _measure_status(gaps, is_open)
         out.append(ctx.obligation(
             trig, status=status, trigger_event_ids=[trig.id],
             window=build(Window, opens=ctx.local(start), closes=ctx.local(end) if not is_open else None),
@@ -880,7 +875,7 @@ def _per_dogn(ctx: _Ctx, timing: PerDognTiming) -> list[Obligation]:
                                     status=Status.BREACHED, looks=0, required=1, required_lenient=1))
             how = "each calendar day after the first visit's day (profile setting dogn: calendar)"
         _measure_common(ctx, trig, end_fact, items)
-        status = _worst(g.status for g in gaps) or (Status.DUE if is_open else Status.FULFILLED)
+        status = _measure_status(gaps, is_open)
         out.append(ctx.obligation(
             trig, status=status, trigger_event_ids=[trig.id],
             window=build(Window, opens=ctx.local(start), closes=ctx.local(end) if not is_open else None),
@@ -940,7 +935,7 @@ def _daily_sum(ctx: _Ctx, timing: DailySumTiming) -> list[Obligation]:
                                 status=Status.BREACHED if got < need_l else Status.CONTESTED,
                                 minutes=got, required_minutes=need_s))
         _measure_common(ctx, trig, end_fact, items)
-        status = _worst(g.status for g in gaps) or (Status.DUE if is_open else Status.FULFILLED)
+        status = _measure_status(gaps, is_open)
         out.append(ctx.obligation(
             trig, status=status, trigger_event_ids=[trig.id],
             window=build(Window, opens=ctx.local(start), closes=ctx.local(end) if not is_open else None),
