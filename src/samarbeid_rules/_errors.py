@@ -61,17 +61,20 @@ class TimelineError(SamarbeidError, ValueError):
         super().__init__(self._render())
 
     def _render(self) -> str:
-        where = []
-        if self.source:
-            where.append(self.source)
-        if self.index is not None:
-            where.append(f"events[{self.index}]")
-        if self.event_id is not None:
-            where.append(f"event {self.event_id!r}")
-        if self.field:
-            where.append(f"field {self.field!r}")
-        prefix = ": ".join([", ".join(where)]) if where else "timeline"
-        return f"{prefix}: {self.problem}"
+        return _located(
+            "timeline",
+            self.problem,
+            self.source,
+            f"events[{self.index}]" if self.index is not None else None,
+            f"event {self.event_id!r}" if self.event_id is not None else None,
+            f"field {self.field!r}" if self.field else None,
+        )
+
+
+def _located(default: str, problem: str, *where: str | None) -> str:
+    """``"a, b, c: problem"`` from the parts of a location that are known."""
+    known = [w for w in where if w]
+    return f"{', '.join(known) if known else default}: {problem}"
 
 
 class _FileLocatedError(SamarbeidError, ValueError):
@@ -148,16 +151,14 @@ class InstitutionError(SamarbeidError, ValueError):
         super().__init__(self._render())
 
     def _render(self) -> str:
-        where = []
-        if self.source:
-            where.append(self.source)
-        if self.collection is not None and self.index is not None:
-            where.append(f"{self.collection}[{self.index}]")
-        elif self.collection is not None:
-            where.append(self.collection)
-        if self.record_id is not None:
-            where.append(f"record {self.record_id!r}")
-        if self.field:
-            where.append(f"field {self.field!r}")
-        prefix = ", ".join(where) if where else "institution"
-        return f"{prefix}: {self.problem}"
+        collection = self.collection
+        if collection is not None and self.index is not None:
+            collection = f"{collection}[{self.index}]"
+        return _located(
+            "institution",
+            self.problem,
+            self.source,
+            collection,
+            f"record {self.record_id!r}" if self.record_id is not None else None,
+            f"field {self.field!r}" if self.field else None,
+        )
