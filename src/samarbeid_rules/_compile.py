@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
@@ -75,6 +75,10 @@ class CompiledRules:
     by_type: Mapping[str, tuple[Matcher, ...]]
     fingerprint: str  #: hash of the matchers; names the durable-rules ruleset
     terms_needed: tuple[tuple[str, str, str], ...] = ()  #: (profile term, kind, rule file) for every rule
+    #: event type -> the (rule id, role) keys its events play whatever their fields
+    plain_by_type: Mapping[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
+    #: event type -> the matchers with conditions (keys already in plain_by_type left out)
+    conditional_by_type: Mapping[str, tuple[Matcher, ...]] = field(default_factory=dict)
 
     def rule_ids(self) -> tuple[str, ...]:
         return tuple(r.rule_id for r in self.rule_set.rules)
@@ -104,6 +108,15 @@ def compile_rules(rule_set: RuleSet) -> CompiledRules:
         default=list,
     )
     fingerprint = hashlib.sha256(canonical.encode()).hexdigest()[:16]
+    plain: dict[str, list[tuple[str, str]]] = {}
+    for m in matchers:
+        keys = plain.setdefault(m.event_type, [])
+        if not m.conditions and (m.duty, m.role) not in keys:
+            keys.append((m.duty, m.role))
+    conditional = {
+        t: tuple(m for m in ms if m.conditions and (m.duty, m.role) not in plain[t])
+        for t, ms in by_type.items()
+    }
     return CompiledRules(
         rule_set=rule_set,
         matchers=tuple(matchers),
@@ -112,4 +125,6 @@ def compile_rules(rule_set: RuleSet) -> CompiledRules:
         terms_needed=tuple(
             (name, kind, loaded.path) for loaded in rule_set.rules for name, kind in loaded.rule.terms_used()
         ),
+        plain_by_type=MappingProxyType({t: tuple(k) for t, k in plain.items() if k}),
+        conditional_by_type=MappingProxyType({t: ms for t, ms in conditional.items() if ms}),
     )

@@ -20,7 +20,7 @@ from ._engines import get_engine
 from ._errors import ProfileError, TimelineError
 from ._facts import derive_facts
 from ._profile import Profile, default_profile, load_profile
-from ._report import EventAccount, ProfileRef, Report, Status
+from ._report import EventAccount, EventUse, ProfileRef, Report, Status
 from ._rules import RuleSet, load_rules
 from ._timeline import Timeline, _in_range, load_timeline
 from ._timing import Uses, resolve_rule
@@ -95,6 +95,10 @@ def _as_of(value: datetime | str | None, timeline: Timeline) -> datetime:
     return value
 
 
+def _use_order(use: EventUse) -> tuple[str, str]:
+    return (use.obligation, use.role)
+
+
 def _account_unused(unused, facts, classification, rule_set, accounts) -> None:
     """Accounts for the events no obligation used, saying why."""
     wanted = set(unused)
@@ -139,7 +143,7 @@ def evaluate(
     when = _as_of(as_of, timeline)
 
     facts = derive_facts(timeline, when, prof)
-    classification = matcher.classify(compiled, [f.record for f in facts.ordered])
+    classification = matcher.classify_facts(compiled, facts.ordered)
 
     uses = Uses()
     rule_set = compiled.rule_set
@@ -153,13 +157,12 @@ def evaluate(
     unused: list[int] = []
     for pos, f in enumerate(facts.ordered):
         used = by_event.get(f.id)
-        if used:
-            accounts[f.index] = EventAccount(
-                f.index, f.id, f.type, "used",
-                tuple(used) if len(used) == 1 else tuple(sorted(used, key=lambda u: (u.obligation, u.role))),
-            )
-        else:
+        if used is None:
             unused.append(pos)
+            continue
+        if type(used) is not tuple:  # several uses: in a stable order
+            used = tuple(sorted(used, key=_use_order))
+        accounts[f.index] = EventAccount(f.index, f.id, f.type, "used", used)
     if unused:
         _account_unused(unused, facts, classification, rule_set, accounts)
     for f in facts.after_as_of:

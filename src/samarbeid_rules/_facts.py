@@ -17,21 +17,80 @@ from typing import Any, Mapping
 
 from ._calendar import age_on, birthday_instant, zone
 from ._profile import Profile
-from ._timeline import Admitted, MeasurePair, Timeline, pair_measures
+from ._timeline import EVENT_TYPES, Admitted, MeasurePair, Timeline, _MeasureEnd, _MeasureStart, pair_measures
 
 __all__ = ["EventFact", "Facts", "derive_facts"]
 
+#: the event classes that start or end a measure (paired by measure_id)
+_MEASURE_TYPES = frozenset(c for c in EVENT_TYPES.values() if issubclass(c, (_MeasureStart, _MeasureEnd)))
 
-@dataclass(frozen=True, slots=True)
+
 class EventFact:
-    """One event with its derived facts."""
+    """One event with its derived facts (read-only).
+
+    ``record`` -- the flat, JSON-able view the engines match on (the event's
+    fields, with enums as their values and dates as ISO text, plus ``age``
+    and ``custody_kind``) -- is built on first use: most events (looks) are
+    matched on their type alone, and building a record for each would be
+    most of the cost of deriving facts.
+    """
+
+    __slots__ = ("index", "event", "at", "id", "type", "age", "custody_kind", "_record")
 
     index: int  #: position in the input ``events`` list
     event: Any  #: the validated event model
     at: datetime  #: the instant, in UTC
-    record: Mapping[str, Any]  #: flat, JSON-able view the engines match on
     id: str
     type: str
+    age: int | None  #: age in whole years on the event's local date
+    custody_kind: str | None  #: the custody kind of the latest admission at or before the event
+
+    def __init__(
+        self,
+        index: int,
+        event: Any,
+        at: datetime,
+        record: Mapping[str, Any] | None,
+        id: str,
+        type: str,
+        age: int | None = None,
+        custody_kind: str | None = None,
+    ) -> None:
+        self.index = index
+        self.event = event
+        self.at = at
+        self._record = record
+        self.id = id
+        self.type = type
+        self.age = record["age"] if record is not None else age
+        self.custody_kind = record.get("custody_kind") if record is not None else custody_kind
+
+    @property
+    def record(self) -> Mapping[str, Any]:
+        """The flat record of the event and its derived facts (built once, on first use)."""
+        record = self._record
+        if record is None:
+            record = self._record = MappingProxyType(_record_of(self.event, self.age, self.custody_kind))
+        return record
+
+    def value(self, name: str) -> Any:
+        """``record.get(name)``, without building the record."""
+        record = self._record
+        if record is not None:
+            return record.get(name)
+        if name == "age":
+            return self.age
+        if name == "custody_kind":
+            return self.custody_kind
+        if name == "at":
+            return None  # the instant is not part of the record
+        value = self.event.__dict__.get(name)
+        if value is None or type(value) is str:
+            return value
+        return _jsonable(value)
+
+    def __repr__(self) -> str:
+        return f"EventFact(index={self.index}, id={self.id!r}, type={self.type!r}, at={self.at.isoformat()})"
 
 
 @dataclass(frozen=True)
@@ -71,6 +130,20 @@ def _fields_of(cls: type) -> tuple[str, ...]:
     return tuple(n for n in cls.model_fields if n not in ("id", "type", "at"))
 
 
+def _record_of(ev: Any, age: int | None, custody: str | None) -> dict[str, Any]:
+    """The flat record of event ``ev``: its fields set (JSON-able), then ``age`` and ``custody_kind``."""
+    values = ev.__dict__
+    record: dict[str, Any] = {"id": ev.id, "type": ev.type}
+    for name in _fields_of(type(ev)):
+        value = values[name]
+        if value is not None:
+            record[name] = _jsonable(value)
+    record["age"] = age
+    if custody is not None:
+        record["custody_kind"] = custody
+    return record
+
+
 def derive_facts(timeline: Timeline, as_of: datetime, profile: Profile) -> Facts:
     """Derive the facts of ``timeline`` as they stand at ``as_of``."""
     tz = zone(profile.settings.timezone)
@@ -82,10 +155,12 @@ def derive_facts(timeline: Timeline, as_of: datetime, profile: Profile) -> Facts
     # wrong across a daylight-saving change.
     as_of = as_of.astimezone(timezone.utc)
     instants = [ev.at.astimezone(timezone.utc) for ev in events]
-    order = sorted(range(len(events)), key=lambda i: (instants[i], i))
+    # sorted() is stable: events at one instant keep their input order.
+    order = sorted(range(len(events)), key=instants.__getitem__)
     custody: str | None = None
     before: list[EventFact] = []
     after: list[EventFact] = []
+    measure_events: list[Any] = []
     # Age changes at local midnight on each birthday; events come in time
     # order, so the next birthday is the only one to watch.
     age = next_birthday = None
@@ -100,21 +175,17 @@ def derive_facts(timeline: Timeline, as_of: datetime, profile: Profile) -> Facts
             next_birthday = birthday_instant(birth, age + 1, tz, leap)
         if type(ev) is Admitted:
             custody = ev.custody_kind.value
-        values = ev.__dict__
-        record: dict[str, Any] = {"id": ev.id, "type": ev.type}
-        for name in _fields_of(type(ev)):
-            value = values[name]
-            if value is not None:
-                record[name] = _jsonable(value)
-        record["age"] = age
-        if custody is not None:
-            record["custody_kind"] = custody
-        fact = EventFact(i, ev, at, MappingProxyType(record), ev.id, ev.type)
-        (before if at <= as_of else after).append(fact)
+        fact = EventFact(i, ev, at, None, ev.id, ev.type, age, custody)
+        if at <= as_of:
+            before.append(fact)
+            if type(ev) in _MEASURE_TYPES:
+                measure_events.append(ev)
+        else:
+            after.append(fact)
     # Measures are paired over the events known at as_of: an end recorded
     # after as_of has not happened yet.
     # (References were checked on the whole timeline when it was validated.)
-    measures = pair_measures((f.event for f in before), check_refs=False)
+    measures = pair_measures(measure_events, check_refs=False)
     by_id = {f.id: f for f in before}
     return Facts(
         timeline=timeline,

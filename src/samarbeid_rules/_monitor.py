@@ -145,6 +145,9 @@ class _NoUses(Uses):
     def add(self, event_id: str, obligation: str, role: str) -> None:  # noqa: ARG002
         return None
 
+    def add_all(self, facts: Iterable[EventFact], obligation: str, role: str) -> None:  # noqa: ARG002
+        return None
+
 
 _FOREVER = 2**62  #: µs: no instant of a timeline comes near it
 #: kinds whose work items change only at known instants (deadlines, days) or

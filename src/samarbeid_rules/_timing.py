@@ -40,7 +40,7 @@ import heapq
 import math
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from itertools import product
 from typing import Any
@@ -80,14 +80,40 @@ Classification = dict[tuple[str, str], list[int]]
 _DAY = timedelta(days=1)
 
 
-@dataclass
 class Uses:
-    """Which obligation used which event, in which role."""
+    """Which obligation used which event, in which role.
 
-    by_event: dict[str, list[EventUse]] = field(default_factory=dict)
+    ``by_event`` maps an event id to its uses: a tuple while there is one
+    (shared by every event an obligation used in the same role, such as the
+    looks of a measure), a list once there are more.
+    """
+
+    __slots__ = ("by_event",)
+
+    def __init__(self) -> None:
+        self.by_event: dict[str, tuple[EventUse, ...] | list[EventUse]] = {}
 
     def add(self, event_id: str, obligation: str, role: str) -> None:
-        self.by_event.setdefault(event_id, []).append(EventUse(obligation, role))
+        self._put(event_id, (EventUse(obligation, role),))
+
+    def add_all(self, facts: Iterable[EventFact], obligation: str, role: str) -> None:
+        """The same use of every event in ``facts``."""
+        one = (EventUse(obligation, role),)
+        by_event = self.by_event
+        for f in facts:
+            if f.id in by_event:
+                self._put(f.id, one)
+            else:
+                by_event[f.id] = one
+
+    def _put(self, event_id: str, one: tuple[EventUse]) -> None:
+        prev = self.by_event.get(event_id)
+        if prev is None:
+            self.by_event[event_id] = one
+        elif type(prev) is tuple:
+            self.by_event[event_id] = [*prev, one[0]]
+        else:
+            prev.append(one[0])
 
 
 @dataclass(frozen=True)
@@ -244,15 +270,25 @@ class _Correlated:
             if pat.responds_to:
                 pairs.append(("responds_to", "id"))
             groups: dict[tuple[Any, ...], list[EventFact]] = {}
-            for f in by_type.get(pat.event, ()):
-                groups.setdefault(tuple(f.record.get(fn) for fn, _ in pairs), []).append(f)
+            if len(pairs) == 1:
+                name = pairs[0][0]
+                for f in by_type.get(pat.event, ()):
+                    key = (f.value(name),)
+                    group = groups.get(key)
+                    if group is None:
+                        groups[key] = [f]
+                    else:
+                        group.append(f)
+            else:
+                for f in by_type.get(pat.event, ()):
+                    groups.setdefault(tuple(f.value(fn) for fn, _ in pairs), []).append(f)
             self.patterns.append(
                 (pairs, pat.lookback or timedelta(0), {k: (v, [f.at for f in v]) for k, v in groups.items()})
             )
 
     def _groups_for(self, trigger: EventFact):
         for pairs, lookback, groups in self.patterns:
-            options = [(trigger.record.get(tn) if tn != "id" else trigger.id, None) for _, tn in pairs]
+            options = [(trigger.value(tn) if tn != "id" else trigger.id, None) for _, tn in pairs]
             seen = set()
             for key in product(*options):
                 if key in seen:
@@ -277,9 +313,11 @@ class _Correlated:
         """Fulfilling events with ``start <= at <= end``, in time order."""
         slices = []
         for _, (facts, times) in self._groups_for(trigger):
-            slices.append(facts[bisect_left(times, start) : bisect_right(times, end)])
-        if len(slices) == 1:
-            return list(slices[0])
+            found = facts[bisect_left(times, start) : bisect_right(times, end)]
+            if found:
+                slices.append(found)
+        if len(slices) <= 1:
+            return slices[0] if slices else []
         return list(heapq.merge(*slices, key=lambda f: (f.at, f.index)))
 
 
@@ -813,8 +851,7 @@ def _measure_common(ctx: _Ctx, trig: EventFact, end_fact: EventFact | None, item
     ctx.uses.add(trig.id, ob_id, "trigger")
     if end_fact is not None:
         ctx.uses.add(end_fact.id, ob_id, "measure_end")
-    for f in items:
-        ctx.uses.add(f.id, ob_id, "fulfilment")
+    ctx.uses.add_all(items, ob_id, "fulfilment")
     return ob_id
 
 

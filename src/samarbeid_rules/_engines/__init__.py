@@ -26,6 +26,10 @@ class Engine(Protocol):
 
     def classify(self, rules: CompiledRules, records: Sequence[Mapping[str, Any]]) -> Classification: ...
 
+    def classify_facts(self, rules: CompiledRules, facts: Sequence[Any]) -> Classification:
+        """The same answer as ``classify`` on ``[f.record for f in facts]``."""
+        ...
+
 
 def get_engine(name: str) -> Engine:
     """The engine called ``name`` ("native" or "durable-rules")."""

@@ -153,6 +153,10 @@ class DurableEngine:
             out.setdefault((m.duty, m.role), []).append(pos)
         return {key: sorted(set(positions)) for key, positions in out.items()}
 
+    def classify_facts(self, rules: CompiledRules, facts: Sequence[Any]) -> dict[tuple[str, str], list[int]]:
+        """:meth:`classify` on the facts' records (durable-rules matches every event's record)."""
+        return self.classify(rules, [f.record for f in facts])
+
 
 @cache
 def durable_engine() -> DurableEngine:
