@@ -48,7 +48,7 @@ def main() -> None:
     rules = prepare_rules(None)
     profile = resolve_profile(None)
     facts = [derive_facts(t, as_of, profile) for t in timelines]
-    classes = [NATIVE.classify(rules, [f.record for f in fa.ordered]) for fa in facts]
+    classes = [NATIVE.classify_facts(rules, fa.ordered) for fa in facts]
     reports = [evaluate(t, as_of=as_of) for t in timelines]
 
     def timing() -> None:
@@ -61,7 +61,7 @@ def main() -> None:
         "parse + validate (floor)": _best(lambda: [Timeline.model_validate_json(t) for t in texts]),
         "derive facts": _best(lambda: [derive_facts(t, as_of, profile) for t in timelines]),
         "match (native engine)": _best(
-            lambda: [NATIVE.classify(rules, [f.record for f in fa.ordered]) for fa in facts]
+            lambda: [NATIVE.classify_facts(rules, fa.ordered) for fa in facts]
         ),
         "decide obligations (timing)": _best(timing),
         "serialise report (to_json)": _best(lambda: [r.to_json() for r in reports]),

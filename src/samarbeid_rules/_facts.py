@@ -8,7 +8,7 @@ is immutable and is the only input the engines and the timing stage read.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from datetime import date, datetime, timezone
 from enum import Enum
@@ -104,6 +104,9 @@ class Facts:
     after_as_of: tuple[EventFact, ...]  #: events after as_of, in time order
     measures: Mapping[str, MeasurePair]
     by_id: Mapping[str, EventFact]
+    #: values the timing stage derives once per evaluation (such as the
+    #: report's form of a profile term); private to that stage
+    memo: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def tz(self):

@@ -116,36 +116,47 @@ class Uses:
             prev.append(one[0])
 
 
-@dataclass(frozen=True)
 class _Ctx:
-    loaded: LoadedRule
-    facts: Facts
-    cls: Classification
-    uses: Uses
-    rule_set: RuleSet
+    """One rule on one timeline: what every timing kind reads, looked up once."""
 
-    @property
-    def rule(self):
-        return self.loaded.rule
+    __slots__ = ("loaded", "facts", "cls", "uses", "rule_set", "rule", "tz", "_versions", "_version_of", "_fixed")
 
-    @property
-    def tz(self):
-        return self.facts.tz
+    def __init__(self, loaded: LoadedRule, facts: Facts, cls: Classification, uses: Uses, rule_set: RuleSet) -> None:
+        self.loaded = loaded
+        self.facts = facts
+        self.cls = cls
+        self.uses = uses
+        self.rule_set = rule_set
+        self.rule = loaded.rule
+        self.tz = facts.tz
+        self._versions = frozenset(self.rule.versions)
+        self._version_of: dict[datetime, str | None] = {}
+        rule = self.rule
+        # The fields every obligation of this rule shares.
+        self._fixed = {
+            "duty_id": rule.duty,
+            "part": rule.part,
+            "title": rule.title,
+            "actor": rule.actor,
+            "modality": rule.modality,
+            "citation": rule.source,
+            "rule_file": loaded.rel,
+            "rule_set": rule_set.citation(),
+        }
 
     def facts_for(self, role: str) -> list[EventFact]:
         ordered = self.facts.ordered
         return [ordered[p] for p in self.cls.get((self.loaded.rule_id, role), ())]
 
     def version_at(self, t: datetime) -> str | None:
-        return self.rule_set.meta.version_on(t.astimezone(self.tz).date())
+        version = self._version_of.get(t, _UNSET)
+        if version is _UNSET:
+            version = self._version_of[t] = self.rule_set.meta.version_on(t.astimezone(self.tz).date())
+        return version
 
     def triggers(self) -> list[EventFact]:
         """Triggers judged by this rule: those whose date falls in one of the rule's versions."""
-        return self.judged_triggers
-
-    @property
-    def judged_triggers(self) -> list[EventFact]:
-        versions = set(self.rule.versions)
+        versions = self._versions
         return [f for f in self.facts_for("trigger") if self.version_at(f.at) in versions]
 
     def local(self, t: datetime | None) -> datetime | None:
@@ -154,28 +165,30 @@ class _Ctx:
     def ob_id(self, trigger: EventFact) -> str:
         return f"{self.rule.key}:{trigger.id}"
 
+    def term_use(self, name: str) -> TermUse:
+        """The profile term ``name`` as the report cites it (one per evaluation)."""
+        memo = self.facts.memo
+        use = memo.get(("term", name))
+        if use is None:
+            use = memo[("term", name)] = _term_use(name, self.facts.profile.terms[name])
+        return use
+
     def obligation(self, trigger: EventFact, **kw: Any) -> Obligation:
-        rule = self.rule
-        status: Status = kw.pop("status")
-        if rule.modality == "bør":
-            status = status.for_recommendation()
+        status: Status = kw["status"]
+        if self.rule.modality == "bør":
+            status = kw["status"] = status.for_recommendation()
         # Built from values this module computed, so not validated again.
         return build(
             Obligation,
             id=self.ob_id(trigger),
-            duty_id=rule.duty,
-            part=rule.part,
-            title=rule.title,
-            actor=rule.actor,
-            modality=rule.modality,
-            status=status,
             breach=status.is_breach,
-            citation=rule.source,
-            rule_file=self.loaded.rel,
-            rule_set=self.rule_set.citation(),
             rule_set_version=self.version_at(trigger.at) or "",
+            **self._fixed,
             **kw,
         )
+
+
+_UNSET = object()
 
 
 def resolve_rule(loaded: LoadedRule, rule_set: RuleSet, facts: Facts, cls: Classification, uses: Uses) -> list[Obligation]:
@@ -215,7 +228,7 @@ def _due_after(ctx: _Ctx, b: Bound, t0: datetime) -> _Due:
         return _Due(t0 + b.duration, t0 + b.duration, None, iso_duration(b.duration))
     term = ctx.facts.profile.terms[b.term]  # presence and kind checked by check_profile_terms
     assert isinstance(term, DurationTerm)
-    use = _term_use(b.term, term)
+    use = ctx.term_use(b.term)
     return _Due(t0 + term.strict, t0 + term.lenient, use, f"'{term.words[0]}' ({b.term}: {use.bounds})")
 
 
@@ -227,7 +240,7 @@ def _durations(ctx: _Ctx, b: Bound) -> tuple[timedelta, timedelta, TermUse | Non
         raise ValueError("working days are not a length")  # pragma: no cover - rule files use lengths here
     term = ctx.facts.profile.terms[b.term]
     assert isinstance(term, DurationTerm)
-    return term.strict, term.lenient, _term_use(b.term, term)
+    return term.strict, term.lenient, ctx.term_use(b.term)
 
 
 def _worst(statuses: Iterable[Status]) -> Status | None:
@@ -375,7 +388,7 @@ def _deadline(ctx: _Ctx, timing: DeadlineTiming) -> list[Obligation]:
             else:
                 lead = facts.profile.terms[bd.lead]
                 assert isinstance(lead, LeadTimeTerm)
-                terms.append(_term_use(bd.lead, lead))
+                terms.append(ctx.term_use(bd.lead))
                 mark, mark_lenient = anchor - lead.strict, anchor - lead.lenient
                 lead_words = f"'{lead.words[0]}' ({bd.lead}: {lead.bounds_text()})"
             firm, firm_lenient = end_of_local_day(mark, tz), end_of_local_day(mark_lenient, tz)
@@ -703,11 +716,11 @@ def _recurring_looks(ctx: _Ctx, timing: RecurringLooksTiming) -> list[Obligation
             next_due = _next_look_due(start, end, times, win, max_strict, tz)
         status = _measure_status(gaps, is_open)
         _measure_common(ctx, trig, end_fact, looks)
-        terms = [_term_use(timing.day_window, window_term)] if window_term is not None else []
+        terms = [ctx.term_use(timing.day_window)] if window_term is not None else []
         if gap_term:
             terms.append(gap_term)
         if night_term is not None:
-            terms.append(_term_use(timing.night_min_count, night_term))
+            terms.append(ctx.term_use(timing.night_min_count))
         explanation = [
             _measure_text(ctx, trig, start, end, end_fact),
             f"{len(looks)} looks; {sum(g.kind != 'night' for g in gaps)} gaps too long, "
@@ -976,7 +989,7 @@ def _daily_sum(ctx: _Ctx, timing: DailySumTiming) -> list[Obligation]:
         out.append(ctx.obligation(
             trig, status=status, trigger_event_ids=[trig.id],
             window=build(Window, opens=ctx.local(start), closes=ctx.local(end) if not is_open else None),
-            fulfilled_by=[f.id for f in items], gaps=gaps, terms=[_term_use(timing.minutes, term)],
+            fulfilled_by=[f.id for f in items], gaps=gaps, terms=[ctx.term_use(timing.minutes)],
             explanation=[_measure_text(ctx, trig, start, end, end_fact),
                          f"partial first and last days: {partial} (profile setting partial_days); "
                          "a contact counts on the day it began; a day still running is not judged"],
