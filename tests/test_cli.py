@@ -139,10 +139,10 @@ def test_check_contested_only_exits_0_and_is_marked(contested, capsys):
 
 
 def test_check_json_single_file_is_the_report(breach, capsys):
-    """--format json for one file prints exactly Report.to_json() of that file."""
+    """--format json for one file prints exactly Report.to_json(indent=2) of that file."""
     assert main(["check", breach, "--format", "json"]) == 1
     out = capsys.readouterr().out
-    assert out == evaluate(breach).to_json() + "\n"
+    assert out == evaluate(breach).to_json(indent=2) + "\n"
     report = json.loads(out)
     assert _statuses(report) == {
         "exclusion.hourly_supervision": "breached",

@@ -82,12 +82,14 @@ def test_input_forms_give_identical_bytes(expected):
         assert {evaluate(f).to_json() for f in forms} == {expected[path.name]}, path.name
 
 
-def test_indentless_json_is_the_same_document(expected):
-    """to_json(indent=None) is deterministic too, and the same document as the indented form."""
+def test_indented_json_is_the_same_document(expected):
+    """to_json(indent=2) is deterministic too, and the same document as the one-line default."""
     for label, src in cases():
-        one_line = {evaluate(src).to_json(indent=None) for _ in range(2)}
-        assert len(one_line) == 1
-        assert json.loads(one_line.pop()) == json.loads(expected[label])
+        indented = {evaluate(src).to_json(indent=2) for _ in range(2)}
+        assert len(indented) == 1
+        text = indented.pop()
+        assert "\n  " in text and "\n" not in expected[label]
+        assert json.loads(text) == json.loads(expected[label])
 
 
 _HASHSEED_SCRIPT = """

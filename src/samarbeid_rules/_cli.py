@@ -221,7 +221,7 @@ def _cmd_check(args: argparse.Namespace, out: TextIO) -> int:
     if args.format == "json":
         if len(args.files) == 1:
             if reports:
-                out.write(reports[0].to_json() + "\n")
+                out.write(reports[0].to_json(indent=2) + "\n")
         else:
             data = [json.loads(r.to_json()) for r in reports]
             out.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")

@@ -423,7 +423,7 @@ class InstitutionReport(_Out):
                 return f
         raise KeyError(duty_id)
 
-    def to_json(self, *, indent: int | None = 2) -> str:
+    def to_json(self, *, indent: int | None = None) -> str:
         """Deterministic JSON: the same records and arguments give the same bytes."""
         return self.model_dump_json(indent=indent)
 
@@ -870,7 +870,7 @@ def run_check_institution(args: argparse.Namespace, out: TextIO | None = None) -
         print(f"samarbeid-rules: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     if getattr(args, "format", "table") == "json":
-        out.write(report.to_json() + "\n")
+        out.write(report.to_json(indent=2) + "\n")
     else:
         out.write(institution_table(report, as_of_from_records=from_records))
     return EXIT_BREACH if report.breaches else EXIT_OK

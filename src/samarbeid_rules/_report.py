@@ -188,8 +188,8 @@ class Report(_Out):
     def breaches(self) -> list[Obligation]:
         return [o for o in self.obligations if o.breach]
 
-    def to_json(self, *, indent: int | None = 2) -> str:
-        """Deterministic JSON."""
+    def to_json(self, *, indent: int | None = None) -> str:
+        """Deterministic JSON: one line by default, ``indent=2`` for people to read."""
         return self.model_dump_json(indent=indent)
 
     def _repr_html_(self) -> str:

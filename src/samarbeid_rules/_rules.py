@@ -13,7 +13,7 @@ field.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 from collections.abc import Iterable
@@ -446,15 +446,15 @@ class LoadedRule:
     path: str  #: the file
     rel: str  #: the file relative to the rule set directory (cited in reports)
     rule: RuleFile
+    #: unique in the rule set: the relative path without ``.yaml``
+    rule_id: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "rule_id", self.rel.removesuffix(".yaml"))
 
     @property
     def duty(self) -> str:
         return self.rule.duty
-
-    @property
-    def rule_id(self) -> str:
-        """Unique in the rule set: the relative path without ``.yaml``."""
-        return self.rel.removesuffix(".yaml")
 
 
 class RuleSetVersion(_Strict):

@@ -283,17 +283,22 @@ class _Correlated:
             if pat.responds_to:
                 pairs.append(("responds_to", "id"))
             groups: dict[tuple[Any, ...], list[EventFact]] = {}
+            candidates = by_type.get(pat.event, ())
             if len(pairs) == 1:
                 name = pairs[0][0]
-                for f in by_type.get(pat.event, ()):
-                    key = (f.value(name),)
-                    group = groups.get(key)
-                    if group is None:
-                        groups[key] = [f]
-                    else:
-                        group.append(f)
+                values = [f.value(name) for f in candidates]
+                if len(set(values)) == 1:  # the common case: all of one measure
+                    groups[(values[0],)] = list(candidates)
+                else:
+                    for value, f in zip(values, candidates):
+                        key = (value,)
+                        group = groups.get(key)
+                        if group is None:
+                            groups[key] = [f]
+                        else:
+                            group.append(f)
             else:
-                for f in by_type.get(pat.event, ()):
+                for f in candidates:
                     groups.setdefault(tuple(f.value(fn) for fn, _ in pairs), []).append(f)
             self.patterns.append(
                 (pairs, pat.lookback or timedelta(0), {k: (v, [f.at for f in v]) for k, v in groups.items()})
