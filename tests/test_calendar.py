@@ -7,7 +7,7 @@ from datetime import date, datetime, time, timedelta, timezone
 
 import pytest
 from dateutil.easter import easter
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from samarbeid_rules._calendar import (
@@ -274,12 +274,25 @@ def test_to_local_keeps_the_instant(t):
 
 @PROPS
 @given(st.dates(min_value=date(1980, 1, 1), max_value=date(2090, 12, 31)))
+@example(date(1995, 9, 24))  # summer time ended in September until 1995
+@example(date(1980, 4, 6))
 def test_local_days_are_23_24_or_25_hours(day):
-    """Every local day lasts 23, 24 or 25 hours, and 23/25 only on the last Sundays of March/October."""
+    """Every local day lasts 23, 24 or 25 hours; 23/25 only on the Sundays Norway changes its clocks.
+
+    Since 1996 those are the last Sundays of March and October; from 1981 to
+    1995 summer time ended on the last Sunday of September; in 1980 it ran
+    from 6 April to 28 September.
+    """
     length = start_of_local_day(day + timedelta(days=1), OSLO) - start_of_local_day(day, OSLO)
     assert length in (timedelta(hours=23), timedelta(hours=24), timedelta(hours=25))
     if length != timedelta(hours=24):
-        assert day.weekday() == 6 and day.month in (3, 10) and day.day > 24
+        assert day.weekday() == 6
+        if day.year == 1980:
+            assert day in (date(1980, 4, 6), date(1980, 9, 28))
+        else:
+            autumn = 10 if day.year >= 1996 else 9
+            last_sunday = (day + timedelta(days=7)).month != day.month
+            assert day.month in (3, autumn) and last_sunday
 
 
 @pytest.mark.parametrize("setting,duty_end", [("mar1", "2026-03-01T00:00:00+01:00"),

@@ -40,10 +40,9 @@ import heapq
 import math
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from itertools import product
-from typing import Any
+from typing import Any, NamedTuple
 
 from ._calendar import (
     add_working_days,
@@ -56,7 +55,7 @@ from ._calendar import (
 )
 from ._compile import Matcher
 from ._facts import EventFact, Facts
-from ._profile import ClockWindowTerm, CountTerm, DurationTerm, LeadTimeTerm, iso_duration
+from ._profile import CountTerm, DurationTerm, LeadTimeTerm, iso_duration
 from ._report import SEVERITY, EventUse, Gap, Obligation, Status, TermUse, Window, build
 from ._rules import (
     BeforeCloseTiming,
@@ -119,7 +118,10 @@ class Uses:
 class _Ctx:
     """One rule on one timeline: what every timing kind reads, looked up once."""
 
-    __slots__ = ("loaded", "facts", "cls", "uses", "rule_set", "rule", "tz", "_versions", "_version_of", "_fixed")
+    __slots__ = (
+        "loaded", "facts", "cls", "uses", "rule_set", "rule", "tz", "_versions", "_version_of", "_local_of", "_calendar",
+        "_fixed",
+    )
 
     def __init__(self, loaded: LoadedRule, facts: Facts, cls: Classification, uses: Uses, rule_set: RuleSet) -> None:
         self.loaded = loaded
@@ -130,7 +132,12 @@ class _Ctx:
         self.rule = loaded.rule
         self.tz = facts.tz
         self._versions = frozenset(self.rule.versions)
-        self._version_of: dict[datetime, str | None] = {}
+        # Per evaluation, shared by every rule: the rule set's version on an
+        # instant's local date, and an instant in local time.
+        memo = facts.memo
+        self._version_of: dict[datetime, str | None] = memo.setdefault("version", {})
+        self._local_of: dict[datetime, datetime] = memo.setdefault("local", {})
+        self._calendar: dict[tuple[Any, ...], Any] = memo.setdefault("calendar", {})
         rule = self.rule
         # The fields every obligation of this rule shares.
         self._fixed = {
@@ -160,7 +167,29 @@ class _Ctx:
         return [f for f in self.facts_for("trigger") if self.version_at(f.at) in versions]
 
     def local(self, t: datetime | None) -> datetime | None:
-        return to_local(t, self.tz) if t is not None else None
+        """``t`` in local time with its fixed offset, as reports give instants."""
+        if t is None:
+            return None
+        local = self._local_of.get(t)
+        if local is None:
+            local = self._local_of[t] = to_local(t, self.tz)
+        return local
+
+    def cal(self, fn: Any, *args: Any) -> Any:
+        """``fn(*args)`` for a pure calendar function of :mod:`._calendar`, once per evaluation.
+
+        A measure's days, windows and deadlines repeat across rules and
+        triggers; zone conversions are the costly part of each.
+        """
+        key = (fn, *args)
+        value = self._calendar.get(key)
+        if value is None:
+            value = self._calendar[key] = fn(*args)
+        return value
+
+    def fmt(self, t: datetime) -> str:
+        """``t`` as local time to the minute, for explanations."""
+        return self.local(t).isoformat(timespec="minutes")
 
     def ob_id(self, trigger: EventFact) -> str:
         return f"{self.rule.key}:{trigger.id}"
@@ -210,8 +239,7 @@ def _term_use(name: str, term: Any) -> TermUse:
     return build(TermUse, term=name, words=list(term.words), bounds=term.bounds_text())
 
 
-@dataclass(frozen=True)
-class _Due:
+class _Due(NamedTuple):
     strict: datetime
     lenient: datetime
     term: TermUse | None
@@ -221,15 +249,23 @@ class _Due:
 def _due_after(ctx: _Ctx, b: Bound, t0: datetime) -> _Due:
     """Strict and lenient deadlines of bound ``b`` counted from ``t0``."""
     if b.working_days is not None:
-        day = add_working_days(t0.astimezone(ctx.tz).date(), b.working_days)
-        due = end_of_local_day(day, ctx.tz)
+        day = ctx.cal(add_working_days, t0.astimezone(ctx.tz).date(), b.working_days)
+        due = ctx.cal(end_of_local_day, day, ctx.tz)
         return _Due(due, due, None, f"{b.working_days} working days (by the end of {day.isoformat()})")
-    if b.duration is not None:
-        return _Due(t0 + b.duration, t0 + b.duration, None, iso_duration(b.duration))
-    term = ctx.facts.profile.terms[b.term]  # presence and kind checked by check_profile_terms
-    assert isinstance(term, DurationTerm)
-    use = ctx.term_use(b.term)
-    return _Due(t0 + term.strict, t0 + term.lenient, use, f"'{term.words[0]}' ({b.term}: {use.bounds})")
+    # A length: its bounds and words are the same for every trigger (kept per evaluation).
+    key = ("bound", id(b))
+    fixed = ctx.facts.memo.get(key)
+    if fixed is None:
+        if b.duration is not None:
+            fixed = (b.duration, b.duration, None, iso_duration(b.duration))
+        else:
+            term = ctx.facts.profile.terms[b.term]  # presence and kind checked by check_profile_terms
+            assert isinstance(term, DurationTerm)
+            use = ctx.term_use(b.term)
+            fixed = (term.strict, term.lenient, use, f"'{term.words[0]}' ({b.term}: {use.bounds})")
+        ctx.facts.memo[key] = fixed
+    strict, lenient, use, words = fixed
+    return _Due(t0 + strict, t0 + lenient, use, words)
 
 
 def _durations(ctx: _Ctx, b: Bound) -> tuple[timedelta, timedelta, TermUse | None]:
@@ -249,10 +285,6 @@ def _worst(statuses: Iterable[Status]) -> Status | None:
         if worst is None or SEVERITY.index(s) > SEVERITY.index(worst):
             worst = s
     return worst
-
-
-def _fmt(t: datetime, tz) -> str:
-    return t.astimezone(tz).isoformat(timespec="minutes")
 
 
 def _whole_seconds(td: timedelta) -> timedelta:
@@ -275,6 +307,8 @@ class _Correlated:
 
     def __init__(self, ctx: _Ctx, facts: Sequence[EventFact]) -> None:
         self.patterns = []
+        if not facts:
+            return  # nothing can fulfil: every search finds nothing
         by_type: dict[str, list[EventFact]] = {}
         for f in facts:
             by_type.setdefault(f.type, []).append(f)
@@ -388,7 +422,7 @@ def _deadline(ctx: _Ctx, timing: DeadlineTiming) -> list[Obligation]:
             bd = timing.before_date
             anchor: date = getattr(trig.event, bd.field)
             if bd.calendar_months is not None:
-                mark = mark_lenient = calendar_months_before(anchor, bd.calendar_months)
+                mark = mark_lenient = ctx.cal(calendar_months_before, anchor, bd.calendar_months)
                 lead_words = f"{bd.calendar_months} calendar months before"
             else:
                 lead = facts.profile.terms[bd.lead]
@@ -396,12 +430,12 @@ def _deadline(ctx: _Ctx, timing: DeadlineTiming) -> list[Obligation]:
                 terms.append(ctx.term_use(bd.lead))
                 mark, mark_lenient = anchor - lead.strict, anchor - lead.lenient
                 lead_words = f"'{lead.words[0]}' ({bd.lead}: {lead.bounds_text()})"
-            firm, firm_lenient = end_of_local_day(mark, tz), end_of_local_day(mark_lenient, tz)
+            firm, firm_lenient = ctx.cal(end_of_local_day, mark, tz), ctx.cal(end_of_local_day, mark_lenient, tz)
             d = _due_after(ctx, timing.if_known_later, trig.at)
             if d.strict <= firm:
                 due, due_lenient = firm, max(firm_lenient, d.lenient)
                 explanation.append(
-                    f"{bd.field} {anchor.isoformat()} known at {_fmt(trig.at, tz)}: due by the end of "
+                    f"{bd.field} {anchor.isoformat()} known at {ctx.fmt(trig.at)}: due by the end of "
                     f"{mark.isoformat()}, {lead_words}"
                 )
             else:
@@ -412,7 +446,7 @@ def _deadline(ctx: _Ctx, timing: DeadlineTiming) -> list[Obligation]:
                 if d.term:
                     terms.append(d.term)
                 explanation.append(
-                    f"{bd.field} {anchor.isoformat()} became known at {_fmt(trig.at, tz)}, after "
+                    f"{bd.field} {anchor.isoformat()} became known at {ctx.fmt(trig.at)}, after "
                     f"{mark.isoformat()} ({lead_words}): due {d.words} after it became known"
                 )
         # A fulfilment counts from the trigger until the next trigger replaces
@@ -434,9 +468,9 @@ def _deadline(ctx: _Ctx, timing: DeadlineTiming) -> list[Obligation]:
         if limit_close is not None and found is None:
             horizon = min(horizon, limit_close)
             closed = True
-            explanation.append(f"closed by {close.type} at {_fmt(close.at, tz)} without fulfilment")
+            explanation.append(f"closed by {close.type} at {ctx.fmt(close.at)} without fulfilment")
         if nxt is not None:
-            explanation.append(f"replaced by {nxt.id} at {_fmt(nxt.at, tz)}")
+            explanation.append(f"replaced by {nxt.id} at {ctx.fmt(nxt.at)}")
         if found is not None and found.at < trig.at:
             explanation.append(f"fulfilled by {found.id}, before the trigger (allowed look-back)")
         status, lateness = _deadline_status(due, due_lenient, found.at if found else None, horizon, closed)
@@ -473,7 +507,6 @@ def _deadline(ctx: _Ctx, timing: DeadlineTiming) -> list[Obligation]:
 
 def _before_close(ctx: _Ctx, timing: BeforeCloseTiming) -> list[Obligation]:
     """Fulfil at any time after the trigger and before the closing event; no fixed deadline."""
-    tz = ctx.tz
     corr = _Correlated(ctx, ctx.facts_for("fulfil"))
     closes = ctx.facts_for("close")
     close_times = [f.at for f in closes]
@@ -491,7 +524,7 @@ def _before_close(ctx: _Ctx, timing: BeforeCloseTiming) -> list[Obligation]:
             ctx.uses.add(found.id, ob_id, "fulfilment")
         elif close is not None:
             status = Status.BREACHED
-            explanation.append(f"closed by {close.type} at {_fmt(close.at, tz)} without fulfilment")
+            explanation.append(f"closed by {close.type} at {ctx.fmt(close.at)} without fulfilment")
         else:
             status = Status.DUE
         if close is not None:
@@ -544,7 +577,6 @@ def _check(ctx: _Ctx, timing: CheckTiming) -> list[Obligation]:
 
 def _permission(ctx: _Ctx, timing: PermissionTiming) -> list[Obligation]:
     """Allowed under a statutory exception on the trigger, or a covering measure in effect."""
-    tz = ctx.tz
     exempt = ctx.rule.check_conditions()
     exempt_m = Matcher("", "", "", exempt)
     spans = []
@@ -583,10 +615,10 @@ def _permission(ctx: _Ctx, timing: PermissionTiming) -> list[Obligation]:
                 status = Status.BREACHED
                 explanation.append(
                     f"no {' or '.join(p.event for p in ctx.rule.fulfilled_by)} in effect at "
-                    f"{_fmt(trig.at, tz)} covering {timing.covers_field} {wanted!r}, and no statutory exception"
+                    f"{ctx.fmt(trig.at)} covering {timing.covers_field} {wanted!r}, and no statutory exception"
                 )
                 for f, end_fact in withdrawn[:3]:
-                    explanation.append(f"{f.id} covered it but was ended by {end_fact.id} at {_fmt(end_fact.at, tz)}")
+                    explanation.append(f"{f.id} covered it but was ended by {end_fact.id} at {ctx.fmt(end_fact.at)}")
                     ctx.uses.add(f.id, ob_id, "withdrawn_permission")
                     ctx.uses.add(end_fact.id, ob_id, "withdrawal")
         out.append(
@@ -614,9 +646,8 @@ def _measure_span(ctx: _Ctx, trig: EventFact) -> tuple[datetime, datetime, Event
 
 
 def _measure_text(ctx: _Ctx, trig: EventFact, start: datetime, end: datetime, end_fact) -> str:
-    tz = ctx.tz
-    tail = _fmt(end, tz) if end_fact is not None else f"as_of {_fmt(end, tz)} (still in effect)"
-    return f"{trig.type} {trig.event.measure_id} from {_fmt(start, tz)} to {tail}"
+    tail = ctx.fmt(end) if end_fact is not None else f"as_of {ctx.fmt(end)} (still in effect)"
+    return f"{trig.type} {trig.event.measure_id} from {ctx.fmt(start)} to {tail}"
 
 
 def _gaps_in(points: Sequence[datetime], max_gap: timedelta) -> list[tuple[datetime, datetime]]:
@@ -660,7 +691,7 @@ def _recurring_looks(ctx: _Ctx, timing: RecurringLooksTiming) -> list[Obligation
                 return
             day = first_day
             while day <= last_day:
-                ws, we = local_instant(day, win.start, tz), local_instant(day, win.end, tz)
+                ws, we = ctx.cal(local_instant, day, win.start, tz), ctx.cal(local_instant, day, win.end, tz)
                 a, b = max(ws, start), min(we, end)
                 if a < b:
                     yield a, b, is_open and b == end and end < we
@@ -693,7 +724,7 @@ def _recurring_looks(ctx: _Ctx, timing: RecurringLooksTiming) -> list[Obligation
             lw = window_term.lenient
             day = first_day - _DAY
             while day <= last_day:
-                ns, ne = local_instant(day, lw.end, tz), local_instant(day + _DAY, lw.start, tz)
+                ns, ne = ctx.cal(local_instant, day, lw.end, tz), ctx.cal(local_instant, day + _DAY, lw.start, tz)
                 a, b = max(ns, start), min(ne, end)
                 if a < b and not (is_open and b == end and end < ne):
                     frac = (b - a) / (ne - ns)
@@ -783,7 +814,7 @@ def _continuous_cover(ctx: _Ctx, timing: ContinuousCoverTiming) -> list[Obligati
         if timing.until_age is not None:
             limit = birthday_instant(facts.birth_date, timing.until_age, tz, facts.profile.settings.leap_day_birthday)
             explanation.append(
-                f"aged {trig.record['age']} at the start; the duty ends at age {timing.until_age} ({_fmt(limit, tz)})"
+                f"aged {trig.record['age']} at the start; the duty ends at age {timing.until_age} ({ctx.fmt(limit)})"
             )
             if limit < duty_end:
                 duty_end, is_open = limit, False
@@ -850,7 +881,7 @@ def _days_of(ctx: _Ctx, start: datetime, end: datetime, is_open: bool):
     day = start.astimezone(tz).date()
     last = end.astimezone(tz).date()
     while day <= last:
-        ds, de = start_of_local_day(day, tz), start_of_local_day(day + _DAY, tz)
+        ds, de = ctx.cal(start_of_local_day, day, tz), ctx.cal(start_of_local_day, day + _DAY, tz)
         a, b = max(ds, start), min(de, end)
         if a < b or (a == b == start):
             complete = not (is_open and end < de)
@@ -947,7 +978,7 @@ def _next_dogn_due(ctx: _Ctx, mode: str, times: Sequence[datetime], start: datet
     last = times[-1] if times else start
     if mode == "rolling":
         return last + _DAY
-    return end_of_local_day(last.astimezone(ctx.tz).date() + _DAY, ctx.tz)
+    return ctx.cal(end_of_local_day, last.astimezone(ctx.tz).date() + _DAY, ctx.tz)
 
 
 def _expected_or_found_longer(trig: EventFact, end: datetime, threshold: timedelta) -> tuple[bool, bool]:
@@ -1005,7 +1036,6 @@ def _daily_sum(ctx: _Ctx, timing: DailySumTiming) -> list[Obligation]:
 def _measure_deadline(ctx: _Ctx, timing: MeasureDeadlineTiming) -> list[Obligation]:
     """For a measure expected or found to exceed ``longer_than``: fulfil within ``within`` when
     expected from the start, and in any case by the time ``longer_than`` has passed."""
-    tz = ctx.tz
     corr = _Correlated(ctx, ctx.facts_for("fulfil"))
     out = []
     for trig in ctx.triggers():
@@ -1021,10 +1051,10 @@ def _measure_deadline(ctx: _Ctx, timing: MeasureDeadlineTiming) -> list[Obligati
             if d.term:
                 terms.append(d.term)
             why = (f"expected from the start to last more than {iso_duration(timing.longer_than)}: due "
-                   f"{d.words} after the start, at the latest {_fmt(latest, tz)}")
+                   f"{d.words} after the start, at the latest {ctx.fmt(latest)}")
         else:
             due = due_lenient = latest
-            why = f"lasted more than {iso_duration(timing.longer_than)}: due by {_fmt(latest, tz)}"
+            why = f"lasted more than {iso_duration(timing.longer_than)}: due by {ctx.fmt(latest)}"
         found = corr.first(trig, start, None)
         status, lateness = _deadline_status(due, due_lenient, found.at if found else None, ctx.facts.as_of, False)
         ob_id = ctx.ob_id(trig)
