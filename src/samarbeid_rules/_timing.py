@@ -41,7 +41,8 @@ import math
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
-from itertools import product
+from itertools import compress, count, product
+from operator import attrgetter, sub
 from typing import Any, NamedTuple
 
 from ._calendar import (
@@ -95,15 +96,18 @@ class Uses:
     def add(self, event_id: str, obligation: str, role: str) -> None:
         self._put(event_id, (EventUse(obligation, role),))
 
-    def add_all(self, facts: Iterable[EventFact], obligation: str, role: str) -> None:
-        """The same use of every event in ``facts``."""
+    def add_all(self, event_ids: Sequence[str], obligation: str, role: str) -> None:
+        """The same use of every event in ``event_ids``."""
         one = (EventUse(obligation, role),)
         by_event = self.by_event
-        for f in facts:
-            if f.id in by_event:
-                self._put(f.id, one)
+        if by_event.keys().isdisjoint(event_ids):  # the common case: first use of each
+            by_event.update(dict.fromkeys(event_ids, one))
+            return
+        for event_id in event_ids:
+            if event_id in by_event:
+                self._put(event_id, one)
             else:
-                by_event[f.id] = one
+                by_event[event_id] = one
 
     def _put(self, event_id: str, one: tuple[EventUse]) -> None:
         prev = self.by_event.get(event_id)
@@ -309,10 +313,14 @@ class _Correlated:
         self.patterns = []
         if not facts:
             return  # nothing can fulfil: every search finds nothing
+        patterns = ctx.rule.fulfilled_by
         by_type: dict[str, list[EventFact]] = {}
-        for f in facts:
-            by_type.setdefault(f.type, []).append(f)
-        for pat in ctx.rule.fulfilled_by:
+        if len(patterns) == 1:  # every fulfilling event is of the one pattern's type
+            by_type[patterns[0].event] = list(facts)
+        else:
+            for f in facts:
+                by_type.setdefault(f.type, []).append(f)
+        for pat in patterns:
             pairs = [(name, name) for name in pat.same]
             if pat.responds_to:
                 pairs.append(("responds_to", "id"))
@@ -320,7 +328,7 @@ class _Correlated:
             candidates = by_type.get(pat.event, ())
             if len(pairs) == 1:
                 name = pairs[0][0]
-                values = [f.value(name) for f in candidates]
+                values = _values_of(candidates, name)
                 if len(set(values)) == 1:  # the common case: all of one measure
                     groups[(values[0],)] = list(candidates)
                 else:
@@ -335,7 +343,7 @@ class _Correlated:
                 for f in candidates:
                     groups.setdefault(tuple(f.value(fn) for fn, _ in pairs), []).append(f)
             self.patterns.append(
-                (pairs, pat.lookback or timedelta(0), {k: (v, [f.at for f in v]) for k, v in groups.items()})
+                (pairs, pat.lookback or timedelta(0), {k: (v, list(map(_AT, v))) for k, v in groups.items()})
             )
 
     def _groups_for(self, trigger: EventFact):
@@ -371,6 +379,31 @@ class _Correlated:
         if len(slices) <= 1:
             return slices[0] if slices else []
         return list(heapq.merge(*slices, key=lambda f: (f.at, f.index)))
+
+
+_AT = attrgetter("at")
+_ID = attrgetter("id")
+_EVENT = attrgetter("event")
+_PLAIN = frozenset({str, type(None)})
+#: record fields that are not fields of the event model
+_DERIVED = frozenset({"id", "type", "at", "age", "custody_kind"})
+
+
+def _values_of(facts: Sequence[EventFact], name: str) -> list[Any]:
+    """``[f.value(name) for f in facts]``: straight from the events when the field is a plain string."""
+    if name not in _DERIVED:
+        try:
+            values = list(map(attrgetter(name), map(_EVENT, facts)))
+        except AttributeError:
+            pass
+        else:
+            if _PLAIN.issuperset(map(type, values)):
+                return values
+    return [f.value(name) for f in facts]
+
+
+def _ids(facts: Sequence[EventFact]) -> list[str]:
+    return list(map(_ID, facts))
 
 
 def _first_at_or_after(facts: Sequence[EventFact], times: Sequence[datetime], t: datetime) -> EventFact | None:
@@ -651,7 +684,9 @@ def _measure_text(ctx: _Ctx, trig: EventFact, start: datetime, end: datetime, en
 
 
 def _gaps_in(points: Sequence[datetime], max_gap: timedelta) -> list[tuple[datetime, datetime]]:
-    return [(a, b) for a, b in zip(points, points[1:]) if b - a > max_gap]
+    """Consecutive points further apart than ``max_gap`` (the scan runs in C: looks are many, gaps few)."""
+    longer = compress(count(), map(max_gap.__lt__, map(sub, points[1:], points)))
+    return [(points[i], points[i + 1]) for i in longer]
 
 
 def _segment_gaps(
@@ -680,7 +715,8 @@ def _recurring_looks(ctx: _Ctx, timing: RecurringLooksTiming) -> list[Obligation
         start, end, end_fact = _measure_span(ctx, trig)
         is_open = end_fact is None
         looks = corr.between(trig, start, end)
-        times = [f.at for f in looks]
+        times = list(map(_AT, looks))
+        look_ids = _ids(looks)
         gaps: list[Gap] = []
         first_day = start.astimezone(tz).date()
         last_day = end.astimezone(tz).date()
@@ -751,7 +787,7 @@ def _recurring_looks(ctx: _Ctx, timing: RecurringLooksTiming) -> list[Obligation
             win = window_term.strict if window_term is not None else None
             next_due = _next_look_due(start, end, times, win, max_strict, tz)
         status = _measure_status(gaps, is_open)
-        _measure_common(ctx, trig, end_fact, looks)
+        _measure_common(ctx, trig, end_fact, look_ids)
         terms = [ctx.term_use(timing.day_window)] if window_term is not None else []
         if gap_term:
             terms.append(gap_term)
@@ -768,7 +804,7 @@ def _recurring_looks(ctx: _Ctx, timing: RecurringLooksTiming) -> list[Obligation
                 status=status,
                 trigger_event_ids=[trig.id],
                 window=build(Window, opens=ctx.local(start), closes=ctx.local(end) if not is_open else None),
-                fulfilled_by=[f.id for f in looks],
+                fulfilled_by=look_ids,
                 next_due=ctx.local(next_due),
                 gaps=gaps,
                 terms=terms,
@@ -853,7 +889,8 @@ def _continuous_cover(ctx: _Ctx, timing: ContinuousCoverTiming) -> list[Obligati
                 )
             )
         status = _measure_status(gaps, is_open)
-        ob_id = _measure_common(ctx, trig, end_fact, [f for f, _ in used])
+        used_ids = [f.id for f, _ in used]
+        ob_id = _measure_common(ctx, trig, end_fact, used_ids)
         for _, ef in used:
             if ef is not None:
                 ctx.uses.add(ef.id, ob_id, "cover_end")
@@ -863,7 +900,7 @@ def _continuous_cover(ctx: _Ctx, timing: ContinuousCoverTiming) -> list[Obligati
                 status=status,
                 trigger_event_ids=[trig.id],
                 window=build(Window, opens=ctx.local(start), closes=ctx.local(duty_end) if not is_open else None),
-                fulfilled_by=[f.id for f, _ in used],
+                fulfilled_by=used_ids,
                 gaps=gaps,
                 terms=[term] if term else [],
                 explanation=explanation,
@@ -894,13 +931,13 @@ def _measure_status(gaps: Sequence[Gap], is_open: bool) -> Status:
     return _worst(g.status for g in gaps) or (Status.DUE if is_open else Status.FULFILLED)
 
 
-def _measure_common(ctx: _Ctx, trig: EventFact, end_fact: EventFact | None, items: Sequence[EventFact]) -> str:
+def _measure_common(ctx: _Ctx, trig: EventFact, end_fact: EventFact | None, item_ids: Sequence[str]) -> str:
     """Record the uses of a measure obligation's trigger, end and fulfilling events; return its id."""
     ob_id = ctx.ob_id(trig)
     ctx.uses.add(trig.id, ob_id, "trigger")
     if end_fact is not None:
         ctx.uses.add(end_fact.id, ob_id, "measure_end")
-    ctx.uses.add_all(items, ob_id, "fulfilment")
+    ctx.uses.add_all(item_ids, ob_id, "fulfilment")
     return ob_id
 
 
@@ -912,7 +949,8 @@ def _per_day(ctx: _Ctx, timing: PerDayTiming) -> list[Obligation]:
         start, end, end_fact = _measure_span(ctx, trig)
         is_open = end_fact is None
         items = corr.between(trig, start, end)
-        times = [f.at for f in items]
+        times = list(map(_AT, items))
+        item_ids = _ids(items)
         gaps = []
         for day, ds, de, a, b, complete in _days_of(ctx, start, end, is_open):
             # A day is [its start, the next day's start): an event at midnight
@@ -921,12 +959,12 @@ def _per_day(ctx: _Ctx, timing: PerDayTiming) -> list[Obligation]:
             if count == 0 and complete:
                 gaps.append(build(Gap, kind="day", start=ctx.local(a), end=ctx.local(b), length=b - a,
                                 status=Status.BREACHED, looks=0, required=1, required_lenient=1))
-        _measure_common(ctx, trig, end_fact, items)
+        _measure_common(ctx, trig, end_fact, item_ids)
         status = _measure_status(gaps, is_open)
         out.append(ctx.obligation(
             trig, status=status, trigger_event_ids=[trig.id],
             window=build(Window, opens=ctx.local(start), closes=ctx.local(end) if not is_open else None),
-            fulfilled_by=[f.id for f in items], gaps=gaps,
+            fulfilled_by=item_ids, gaps=gaps,
             explanation=[_measure_text(ctx, trig, start, end, end_fact),
                          "each local calendar day of the measure needs one; a day still running is not judged"],
         ))
@@ -942,7 +980,8 @@ def _per_dogn(ctx: _Ctx, timing: PerDognTiming) -> list[Obligation]:
         start, end, end_fact = _measure_span(ctx, trig)
         is_open = end_fact is None
         items = corr.between(trig, start, end)
-        times = [f.at for f in items]
+        times = list(map(_AT, items))
+        item_ids = _ids(items)
         ref = times[0] if times else start
         gaps = []
         if mode == "rolling":
@@ -960,12 +999,12 @@ def _per_dogn(ctx: _Ctx, timing: PerDognTiming) -> list[Obligation]:
                     gaps.append(build(Gap, kind="day", start=ctx.local(a), end=ctx.local(b), length=b - a,
                                     status=Status.BREACHED, looks=0, required=1, required_lenient=1))
             how = "each calendar day after the first visit's day (profile setting dogn: calendar)"
-        _measure_common(ctx, trig, end_fact, items)
+        _measure_common(ctx, trig, end_fact, item_ids)
         status = _measure_status(gaps, is_open)
         out.append(ctx.obligation(
             trig, status=status, trigger_event_ids=[trig.id],
             window=build(Window, opens=ctx.local(start), closes=ctx.local(end) if not is_open else None),
-            fulfilled_by=[f.id for f in items], gaps=gaps,
+            fulfilled_by=item_ids, gaps=gaps,
             next_due=ctx.local(_next_dogn_due(ctx, mode, times, start)) if is_open else None,
             explanation=[_measure_text(ctx, trig, start, end, end_fact), how],
         ))
@@ -1003,7 +1042,8 @@ def _daily_sum(ctx: _Ctx, timing: DailySumTiming) -> list[Obligation]:
             if not (expected or found):
                 continue
         items = corr.between(trig, start, end)
-        times = [f.at for f in items]
+        times = list(map(_AT, items))
+        item_ids = _ids(items)
         gaps = []
         for day, ds, de, a, b, complete in _days_of(ctx, start, end, is_open):
             if not complete:
@@ -1020,12 +1060,12 @@ def _daily_sum(ctx: _Ctx, timing: DailySumTiming) -> list[Obligation]:
                 gaps.append(build(Gap, kind="day", start=ctx.local(a), end=ctx.local(b), length=b - a,
                                 status=Status.BREACHED if got < need_l else Status.CONTESTED,
                                 minutes=got, required_minutes=need_s))
-        _measure_common(ctx, trig, end_fact, items)
+        _measure_common(ctx, trig, end_fact, item_ids)
         status = _measure_status(gaps, is_open)
         out.append(ctx.obligation(
             trig, status=status, trigger_event_ids=[trig.id],
             window=build(Window, opens=ctx.local(start), closes=ctx.local(end) if not is_open else None),
-            fulfilled_by=[f.id for f in items], gaps=gaps, terms=[ctx.term_use(timing.minutes)],
+            fulfilled_by=item_ids, gaps=gaps, terms=[ctx.term_use(timing.minutes)],
             explanation=[_measure_text(ctx, trig, start, end, end_fact),
                          f"partial first and last days: {partial} (profile setting partial_days); "
                          "a contact counts on the day it began; a day still running is not judged"],
