@@ -167,3 +167,35 @@ def test_empty_rule_set_is_rejected(rules_copy):
     (rules_copy / "duties").mkdir()
     with pytest.raises(RuleFileError):
         load_rules(rules_copy)
+
+
+def test_closing_pattern_correlation_is_checked(rules_copy):
+    """responds_to on a closing event type without that field is a RuleFileError in that file."""
+    path = rules_copy / "duties" / "release" / "gp_notice.yaml"
+    text = path.read_text(encoding="utf-8").replace(
+        "closed_by:\n  event: released\n", "closed_by:\n  event: released\n  responds_to: true\n"
+    )
+    assert "responds_to: true\ntiming" in text
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(RuleFileError) as info:
+        load_rules(rules_copy)
+    assert info.value.path == str(path)
+    assert "responds_to" in str(info.value)
+
+
+def test_closed_by_takes_a_list_of_patterns(rules_copy):
+    """closed_by may list several patterns; each becomes a closing matcher."""
+    from samarbeid_rules._compile import compile_rules
+
+    path = rules_copy / "duties" / "release" / "gp_notice.yaml"
+    text = path.read_text(encoding="utf-8").replace(
+        "closed_by:\n  event: released\n",
+        "closed_by:\n  - event: released\n  - event: transferred\n    responds_to: true\n",
+    )
+    path.write_text(text, encoding="utf-8")
+    rule = next(r for r in load_rules(rules_copy).rules if r.duty == "release.gp_notice")
+    assert [p.event for p in rule.rule.closed_by] == ["released", "transferred"]
+    assert rule.rule.closed_by[1].responds_to is True
+    closing = [m.event_type for m in compile_rules(load_rules(rules_copy)).matchers
+               if m.duty == rule.rule_id and m.role == "close"]
+    assert closing == ["released", "transferred"]

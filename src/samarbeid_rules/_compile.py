@@ -97,8 +97,8 @@ def compile_rules(rule_set: RuleSet) -> CompiledRules:
             matchers.append(Matcher(rid, "trigger", pat.event, pat.conditions()))
         for pat in rule.fulfilled_by:
             matchers.append(Matcher(rid, "fulfil", pat.event, pat.conditions()))
-        if rule.closed_by is not None:
-            matchers.append(Matcher(rid, "close", rule.closed_by.event, rule.closed_by.conditions()))
+        for pat in rule.closed_by or ():
+            matchers.append(Matcher(rid, "close", pat.event, pat.conditions()))
     by_type: dict[str, list[Matcher]] = {}
     for m in matchers:
         by_type.setdefault(m.event_type, []).append(m)

@@ -23,7 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from ._errors import RuleFileError
 from ._resources import rules_dir
-from ._timeline import EVENT_TYPES, MeasureKind, _MeasureStart
+from ._timeline import EVENT_TYPES, _MeasureStart
 from ._yaml import first_validation_problem, read_yaml
 
 __all__ = ["Citation", "RuleFile", "RuleSet", "load_rules"]
@@ -120,7 +120,24 @@ class EventPattern(_Strict):
         return tuple(out)
 
 
-class FulfilmentPattern(EventPattern):
+class _CorrelatedPattern(EventPattern):
+    """An event pattern that may be tied to the trigger by ``same`` fields or ``responds_to``."""
+
+    same: list[str] = Field(default_factory=list)
+    responds_to: bool = False
+
+    @model_validator(mode="after")
+    def _same_fields(self) -> _CorrelatedPattern:
+        fields = set(EVENT_TYPES[self.event].model_fields)
+        for name in self.same:
+            if name not in fields:
+                raise ValueError(f"event type {self.event!r} has no field {name!r} to correlate on")
+        if self.responds_to and "responds_to" not in fields:
+            raise ValueError(f"event type {self.event!r} has no 'responds_to' field")
+        return self
+
+
+class FulfilmentPattern(_CorrelatedPattern):
     """Events that fulfil the duty.
 
     ``same`` lists fields that must equal the trigger's; ``responds_to: true``
@@ -130,21 +147,23 @@ class FulfilmentPattern(EventPattern):
     count (a doctor's statement obtained before the decision).
     """
 
-    same: list[str] = Field(default_factory=list)
-    responds_to: bool = False
     lookback: timedelta | None = None
 
     @model_validator(mode="after")
-    def _same_fields(self) -> FulfilmentPattern:
-        fields = set(EVENT_TYPES[self.event].model_fields)
-        for name in self.same:
-            if name not in fields:
-                raise ValueError(f"event type {self.event!r} has no field {name!r} to correlate on")
-        if self.responds_to and "responds_to" not in fields:
-            raise ValueError(f"event type {self.event!r} has no 'responds_to' field")
+    def _lookback_range(self) -> FulfilmentPattern:
         if self.lookback is not None and not timedelta(0) <= self.lookback <= timedelta(days=366):
             raise ValueError("lookback must be between zero and a year")
         return self
+
+
+class ClosingPattern(_CorrelatedPattern):
+    """Events after which the duty can no longer be fulfilled.
+
+    ``same`` and ``responds_to`` tie a closing event to its trigger as they
+    tie a fulfilment (a transfer that took place closes the notice duty of
+    its own decision only); a closing event on which the field is unset
+    closes every trigger.
+    """
 
 
 class Bound(_Strict):
@@ -352,13 +371,13 @@ class RuleFile(_Strict):
     source: Citation
     trigger: list[EventPattern] = Field(min_length=1, description="Any of these events opens an obligation.")
     fulfilled_by: list[FulfilmentPattern] = Field(min_length=1, description="Any of these fulfils it.")
-    closed_by: EventPattern | None = Field(
-        default=None, description="An event after which the duty can no longer be fulfilled."
+    closed_by: list[ClosingPattern] | None = Field(
+        default=None, min_length=1, description="Any of these events ends the chance to fulfil the duty."
     )
     timing: Timing
     notes: str = ""
 
-    @field_validator("trigger", "fulfilled_by", mode="before")
+    @field_validator("trigger", "fulfilled_by", "closed_by", mode="before")
     @classmethod
     def _listify(cls, v: Any) -> Any:
         return _as_list(v)

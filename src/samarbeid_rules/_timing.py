@@ -309,11 +309,12 @@ class _Correlated:
     most 2**len(keys) groups per pattern, each searched by bisection.
     """
 
-    def __init__(self, ctx: _Ctx, facts: Sequence[EventFact]) -> None:
+    def __init__(self, ctx: _Ctx, facts: Sequence[EventFact], patterns: Sequence[Any] | None = None) -> None:
         self.patterns = []
         if not facts:
-            return  # nothing can fulfil: every search finds nothing
-        patterns = ctx.rule.fulfilled_by
+            return  # nothing matches: every search finds nothing
+        if patterns is None:
+            patterns = ctx.rule.fulfilled_by
         by_type: dict[str, list[EventFact]] = {}
         if len(patterns) == 1:  # every fulfilling event is of the one pattern's type
             by_type[patterns[0].event] = list(facts)
@@ -343,7 +344,7 @@ class _Correlated:
                 for f in candidates:
                     groups.setdefault(tuple(f.value(fn) for fn, _ in pairs), []).append(f)
             self.patterns.append(
-                (pairs, pat.lookback or timedelta(0), {k: (v, list(map(_AT, v))) for k, v in groups.items()})
+                (pairs, getattr(pat, "lookback", None) or timedelta(0), {k: (v, list(map(_AT, v))) for k, v in groups.items()})
             )
 
     def _groups_for(self, trigger: EventFact):
@@ -406,9 +407,10 @@ def _ids(facts: Sequence[EventFact]) -> list[str]:
     return list(map(_ID, facts))
 
 
-def _first_at_or_after(facts: Sequence[EventFact], times: Sequence[datetime], t: datetime) -> EventFact | None:
-    i = bisect_left(times, t)
-    return facts[i] if i < len(facts) else None
+def _closer(ctx: _Ctx) -> _Correlated:
+    """The closing events of the rule, searched like fulfilments: the first at or after a trigger,
+    tied to it by the closing pattern's ``same`` / ``responds_to``."""
+    return _Correlated(ctx, ctx.facts_for("close"), ctx.rule.closed_by or ())
 
 
 # --- deadline -------------------------------------------------------------
@@ -436,15 +438,14 @@ def _deadline(ctx: _Ctx, timing: DeadlineTiming) -> list[Obligation]:
     facts, tz = ctx.facts, ctx.tz
     triggers = ctx.triggers()
     corr = _Correlated(ctx, ctx.facts_for("fulfil"))
-    closes = ctx.facts_for("close")
-    close_times = [f.at for f in closes]
+    closer = _closer(ctx)
     out: list[Obligation] = []
     replaced: list[EventFact] = []
     for i, trig in enumerate(triggers):
         explanation: list[str] = []
         terms: list[TermUse] = []
         nxt = triggers[i + 1] if timing.superseded_by_next_trigger and i + 1 < len(triggers) else None
-        close = _first_at_or_after(closes, close_times, trig.at)
+        close = closer.first(trig, trig.at, None)
         if timing.within is not None:
             d = _due_after(ctx, timing.within, trig.at)
             due, due_lenient = d.strict, d.lenient
@@ -541,11 +542,10 @@ def _deadline(ctx: _Ctx, timing: DeadlineTiming) -> list[Obligation]:
 def _before_close(ctx: _Ctx, timing: BeforeCloseTiming) -> list[Obligation]:
     """Fulfil at any time after the trigger and before the closing event; no fixed deadline."""
     corr = _Correlated(ctx, ctx.facts_for("fulfil"))
-    closes = ctx.facts_for("close")
-    close_times = [f.at for f in closes]
+    closer = _closer(ctx)
     out = []
     for trig in ctx.triggers():
-        close = _first_at_or_after(closes, close_times, trig.at)
+        close = closer.first(trig, trig.at, None)
         found = corr.first(trig, trig.at, None)
         if found is not None and close is not None and found.at > close.at:
             found = None
