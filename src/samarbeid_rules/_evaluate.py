@@ -16,11 +16,11 @@ from typing import Any
 
 from ._calendar import to_local
 from ._compile import CompiledRules, compile_rules
-from ._engines import get_engine
+from ._engines import Classification, get_engine
 from ._errors import ProfileError, TimelineError
-from ._facts import derive_facts
+from ._facts import Facts, derive_facts
 from ._profile import Profile, default_profile, load_profile
-from ._report import EventAccount, EventUse, ProfileRef, Report, Status
+from ._report import EventAccount, EventUse, Obligation, ProfileRef, Report, Status, build
 from ._rules import RuleSet, load_rules
 from ._timeline import Timeline, _in_range, load_timeline
 from ._timing import Uses, resolve_rule
@@ -95,6 +95,9 @@ def _as_of(value: datetime | str | None, timeline: Timeline) -> datetime:
     return value
 
 
+_STATUS_VALUES = tuple(s.value for s in Status)
+
+
 def _use_order(use: EventUse) -> tuple[str, str]:
     return (use.obligation, use.role)
 
@@ -144,15 +147,29 @@ def evaluate(
 
     facts = derive_facts(timeline, when, prof)
     classification = matcher.classify_facts(compiled, facts.ordered)
+    obligations, uses = decide_obligations(compiled.rule_set, facts, classification)
+    accounts = account_for_events(facts, classification, uses, compiled.rule_set)
+    return assemble_report(facts, compiled.rule_set, matcher.name, obligations, accounts)
 
+
+def decide_obligations(
+    rule_set: RuleSet, facts: Facts, classification: Classification
+) -> tuple[list[Obligation], Uses]:
+    """Every rule's obligations (the timing stage), in report order, and which events they used."""
     uses = Uses()
-    rule_set = compiled.rule_set
-    obligations = []
+    obligations: list[Obligation] = []
     for loaded in rule_set.rules:
         obligations.extend(resolve_rule(loaded, rule_set, facts, classification, uses))
     obligations.sort(key=lambda o: (o.window.opens, o.duty_id, o.id))
+    return obligations, uses
 
-    accounts: list[EventAccount | None] = [None] * len(timeline.events)
+
+def account_for_events(
+    facts: Facts, classification: Classification, uses: Uses, rule_set: RuleSet
+) -> list[EventAccount]:
+    """One account per input event, in input order: used (by which obligations, in which
+    roles), unused (and why), or after ``as_of``."""
+    accounts: list[EventAccount | None] = [None] * len(facts.timeline.events)
     by_event = uses.by_event
     unused: list[int] = []
     for pos, f in enumerate(facts.ordered):
@@ -169,23 +186,31 @@ def evaluate(
         accounts[f.index] = EventAccount(
             f.index, f.id, f.type, "after_as_of", (), "after as_of: not yet happened at the instant judged"
         )
-    summary = {s.value: 0 for s in Status}
+    return accounts  # type: ignore[return-value]  # every position was filled above
+
+
+def assemble_report(
+    facts: Facts, rule_set: RuleSet, engine: str, obligations: list[Obligation], accounts: list[EventAccount]
+) -> Report:
+    """The report of one evaluation, with its summary counts."""
+    timeline, prof = facts.timeline, facts.profile
+    summary = dict.fromkeys(_STATUS_VALUES, 0)
     for o in obligations:
         summary[o.status.value] += 1
     summary["breaches"] = sum(o.breach for o in obligations)
     summary["obligations"] = len(obligations)
     summary["events"] = len(timeline.events)
-    tz = facts.tz
     # Every part was built and validated above; the report itself is
     # assembled without validating its thousands of event records again.
-    return Report.model_construct(
+    return build(
+        Report,
         case_id=timeline.case_id,
         prison_id=timeline.prison_id,
         person_id=timeline.person.id,
-        as_of=to_local(when, tz),
-        engine=matcher.name,
+        as_of=to_local(facts.as_of, facts.tz),
+        engine=engine,
         rule_set=rule_set.citation(),
-        profile=ProfileRef(id=prof.id, version=prof.version, policy_note=prof.policy_note),
+        profile=build(ProfileRef, id=prof.id, version=prof.version, policy_note=prof.policy_note),
         obligations=obligations,
         events=accounts,
         summary=summary,
