@@ -239,6 +239,28 @@ def test_no_meetings_is_breached():
     assert (f.status, f.reason, f.breach, f.gaps) == (Status.BREACHED, "no_meetings", True, [])
 
 
+def test_gap_ended_before_the_circular_is_only_a_recommendation():
+    """G-8/2006 only recommended (bør) fixed meetings: a long gap that ended before circular 001 took
+    effect is not_followed, not a breach; the same gap ending after it is a breach."""
+    before = check(inst(meetings=meetings("2024-01-10", "2024-12-01", "2025-03-01", "2025-06-01", "2025-08-15")),
+                   as_of=date(2025, 9, 1), rules_effective=date(2025, 7, 1)).finding("org.local_meetings")
+    assert before.gaps[0].length == timedelta(days=326)
+    assert [g.status for g in before.gaps] == [Status.NOT_FOLLOWED] + [Status.FULFILLED] * 4
+    assert (before.status, before.reason, before.breach) == (Status.NOT_FOLLOWED, "gap_over_lenient", False)
+    assert any("judged as G-8/2006's recommendation" in e for e in before.explanation)
+    after = check(inst(meetings=meetings("2024-01-10", "2024-12-01", "2025-03-01", "2025-06-01", "2025-08-15")),
+                  as_of=date(2025, 9, 1), rules_effective=date(2024, 1, 1)).finding("org.local_meetings")
+    assert (after.status, after.breach) == (Status.BREACHED, True)
+
+
+def test_no_meetings_before_the_circular_is_not_followed():
+    """With as_of before circular 001 took effect, no meetings at all is a recommendation not followed."""
+    f = check(inst(meetings=[]), as_of=date(2025, 6, 1), rules_effective=date(2025, 7, 1)).finding(
+        "org.local_meetings"
+    )
+    assert (f.status, f.reason, f.breach) == (Status.NOT_FOLLOWED, "no_meetings", False)
+
+
 def test_staff_level_or_missing_party_does_not_count():
     """Staff-level meetings, and leader meetings without SHT, are listed but not counted."""
     ms = meetings("2025-09-01", "2025-12-01", level="staff") + [

@@ -521,7 +521,7 @@ def check_institution(
         raise TypeError("rules_effective must be a date")
 
     findings = [
-        _check_meetings(institution, day, jevnlig),
+        _check_meetings(institution, day, jevnlig, effective),
         _check_routines(institution, day, stale_from, effective),
         _check_tripartite(institution, day, effective),
     ]
@@ -610,7 +610,7 @@ def _worst(statuses: list[Status]) -> Status:
 # org.local_meetings ------------------------------------------------------------
 
 
-def _check_meetings(inst: Institution, day: date, term: DurationTerm) -> InstitutionFinding:
+def _check_meetings(inst: Institution, day: date, term: DurationTerm, effective: date) -> InstitutionFinding:
     used = sorted((m for m in inst.meetings if m.date <= day and m.qualifies()), key=lambda m: (m.date, m.id))
     explanation: list[str] = []
     not_counted = sorted(
@@ -629,17 +629,29 @@ def _check_meetings(inst: Institution, day: date, term: DurationTerm) -> Institu
 
     gaps: list[MeetingGap] = []
     for a, b in zip(used, used[1:]):
-        gaps.append(_gap(a.date, b.date, a.id, b.id, term, ongoing=False))
+        gaps.append(_gap(a.date, b.date, a.id, b.id, term, ongoing=False, effective=effective))
     if used:
         last = used[-1]
-        gaps.append(_gap(last.date, day, last.id, None, term, ongoing=True))
+        gaps.append(_gap(last.date, day, last.id, None, term, ongoing=True, effective=effective))
+    earlier = sum(g.end < effective for g in gaps)
+    if earlier:
+        explanation.append(
+            f"{earlier} gap(s) ended before {effective.isoformat()}, when circular 001 made the meetings a "
+            "duty (skal): judged as G-8/2006's recommendation (bør), never a breach"
+        )
 
     if not used:
         status, reason = Status.BREACHED, "no_meetings"
+        if day < effective:
+            status = status.for_recommendation()
         explanation.insert(0, "no leader-level meeting with both KHO and SHT on or before as_of")
     else:
         status = _worst([g.status for g in gaps])
-        reason = {Status.BREACHED: "gap_over_lenient", Status.CONTESTED: "gap_over_strict"}.get(status, "regular")
+        reason = {
+            Status.BREACHED: "gap_over_lenient",
+            Status.NOT_FOLLOWED: "gap_over_lenient",
+            Status.CONTESTED: "gap_over_strict",
+        }.get(status, "regular")
         longest = max(gaps, key=lambda g: g.length)
         explanation.insert(
             0,
@@ -668,7 +680,11 @@ def _check_meetings(inst: Institution, day: date, term: DurationTerm) -> Institu
     )
 
 
-def _gap(start: date, end: date, a: str, b: str | None, term: DurationTerm, *, ongoing: bool) -> MeetingGap:
+def _gap(
+    start: date, end: date, a: str, b: str | None, term: DurationTerm, *, ongoing: bool, effective: date
+) -> MeetingGap:
+    """A gap judged against ``jevnlig``; one that ended before ``effective`` is judged as the
+    recommendation of G-8/2006 (*bør*), a breach of nothing."""
     length = timedelta(days=(end - start).days)
     if length > term.lenient:
         status = Status.BREACHED
@@ -676,6 +692,8 @@ def _gap(start: date, end: date, a: str, b: str | None, term: DurationTerm, *, o
         status = Status.CONTESTED
     else:
         status = Status.FULFILLED
+    if end < effective:
+        status = status.for_recommendation()
     return MeetingGap(
         start=start, end=end, length=length, status=status, from_meeting=a, to_meeting=b, ongoing=ongoing
     )
