@@ -34,7 +34,7 @@ from :func:`evaluate`'s report (:func:`worklist_from_report`).
 from __future__ import annotations
 
 import threading
-from bisect import bisect_left, bisect_right
+from bisect import bisect_left, bisect_right, insort
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta, timezone
@@ -288,7 +288,9 @@ class Monitor:
         self._measures: dict[str, MeasurePair] = {}
         self._measure_end_us: dict[str, int] = {}  # measure id -> its end in µs, once recorded
         self._measure_events: dict[str, list[Any]] = {}  # measure id -> events naming it
-        self._last_admitted: Any = None
+        # the admissions, in canonical order, and their keys (to find the custody in force anywhere)
+        self._admissions: list[Any] = []
+        self._admission_keys: list[tuple[int, int, str]] = []
         # (duty, role) -> facts in canonical order, and their instants in µs
         self._role_facts: dict[tuple[str, str], list[EventFact]] = {}
         self._role_times: dict[tuple[str, str], list[int]] = {}
@@ -372,15 +374,24 @@ class Monitor:
             raise TimelineError(problem, source=self.case_id, event_id=event_id, field=exc.field) from None
         return tl.events[-1]
 
-    def _record_fact(self, model: Any, index: int) -> EventFact:
-        """The derived record of an event appended after all others (via derive_facts)."""
-        mini = [model] if self._last_admitted is None else [self._last_admitted, model]
+    def _admitted_before(self, key: tuple[int, int, str]) -> Any:
+        """The last admission before ``key`` in canonical order (its custody kind is in force there), or None."""
+        j = bisect_left(self._admission_keys, key)
+        return self._admissions[j - 1] if j else None
+
+    def _record_fact(self, model: Any, index: int, admitted: Any) -> EventFact:
+        """The derived record of ``model`` at canonical position ``index`` (via derive_facts).
+
+        ``admitted`` is the last admission before it in canonical order (None if there is none):
+        the record's age depends only on the event's own instant, its custody kind only on that.
+        """
+        mini = [model] if admitted is None else [admitted, model]
         facts = derive_facts(self._stub.model_copy(update={"events": mini}), _EARLIEST, self._profile)
         f = facts.after_as_of[-1]
         return EventFact(index, model, f.at, f.record, f.id, f.type)
 
     def _append(self, model: Any, key: tuple[int, int, str]) -> None:
-        fact = self._record_fact(model, len(self._events))
+        fact = self._record_fact(model, len(self._events), self._admitted_before(key))
         roles = self._engine.classify(self._rules, [fact.record])
         self._events.append(model)
         self._keys.append(key)
@@ -390,17 +401,20 @@ class Monitor:
             self._rule_version[dr[0]] = self._rule_version.get(dr[0], 0) + 1
             self._role_facts.setdefault(dr, []).append(fact)
             self._role_times.setdefault(dr, []).append(key[0])
-        self._note_measure(model)
-        if isinstance(model, Admitted):
-            self._last_admitted = model
+        self._note_measure(model, key)
 
-    def _note_measure(self, model: Any) -> None:
+    def _note_measure(self, model: Any, key: tuple[int, int, str]) -> None:
+        """Record a measure start or end or an admission, and the events naming each measure, in canonical order."""
         if isinstance(model, (_MeasureStart, _MeasureEnd, Admitted)):
             self._structure += 1
+        if isinstance(model, Admitted):
+            j = bisect_left(self._admission_keys, key)
+            self._admission_keys.insert(j, key)
+            self._admissions.insert(j, model)
         ref = getattr(model, "measure_id", None)
         if ref is None:
             return
-        self._measure_events.setdefault(ref, []).append(model)
+        insort(self._measure_events.setdefault(ref, []), model, key=_key)
         if isinstance(model, _MeasureStart):
             self._measures[ref] = MeasurePair(model.measure_kind, model, None)
         elif isinstance(model, _MeasureEnd):
@@ -409,13 +423,50 @@ class Monitor:
             self._measure_end_us[ref] = _us(model.at)
 
     def _insert(self, model: Any, key: tuple[int, int, str]) -> None:
-        """An event before the latest: rebuild everything derived, in canonical order."""
-        events = list(self._events)
-        keys = list(self._keys)
-        i = bisect_left(keys, key)
-        keys.insert(i, key)
-        events.insert(i, model)
-        self._rebuild(events, keys)
+        """An event before the latest, at canonical position ``i``: work proportional to the events after it.
+
+        The events after ``i`` keep their records (age depends on an event's own instant, custody kind
+        on the admissions before it) and so their roles; they move one place on (new facts with
+        ``index + 1``). The new event gets its record and roles as an appended one would. An admission
+        changes the custody kind of the events after it, so it rebuilds everything instead.
+        """
+        i = bisect_left(self._keys, key)
+        if isinstance(model, Admitted):
+            self._rebuild([*self._events[:i], model, *self._events[i:]], [*self._keys[:i], key, *self._keys[i:]])
+            return
+        fact = self._record_fact(model, i, self._admitted_before(key))
+        roles = self._engine.classify(self._rules, [fact.record])
+        moved = [EventFact(f.index + 1, f.event, f.at, f.record, f.id, f.type) for f in self._facts[i:]]
+        self._events.insert(i, model)
+        self._keys.insert(i, key)
+        self._facts[i:] = [fact, *moved]
+        self._by_id[model.id] = fact
+        for f in moved:
+            self._by_id[f.id] = f
+        for dr, facts in self._role_facts.items():
+            times = self._role_times[dr]
+            p = self._first_at_or_after(facts, times, key[0], i)
+            facts[p:] = [self._facts[f.index + 1] for f in facts[p:]]
+            if dr in roles:
+                facts.insert(p, fact)
+                times.insert(p, key[0])
+        for dr in roles:
+            self._rule_version[dr[0]] = self._rule_version.get(dr[0], 0) + 1
+            if dr not in self._role_facts:  # the first event in this role
+                self._role_facts[dr] = [fact]
+                self._role_times[dr] = [key[0]]
+        self._note_measure(model, key)
+
+    @staticmethod
+    def _first_at_or_after(facts: list[EventFact], times: list[int], at_us: int, index: int) -> int:
+        """The position in a (duty, role) list of its first fact at canonical position ``index`` or later.
+
+        ``times`` are the facts' instants (µs); a fact at position ``index`` or later is at ``at_us`` or later.
+        """
+        p = bisect_left(times, at_us)
+        while p < len(facts) and facts[p].index < index:
+            p += 1  # at the same instant but earlier in canonical order
+        return p
 
     def _rebuild(self, events: list[Any], keys: list[tuple[int, int, str]]) -> None:
         facts = derive_facts(self._stub.model_copy(update={"events": events}), _EARLIEST, self._profile)
@@ -427,10 +478,8 @@ class Monitor:
         for dr, positions in cls.items():
             self._role_facts[dr] = [ordered[p] for p in positions]
             self._role_times[dr] = [keys[p][0] for p in positions]
-        for ev in events:
-            self._note_measure(ev)
-            if isinstance(ev, Admitted):
-                self._last_admitted = ev
+        for ev, key in zip(events, keys):
+            self._note_measure(ev, key)
 
     # --- reading -----------------------------------------------------------------
 
