@@ -244,6 +244,7 @@ def derived_state(mon):
         "measure_end_us": dict(mon._measure_end_us),
         "measure_events": {m: [e.id for e in evs] for m, evs in mon._measure_events.items()},
         "admissions": [e.id for e in mon._admissions],
+        "measure_duties": dict(mon._measure_duties),
     }
 
 
@@ -407,3 +408,44 @@ def test_inserting_near_the_end_does_not_rebuild(monkeypatch):
     assert derived_state(mon) == rebuilt_state(mon)
     assert mon.report().to_json() == evaluate(dict(tl, events=canonical(tl["events"]))).to_json()
     assert mon.worklist(t + timedelta(hours=1)) == worklist_from_report(evaluate(tl, as_of=t + timedelta(hours=1)))
+
+
+def test_daily_contact_item_across_days_contacts_and_the_exclusion_end():
+    """A daily-contact item (an exclusion expected to last over 72 hours, no contact yet) stays on the list
+    across midnights, goes when a contact comes and when the exclusion ends (an event that plays no role in
+    the duty, but ends the measure its trigger names), also when the end arrives late."""
+    t0 = oslo(2026, 2, 10, 13, 20)
+    start = dict(excl_start(t0), expected_end=(t0 + timedelta(days=5)).isoformat())
+    contact = {"id": "k1", "type": "meaningful_contact", "at": oslo(2026, 2, 12, 10, 0).isoformat(),
+               "minutes": 30, "measure_id": "m1"}
+    end = {"id": "x1e", "type": "exclusion_ended", "at": oslo(2026, 2, 11, 9, 0).isoformat(), "measure_id": "m1"}
+    look = {"id": "l1", "type": "supervision_look", "at": oslo(2026, 2, 11, 12, 0).isoformat()}
+    tl = {"case_id": "case-1", "person": PERSON, "events": [start, contact, end, look]}
+
+    def check(mon, events, as_of):
+        items = mon.worklist(as_of)
+        assert items == worklist_from_report(evaluate(dict(tl, events=canonical(events)), as_of=as_of)), as_of
+        return {w.obligation_id: w for w in items}.get("exclusion.daily_contact:x1")
+
+    mon = new_monitor(tl)
+    mon.add(start)
+    for as_of in (t0, oslo(2026, 2, 11, 0, 1), oslo(2026, 2, 12, 9, 0)):  # reused across midnights
+        item = check(mon, [start], as_of)
+        assert (item.due, item.status) == (t0, Status.DUE)
+    mon.add(contact)
+    for as_of in (oslo(2026, 2, 12, 10, 0), oslo(2026, 2, 13, 0, 1)):
+        assert check(mon, [start, contact], as_of) is None
+
+    mon = new_monitor(tl)
+    mon.add(start)
+    assert check(mon, [start], oslo(2026, 2, 11, 9, 0)) is not None
+    mon.add(end)
+    assert check(mon, [start, end], oslo(2026, 2, 11, 9, 0)) is None
+
+    mon = new_monitor(tl)  # the end arrives after a later event: inserted
+    mon.add(start)
+    mon.add(look)
+    assert check(mon, [start, look], oslo(2026, 2, 11, 12, 0)) is not None
+    assert mon.add(end).out_of_order
+    assert check(mon, [start, look, end], oslo(2026, 2, 11, 12, 0)) is None
+

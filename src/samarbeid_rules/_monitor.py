@@ -294,16 +294,17 @@ class Monitor:
         # (duty, role) -> facts in canonical order, and their instants in µs
         self._role_facts: dict[tuple[str, str], list[EventFact]] = {}
         self._role_times: dict[tuple[str, str], list[int]] = {}
-        # duty -> count of role events added (changes whenever the duty's inputs do)
+        # measure id -> the duties in which an event naming the measure plays a role
+        # (the measure's span, read from its end, is one of their inputs)
+        self._measure_duties: dict[str, set[str]] = {}
+        # duty -> a count that changes whenever the duty's inputs do: an event added
+        # in one of its roles, or the end of a measure named by one of its role events
         self._rule_version: dict[str, int] = {}
         # duty -> (version, as_of in µs) at which no obligation of a deadline duty was open
         self._settled: dict[str, tuple[int, int]] = {}
-        # changes with every measure start or end and every admission (they
-        # shape the facts of rules they play no role in)
-        self._structure = 0
-        # rule -> ((rule version, structure), from µs, until µs, obligations): the
+        # rule -> (rule version, from µs, until µs, obligations): the
         # obligations of a rule whose work items cannot change before "until"
-        self._stable: dict[str, tuple[tuple[int, int], int, int, list[Obligation]]] = {}
+        self._stable: dict[str, tuple[int, int, int, list[Obligation]]] = {}
 
     @property
     def events(self) -> tuple[Any, ...]:
@@ -398,15 +399,32 @@ class Monitor:
         self._facts.append(fact)
         self._by_id[model.id] = fact
         for dr in roles:
-            self._rule_version[dr[0]] = self._rule_version.get(dr[0], 0) + 1
             self._role_facts.setdefault(dr, []).append(fact)
             self._role_times.setdefault(dr, []).append(key[0])
+        self._note_inputs(model, {duty for duty, _ in roles})
         self._note_measure(model, key)
+
+    def _note_inputs(self, model: Any, duties: set[str]) -> None:
+        """Count a change of input for each duty ``model`` plays a role in and, if it ends a measure,
+        for each duty in which an event naming that measure plays a role (the measure's span changes).
+
+        Nothing else reaches a duty's obligations: they are resolved from its role events, the spans
+        of the measures those events name, and the records of those events (which an event added
+        later changes only if it is an admission before them, and that rebuilds everything).
+        """
+        for duty in duties:
+            self._rule_version[duty] = self._rule_version.get(duty, 0) + 1
+        ref = getattr(model, "measure_id", None)
+        if ref is None:
+            return
+        named = self._measure_duties.setdefault(ref, set())
+        named.update(duties)
+        if isinstance(model, _MeasureEnd):
+            for duty in named - duties:
+                self._rule_version[duty] = self._rule_version.get(duty, 0) + 1
 
     def _note_measure(self, model: Any, key: tuple[int, int, str]) -> None:
         """Record a measure start or end or an admission, and the events naming each measure, in canonical order."""
-        if isinstance(model, (_MeasureStart, _MeasureEnd, Admitted)):
-            self._structure += 1
         if isinstance(model, Admitted):
             j = bisect_left(self._admission_keys, key)
             self._admission_keys.insert(j, key)
@@ -451,10 +469,10 @@ class Monitor:
                 facts.insert(p, fact)
                 times.insert(p, key[0])
         for dr in roles:
-            self._rule_version[dr[0]] = self._rule_version.get(dr[0], 0) + 1
             if dr not in self._role_facts:  # the first event in this role
                 self._role_facts[dr] = [fact]
                 self._role_times[dr] = [key[0]]
+        self._note_inputs(model, {duty for duty, _ in roles})
         self._note_measure(model, key)
 
     @staticmethod
@@ -478,6 +496,10 @@ class Monitor:
         for dr, positions in cls.items():
             self._role_facts[dr] = [ordered[p] for p in positions]
             self._role_times[dr] = [keys[p][0] for p in positions]
+            for p in positions:
+                ref = getattr(events[p], "measure_id", None)
+                if ref is not None:
+                    self._measure_duties.setdefault(ref, set()).add(dr[0])
         for ev, key in zip(events, keys):
             self._note_measure(ev, key)
 
@@ -532,9 +554,8 @@ class Monitor:
                 trigger_times = self._role_times.get((duty, "trigger"))
                 if not trigger_times or trigger_times[0] > upto:
                     continue  # no trigger yet: no obligation (the common case, kept cheap)
-                stable_key = (version, self._structure)
                 cached = self._stable.get(duty)
-                if cached is not None and cached[0] == stable_key and cached[1] <= upto < cached[2]:
+                if cached is not None and cached[0] == version and cached[1] <= upto < cached[2]:
                     obligations.extend(cached[3])
                     continue  # nothing that could change its work items has happened
                 facts, cls = self._rule_facts(loaded, when)
@@ -543,7 +564,7 @@ class Monitor:
                 found = resolve_rule(loaded, self._rule_set, facts, cls, _NoUses())
                 obligations.extend(found)
                 if isinstance(loaded.rule.timing, _STABLE_KINDS):
-                    self._stable[duty] = (stable_key, upto, self._stable_until(duty, loaded, found, when, upto), found)
+                    self._stable[duty] = (version, upto, self._stable_until(duty, loaded, found, when, upto), found)
                 if deadline:
                     latest = _latest_by_duty(found)
                     last_role = max((t[-1] for (d, _), t in self._role_times.items() if d == duty and t), default=0)
