@@ -270,7 +270,11 @@ class Monitor:
         self._stub = Timeline.model_construct(**self._head, events=[])
         rule_set = self._rules.rule_set
         self._rule_set = rule_set
-        self._rules_in_order: tuple[LoadedRule, ...] = rule_set.rules
+        # per rule, once: (rule, duty id, is a deadline duty, its results are reused until they can change)
+        self._plan: tuple[tuple[LoadedRule, str, bool, bool], ...] = tuple(
+            (r, r.rule_id, isinstance(r.rule.timing, DeadlineTiming), isinstance(r.rule.timing, _STABLE_KINDS))
+            for r in rule_set.rules
+        )
         self._by_duty = _by_rule_file(rule_set)
         self._lock = threading.RLock()
         self._reported_upto: datetime | None = None
@@ -544,16 +548,14 @@ class Monitor:
             obligations: list[Obligation] = []
             # Every timing kind is worked out per rule from that rule's role
             # events; recurring looks and continuous cover have shortcuts.
-            for loaded in self._rules_in_order:
-                duty = loaded.rule_id
-                deadline = isinstance(loaded.rule.timing, DeadlineTiming)
-                version = self._rule_version.get(duty, 0)
-                settled = self._settled.get(duty)
-                if deadline and settled is not None and settled[0] == version and upto >= settled[1]:
-                    continue  # nothing open, and no role event since: still nothing open
+            for loaded, duty, deadline, stable in self._plan:
                 trigger_times = self._role_times.get((duty, "trigger"))
                 if not trigger_times or trigger_times[0] > upto:
                     continue  # no trigger yet: no obligation (the common case, kept cheap)
+                version = self._rule_version.get(duty, 0)
+                settled = self._settled.get(duty) if deadline else None
+                if settled is not None and settled[0] == version and upto >= settled[1]:
+                    continue  # nothing open, and no role event since: still nothing open
                 cached = self._stable.get(duty)
                 if cached is not None and cached[0] == version and cached[1] <= upto < cached[2]:
                     obligations.extend(cached[3])
@@ -563,7 +565,7 @@ class Monitor:
                     continue  # every obligation comes from a trigger
                 found = resolve_rule(loaded, self._rule_set, facts, cls, _NoUses())
                 obligations.extend(found)
-                if isinstance(loaded.rule.timing, _STABLE_KINDS):
+                if stable:
                     self._stable[duty] = (version, upto, self._stable_until(duty, loaded, found, when, upto), found)
                 if deadline:
                     latest = _latest_by_duty(found)
