@@ -449,3 +449,39 @@ def test_daily_contact_item_across_days_contacts_and_the_exclusion_end():
     assert mon.add(end).out_of_order
     assert check(mon, [start, look, end], oslo(2026, 2, 11, 12, 0)) is None
 
+
+def test_worklist_over_a_two_week_exclusion_as_recorded():
+    """The benchmark's case (a minor's two-week exclusion, 463 events; supervision periods that end and
+    start at one instant recorded end first, so the start is inserted): at sampled events the work list
+    equals evaluate()'s at the event, just after the next midnight and three days on."""
+    import random
+
+    from samarbeid_rules import Timeline
+    from samarbeid_rules.testing import generate_timeline
+    from zoneinfo import ZoneInfo
+
+    oslo_tz = ZoneInfo("Europe/Oslo")
+    tl = Timeline.model_validate(generate_timeline("monitor", 0, exclusion_days=14))
+    events = sorted(tl.events, key=lambda e: e.at)  # as the benchmark feeds them
+    mon = Monitor(tl.case_id, tl.person, tl.prison_id)
+    rnd = random.Random(5)
+    inserted = checked = 0
+    duties = set()
+    def canonical_key(e):
+        return (e.at, 0 if e.type == "admitted" or e.type.endswith("_started") else 1, e.id)
+
+    for i, ev in enumerate(events):
+        mon.add(ev)
+        inserted += mon.events[-1].id != ev.id
+        if not (rnd.random() < 0.05 or ev.type.endswith(("_started", "_ended")) and rnd.random() < 0.3):
+            continue
+        prefix = tl.model_copy(update={"events": sorted(events[: i + 1], key=canonical_key)})
+        local = ev.at.astimezone(oslo_tz)
+        midnight = datetime.combine(local.date() + timedelta(days=1), datetime.min.time(), oslo_tz)
+        for as_of in (ev.at, midnight + timedelta(minutes=1), ev.at + timedelta(days=3)):
+            items = mon.worklist(as_of)
+            assert items == worklist_from_report(evaluate(prefix, as_of=as_of)), (ev.id, as_of)
+            duties |= {w.duty_id for w in items}
+            checked += 1
+    assert inserted > 20 and checked > 40
+    assert {"exclusion.daily_contact", "exclusion.hourly_supervision", "exclusion.minor_continuous"} <= duties

@@ -159,6 +159,13 @@ _STABLE_KINDS = (
     DailySumTiming,
     MeasureDeadlineTiming,
 )
+#: stable kinds whose reused results expire at local midnight. Not daily sums: a
+#: new day only judges the day before, and a daily sum's work item does not read
+#: its day gaps (they are never ongoing, and it has no due or next-due instant);
+#: it is there while the measure is in effect, the duty applies and no fulfilling
+#: event has come (see _open_item). Resolving every day of a long measure again
+#: at each midnight was the costliest step of a work list.
+_EXPIRE_AT_MIDNIGHT = (PerDayTiming, PerDognTiming, MeasureDeadlineTiming)
 
 
 def _what(loaded: LoadedRule) -> str:
@@ -306,8 +313,9 @@ class Monitor:
         self._rule_version: dict[str, int] = {}
         # duty -> (version, as_of in µs) at which no obligation of a deadline duty was open
         self._settled: dict[str, tuple[int, int]] = {}
-        # rule -> (rule version, from µs, until µs, obligations): the
-        # obligations of a rule whose work items cannot change before "until"
+        # rule -> (rule version, from µs, until µs, obligations): the obligations
+        # of a rule whose work items cannot change before "until" (findings no
+        # work item reads, such as a daily sum's day gaps, may be out of date)
         self._stable: dict[str, tuple[int, int, int, list[Obligation]]] = {}
 
     @property
@@ -575,9 +583,10 @@ class Monitor:
             return _items(obligations, self._by_duty, when.astimezone(self._tz), horizon)
 
     def _stable_until(self, duty: str, loaded: LoadedRule, found: list[Obligation], when: datetime, upto: int) -> int:
-        """The first instant (µs) at which the rule's obligations, as computed at ``when``, may read
-        differently: a deadline or next-due instant passing, a new local day for per-day kinds, the
-        long-measure mark, or the next event after ``when`` (of any kind: it may be this rule's)."""
+        """The first instant (µs) at which the rule's work items, from its obligations as computed at
+        ``when``, may read differently: a deadline or next-due instant passing, a new local day for
+        some per-day kinds (``_EXPIRE_AT_MIDNIGHT``), the long-measure mark, or the next event after
+        ``when`` (of any kind: it may be this rule's)."""
         limits: list[int] = []
         for o in found:
             for t in (o.window.due, o.window.due_lenient, o.next_due):
@@ -585,7 +594,7 @@ class Monitor:
                 if t is not None and _us(t) >= upto:
                     limits.append(_us(t) + 1)
         timing = loaded.rule.timing
-        if isinstance(timing, (PerDayTiming, PerDognTiming, DailySumTiming, MeasureDeadlineTiming)):
+        if isinstance(timing, _EXPIRE_AT_MIDNIGHT):
             tomorrow = when.astimezone(self._tz).date() + timedelta(days=1)
             limits.append(_us(local_instant(tomorrow, time(0), self._tz)))
         long_mark = (
