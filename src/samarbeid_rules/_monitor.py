@@ -12,12 +12,18 @@ answers two questions at any instant ``as_of``:
 The monitor's timeline lists the events in **canonical order**: by instant;
 at one instant an admission or the start of a measure first; then by event
 id. The report is therefore a function of the set of events
-added, whatever order they arrived in. An event earlier than the latest one
-already added is accepted and everything is recomputed as if it had arrived
-in order; :meth:`Monitor.add` says so in its :class:`AddResult`
-(``out_of_order``), and also says when the event lies at or before an
-``as_of`` already reported for (``affects_reported``): an earlier report or
-worklist would now read differently.
+added, whatever order they arrived in. An event that sorts before the latest
+one already added is accepted and inserted at its place: the monitor then
+holds what it would hold had the events arrived in order. The events after
+it keep their derived records and roles (age depends on an event's own
+instant, the custody kind on the admissions before it) and move one place
+on, so the cost grows with the number of events after it, not with the
+whole timeline; only a late admission, which changes the custody kind of
+the events after it, re-derives everything. :meth:`Monitor.add` says when
+an event's instant is earlier than the latest (``out_of_order``, in its
+:class:`AddResult`), and also when the event lies at or before an ``as_of``
+already reported for (``affects_reported``): an earlier report or worklist
+would now read differently.
 
 Speed. ``report`` re-evaluates (it is the reference). ``worklist`` does not:
 the monitor keeps, incrementally, every event's derived record (age, custody
@@ -25,10 +31,14 @@ kind) and the roles the engine gives it, and resolves each rule only over the
 events that play a role in it. For a recurring-looks duty it passes only the
 looks of ``as_of``'s local day: a work item depends on the next look due and
 on the current stretch without looks, both decided inside that day's daytime
-window (windows are same-day by the profile's validation). Timing kinds this
-module does not know are resolved on the full report instead. The tests
-check, on generated timelines, that the result equals the work list derived
-from :func:`evaluate`'s report (:func:`worklist_from_report`).
+window (windows are same-day by the profile's validation). Every other
+timing kind is resolved over all its role events up to ``as_of``. A rule
+whose work items change only at known instants or with its inputs keeps its
+result until then; its inputs change when an event is added in one of its
+roles or a measure named by one of its role events ends (nothing else
+reaches its obligations). The tests check, on generated timelines, that the
+result equals the work list derived from :func:`evaluate`'s report
+(:func:`worklist_from_report`).
 """
 
 from __future__ import annotations
