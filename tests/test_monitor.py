@@ -227,3 +227,261 @@ def test_cached_work_item_turns_contested_just_after_its_deadline():
         assert mon.worklist(as_of) == worklist_from_report(evaluate(tl, as_of=as_of))
     status = {w.obligation_id: w.status for w in mon.worklist(at + timedelta(minutes=1))}
     assert status["admission.needs_mapping:adm1"] is Status.CONTESTED
+
+
+# --- inserting an event before the latest ---------------------------------------------------
+
+
+def derived_state(mon):
+    """Everything the monitor derives from its events, in comparable form."""
+    return {
+        "facts": [(f.index, f.id, f.at, dict(f.record)) for f in mon._facts],
+        "by_id": {i: (f.index, f.id) for i, f in mon._by_id.items()},
+        "roles": {dr: [(f.index, f.id) for f in fs] for dr, fs in mon._role_facts.items()},
+        "role_times": dict(mon._role_times),
+        "keys": list(mon._keys),
+        "measures": {m: (p.start.id, p.end.id if p.end else None) for m, p in mon._measures.items()},
+        "measure_end_us": dict(mon._measure_end_us),
+        "measure_events": {m: [e.id for e in evs] for m, evs in mon._measure_events.items()},
+        "admissions": [e.id for e in mon._admissions],
+        "measure_duties": dict(mon._measure_duties),
+    }
+
+
+def rebuilt_state(mon):
+    """The state a full re-derivation of ``mon``'s events gives."""
+    ref = Monitor(mon.case_id, mon.person, mon.prison_id)
+    ref._rebuild(list(mon._events), list(mon._keys))
+    return derived_state(ref)
+
+
+@st.composite
+def arrivals(draw):
+    """A generated timeline and an arrival order: nearly canonical (neighbours swapped) up to fully shuffled."""
+    tl = draw(timelines(max_looks=12))
+    in_order = canonical(tl["events"])
+    rnd = draw(st.randoms(use_true_random=False))
+    spread = draw(st.sampled_from([1.5, 3.0, 8.0, float(len(in_order) + 1)]))
+    jittered = sorted(range(len(in_order)), key=lambda i: i + rnd.uniform(0, spread))
+    return tl, in_order, respecting_measures([in_order[i] for i in jittered])
+
+
+@settings(max_examples=30, deadline=None)
+@given(arrivals(), st.integers(0, 4 * 60))
+def test_out_of_order_arrival_matches_evaluate_after_every_event(arrival, later_minutes):
+    """After every event of an out-of-order arrival, the derived state equals a full re-derivation and
+    the work list (at the new event, at the latest instant and later) equals evaluate()'s."""
+    tl, in_order, arriving = arrival
+    mon = new_monitor(tl)
+    added, latest = [], None
+    for ev in arriving:
+        mon.add(ev)
+        added.append(ev)
+        at = datetime.fromisoformat(ev["at"])
+        latest = at if latest is None or at > latest else latest
+        assert derived_state(mon) == rebuilt_state(mon)
+        now = dict(tl, events=canonical(added))
+        # the latest instants first: a result kept from before this event must not be reused
+        for as_of in (latest + timedelta(minutes=later_minutes), latest, at):
+            assert mon.worklist(as_of) == worklist_from_report(evaluate(now, as_of=as_of)), (ev["id"], as_of)
+    if in_order:
+        assert mon.report().to_json() == evaluate(dict(tl, events=in_order)).to_json()
+
+
+def _same_instant_case():
+    """A minor's case where six events share one instant T (plus the events before T they refer to):
+    an exclusion and a continuous-supervision period end at T, the next ones start at T, a look and a
+    doctor notice name the exclusion starting at T, and an admission at T (sorting after the starts
+    and before the rest) changes the custody kind of the events after it."""
+    t = oslo(2026, 2, 10, 13, 20)
+    before = [
+        {"id": "adm0", "type": "admitted", "at": (t - timedelta(days=2)).isoformat(), "custody_kind": "remand"},
+        excl_start(t - timedelta(hours=3), mid="m1", id="x1"),
+        {"id": "c1", "type": "continuous_supervision_started", "at": (t - timedelta(hours=3)).isoformat(),
+         "measure_id": "c1"},
+        {"id": "l0", "type": "supervision_look", "at": (t - timedelta(hours=1)).isoformat(), "measure_id": "m1"},
+    ]
+    at_t = [
+        {"id": "x1e", "type": "exclusion_ended", "at": t.isoformat(), "measure_id": "m1"},
+        {"id": "c1e", "type": "continuous_supervision_ended", "at": t.isoformat(), "measure_id": "c1"},
+        {"id": "c2", "type": "continuous_supervision_started", "at": t.isoformat(), "measure_id": "c2"},
+        excl_start(t, mid="m2", id="x2"),
+        {"id": "l2", "type": "supervision_look", "at": t.isoformat(), "measure_id": "m2"},
+        {"id": "y-adm", "type": "admitted", "at": t.isoformat(), "custody_kind": "sentence"},
+    ]
+    after = [{"id": "l3", "type": "supervision_look", "at": (t + timedelta(minutes=50)).isoformat()}]
+    tl = {"case_id": "case-1", "prison_id": "prison-1",
+          "person": {"id": "p", "birth_date": "2008-09-01"}, "events": [*before, *at_t, *after]}
+    return tl, before, at_t, after, t
+
+
+def test_events_at_one_instant_give_the_same_result_in_every_arrival_order():
+    """Six events at one instant arriving in every order (after the earlier events; every other order with
+    a later event already added): after every event the work list equals evaluate()'s for the events
+    added so far, and in the end the events, derived records and report are those of in-order arrival."""
+    import itertools
+
+    tl, before, at_t, after, t = _same_instant_case()
+    probes = (t, t + timedelta(minutes=30), t + timedelta(hours=2))
+    ref_lists: dict[tuple[frozenset[str], datetime], list[WorkItem]] = {}
+
+    def expected(events, as_of):
+        key = (frozenset(e["id"] for e in events), as_of)
+        if key not in ref_lists:
+            ref_lists[key] = worklist_from_report(evaluate(dict(tl, events=canonical(events)), as_of=as_of))
+        return ref_lists[key]
+
+    in_order = {}
+    for with_tail in (False, True):
+        mon = new_monitor(tl)
+        for ev in canonical([*before, *at_t, *(after if with_tail else [])]):
+            mon.add(ev)
+        in_order[with_tail] = (mon.events, derived_state(mon), mon.report(probes[-1]).to_json())
+    orders = [o for o in itertools.permutations(at_t) if o.index(at_t[4]) > o.index(at_t[3])]  # l2 after x2
+    assert len(orders) == 360
+    for n, order in enumerate(orders):
+        with_tail = n % 2 == 1
+        mon = new_monitor(tl)
+        added = [*before, *(after if with_tail else [])]
+        for ev in added:
+            mon.add(ev)
+        for step, ev in enumerate(order):
+            mon.add(ev)
+            added.append(ev)
+            as_of = probes[(n + step) % len(probes)]
+            assert mon.worklist(as_of) == expected(added, as_of), ([e["id"] for e in order], ev["id"], as_of)
+        for as_of in probes:
+            assert mon.worklist(as_of) == expected(added, as_of), ([e["id"] for e in order], as_of)
+        events, state, report = in_order[with_tail]
+        assert mon.events == events
+        assert derived_state(mon) == state
+        if n < 2:
+            assert mon.report(probes[-1]).to_json() == report
+    # the custody kind in force follows canonical order: the starts at T sort before the admission at T
+    custody = {f.id: f.record.get("custody_kind") for f in mon._facts}
+    assert custody["c2"] == custody["x2"] == custody["l0"] == "remand"
+    assert custody["y-adm"] == custody["x1e"] == custody["l2"] == custody["l3"] == "sentence"
+
+
+def test_inserting_near_the_end_does_not_rebuild(monkeypatch):
+    """An event at the latest instant but earlier in canonical order is inserted without the full rebuild;
+    an admission inserted before later events does rebuild (their custody kind changes), correctly."""
+    tl, before, at_t, after, t = _same_instant_case()
+    doctor = {"id": "d2", "type": "doctor_notified", "at": t.isoformat(), "measure_id": "m2"}
+    tl = dict(tl, events=[*tl["events"], doctor])
+    events = {e["id"]: e for e in tl["events"]}
+    mon = new_monitor(tl)
+    added = [*before, events["x1e"], events["l3"]]
+    for ev in added:
+        mon.add(ev)
+
+    def no_rebuild(self, events, keys):
+        raise AssertionError("full rebuild")
+
+    with monkeypatch.context() as m:
+        m.setattr(Monitor, "_rebuild", no_rebuild)
+        mon.worklist(t + timedelta(hours=1))  # results kept from before the inserts
+        # at T, before l3 (c2 and x2 also before x1e); the doctor notice fulfils x2's deadline duty
+        for eid in ("c1e", "c2", "x2", "l2", "d2"):
+            result = mon.add(events[eid])
+            added.append(events[eid])
+            assert result.out_of_order and result.affects_reported
+            # the later instant first and last: a result kept from before the insert must not be reused
+            for as_of in (t + timedelta(hours=1), t, t + timedelta(hours=1)):
+                ref = evaluate(dict(tl, events=canonical(added)), as_of=as_of)
+                assert mon.worklist(as_of) == worklist_from_report(ref), (eid, as_of)
+    assert [e.id for e in mon.events] == [e["id"] for e in canonical(added)]
+    assert derived_state(mon) == rebuilt_state(mon)
+    assert "exclusion.notify_doctor:x2" not in {w.obligation_id for w in mon.worklist(t + timedelta(hours=1))}
+
+    calls = []
+    real = Monitor._rebuild
+
+    def counting(self, events, keys):
+        calls.append(len(events))
+        return real(self, events, keys)
+
+    monkeypatch.setattr(Monitor, "_rebuild", counting)
+    mon.add(events["y-adm"])
+    assert calls == [len(tl["events"])]
+    assert {f.id: f.record["custody_kind"] for f in mon._facts}["l3"] == "sentence"
+    assert derived_state(mon) == rebuilt_state(mon)
+    assert mon.report().to_json() == evaluate(dict(tl, events=canonical(tl["events"]))).to_json()
+    assert mon.worklist(t + timedelta(hours=1)) == worklist_from_report(evaluate(tl, as_of=t + timedelta(hours=1)))
+
+
+def test_daily_contact_item_across_days_contacts_and_the_exclusion_end():
+    """A daily-contact item (an exclusion expected to last over 72 hours, no contact yet) stays on the list
+    across midnights, goes when a contact comes and when the exclusion ends (an event that plays no role in
+    the duty, but ends the measure its trigger names), also when the end arrives late."""
+    t0 = oslo(2026, 2, 10, 13, 20)
+    start = dict(excl_start(t0), expected_end=(t0 + timedelta(days=5)).isoformat())
+    contact = {"id": "k1", "type": "meaningful_contact", "at": oslo(2026, 2, 12, 10, 0).isoformat(),
+               "minutes": 30, "measure_id": "m1"}
+    end = {"id": "x1e", "type": "exclusion_ended", "at": oslo(2026, 2, 11, 9, 0).isoformat(), "measure_id": "m1"}
+    look = {"id": "l1", "type": "supervision_look", "at": oslo(2026, 2, 11, 12, 0).isoformat()}
+    tl = {"case_id": "case-1", "person": PERSON, "events": [start, contact, end, look]}
+
+    def check(mon, events, as_of):
+        items = mon.worklist(as_of)
+        assert items == worklist_from_report(evaluate(dict(tl, events=canonical(events)), as_of=as_of)), as_of
+        return {w.obligation_id: w for w in items}.get("exclusion.daily_contact:x1")
+
+    mon = new_monitor(tl)
+    mon.add(start)
+    for as_of in (t0, oslo(2026, 2, 11, 0, 1), oslo(2026, 2, 12, 9, 0)):  # reused across midnights
+        item = check(mon, [start], as_of)
+        assert (item.due, item.status) == (t0, Status.DUE)
+    mon.add(contact)
+    for as_of in (oslo(2026, 2, 12, 10, 0), oslo(2026, 2, 13, 0, 1)):
+        assert check(mon, [start, contact], as_of) is None
+
+    mon = new_monitor(tl)
+    mon.add(start)
+    assert check(mon, [start], oslo(2026, 2, 11, 9, 0)) is not None
+    mon.add(end)
+    assert check(mon, [start, end], oslo(2026, 2, 11, 9, 0)) is None
+
+    mon = new_monitor(tl)  # the end arrives after a later event: inserted
+    mon.add(start)
+    mon.add(look)
+    assert check(mon, [start, look], oslo(2026, 2, 11, 12, 0)) is not None
+    assert mon.add(end).out_of_order
+    assert check(mon, [start, look, end], oslo(2026, 2, 11, 12, 0)) is None
+
+
+def test_worklist_over_a_two_week_exclusion_as_recorded():
+    """The benchmark's case (a minor's two-week exclusion, 463 events; supervision periods that end and
+    start at one instant recorded end first, so the start is inserted): at sampled events the work list
+    equals evaluate()'s at the event, just after the next midnight and three days on."""
+    import random
+
+    from samarbeid_rules import Timeline
+    from samarbeid_rules.testing import generate_timeline
+    from zoneinfo import ZoneInfo
+
+    oslo_tz = ZoneInfo("Europe/Oslo")
+    tl = Timeline.model_validate(generate_timeline("monitor", 0, exclusion_days=14))
+    events = sorted(tl.events, key=lambda e: e.at)  # as the benchmark feeds them
+    mon = Monitor(tl.case_id, tl.person, tl.prison_id)
+    rnd = random.Random(5)
+    inserted = checked = 0
+    duties = set()
+    def canonical_key(e):
+        return (e.at, 0 if e.type == "admitted" or e.type.endswith("_started") else 1, e.id)
+
+    for i, ev in enumerate(events):
+        mon.add(ev)
+        inserted += mon.events[-1].id != ev.id
+        if not (rnd.random() < 0.05 or ev.type.endswith(("_started", "_ended")) and rnd.random() < 0.3):
+            continue
+        prefix = tl.model_copy(update={"events": sorted(events[: i + 1], key=canonical_key)})
+        local = ev.at.astimezone(oslo_tz)
+        midnight = datetime.combine(local.date() + timedelta(days=1), datetime.min.time(), oslo_tz)
+        for as_of in (ev.at, midnight + timedelta(minutes=1), ev.at + timedelta(days=3)):
+            items = mon.worklist(as_of)
+            assert items == worklist_from_report(evaluate(prefix, as_of=as_of)), (ev.id, as_of)
+            duties |= {w.duty_id for w in items}
+            checked += 1
+    assert inserted > 20 and checked > 40
+    assert {"exclusion.daily_contact", "exclusion.hourly_supervision", "exclusion.minor_continuous"} <= duties

@@ -12,12 +12,18 @@ answers two questions at any instant ``as_of``:
 The monitor's timeline lists the events in **canonical order**: by instant;
 at one instant an admission or the start of a measure first; then by event
 id. The report is therefore a function of the set of events
-added, whatever order they arrived in. An event earlier than the latest one
-already added is accepted and everything is recomputed as if it had arrived
-in order; :meth:`Monitor.add` says so in its :class:`AddResult`
-(``out_of_order``), and also says when the event lies at or before an
-``as_of`` already reported for (``affects_reported``): an earlier report or
-worklist would now read differently.
+added, whatever order they arrived in. An event that sorts before the latest
+one already added is accepted and inserted at its place: the monitor then
+holds what it would hold had the events arrived in order. The events after
+it keep their derived records and roles (age depends on an event's own
+instant, the custody kind on the admissions before it) and move one place
+on, so the cost grows with the number of events after it, not with the
+whole timeline; only a late admission, which changes the custody kind of
+the events after it, re-derives everything. :meth:`Monitor.add` says when
+an event's instant is earlier than the latest (``out_of_order``, in its
+:class:`AddResult`), and also when the event lies at or before an ``as_of``
+already reported for (``affects_reported``): an earlier report or worklist
+would now read differently.
 
 Speed. ``report`` re-evaluates (it is the reference). ``worklist`` does not:
 the monitor keeps, incrementally, every event's derived record (age, custody
@@ -25,16 +31,20 @@ kind) and the roles the engine gives it, and resolves each rule only over the
 events that play a role in it. For a recurring-looks duty it passes only the
 looks of ``as_of``'s local day: a work item depends on the next look due and
 on the current stretch without looks, both decided inside that day's daytime
-window (windows are same-day by the profile's validation). Timing kinds this
-module does not know are resolved on the full report instead. The tests
-check, on generated timelines, that the result equals the work list derived
-from :func:`evaluate`'s report (:func:`worklist_from_report`).
+window (windows are same-day by the profile's validation). Every other
+timing kind is resolved over all its role events up to ``as_of``. A rule
+whose work items change only at known instants or with its inputs keeps its
+result until then; its inputs change when an event is added in one of its
+roles or a measure named by one of its role events ends (nothing else
+reaches its obligations). The tests check, on generated timelines, that the
+result equals the work list derived from :func:`evaluate`'s report
+(:func:`worklist_from_report`).
 """
 
 from __future__ import annotations
 
 import threading
-from bisect import bisect_left, bisect_right
+from bisect import bisect_left, bisect_right, insort
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta, timezone
@@ -162,6 +172,13 @@ _STABLE_KINDS = (
     DailySumTiming,
     MeasureDeadlineTiming,
 )
+#: stable kinds whose reused results expire at local midnight. Not daily sums: a
+#: new day only judges the day before, and a daily sum's work item does not read
+#: its day gaps (they are never ongoing, and it has no due or next-due instant);
+#: it is there while the measure is in effect, the duty applies and no fulfilling
+#: event has come (see _open_item). Resolving every day of a long measure again
+#: at each midnight was the costliest step of a work list.
+_EXPIRE_AT_MIDNIGHT = (PerDayTiming, PerDognTiming, MeasureDeadlineTiming)
 
 
 def _what(loaded: LoadedRule) -> str:
@@ -273,7 +290,11 @@ class Monitor:
         self._stub = Timeline.model_construct(**self._head, events=[])
         rule_set = self._rules.rule_set
         self._rule_set = rule_set
-        self._rules_in_order: tuple[LoadedRule, ...] = rule_set.rules
+        # per rule, once: (rule, duty id, is a deadline duty, its results are reused until they can change)
+        self._plan: tuple[tuple[LoadedRule, str, bool, bool], ...] = tuple(
+            (r, r.rule_id, isinstance(r.rule.timing, DeadlineTiming), isinstance(r.rule.timing, _STABLE_KINDS))
+            for r in rule_set.rules
+        )
         self._by_duty = _by_rule_file(rule_set)
         self._lock = threading.RLock()
         self._reported_upto: datetime | None = None
@@ -291,20 +312,24 @@ class Monitor:
         self._measures: dict[str, MeasurePair] = {}
         self._measure_end_us: dict[str, int] = {}  # measure id -> its end in µs, once recorded
         self._measure_events: dict[str, list[Any]] = {}  # measure id -> events naming it
-        self._last_admitted: Any = None
+        # the admissions, in canonical order, and their keys (to find the custody in force anywhere)
+        self._admissions: list[Any] = []
+        self._admission_keys: list[tuple[int, int, str]] = []
         # (duty, role) -> facts in canonical order, and their instants in µs
         self._role_facts: dict[tuple[str, str], list[EventFact]] = {}
         self._role_times: dict[tuple[str, str], list[int]] = {}
-        # duty -> count of role events added (changes whenever the duty's inputs do)
+        # measure id -> the duties in which an event naming the measure plays a role
+        # (the measure's span, read from its end, is one of their inputs)
+        self._measure_duties: dict[str, set[str]] = {}
+        # duty -> a count that changes whenever the duty's inputs do: an event added
+        # in one of its roles, or the end of a measure named by one of its role events
         self._rule_version: dict[str, int] = {}
         # duty -> (version, as_of in µs) at which no obligation of a deadline duty was open
         self._settled: dict[str, tuple[int, int]] = {}
-        # changes with every measure start or end and every admission (they
-        # shape the facts of rules they play no role in)
-        self._structure = 0
-        # rule -> ((rule version, structure), from µs, until µs, obligations): the
-        # obligations of a rule whose work items cannot change before "until"
-        self._stable: dict[str, tuple[tuple[int, int], int, int, list[Obligation]]] = {}
+        # rule -> (rule version, from µs, until µs, obligations): the obligations
+        # of a rule whose work items cannot change before "until" (findings no
+        # work item reads, such as a daily sum's day gaps, may be out of date)
+        self._stable: dict[str, tuple[int, int, int, list[Obligation]]] = {}
 
     @property
     def events(self) -> tuple[Any, ...]:
@@ -375,35 +400,64 @@ class Monitor:
             raise TimelineError(problem, source=self.case_id, event_id=event_id, field=exc.field) from None
         return tl.events[-1]
 
-    def _record_fact(self, model: Any, index: int) -> EventFact:
-        """The derived record of an event appended after all others (via derive_facts)."""
-        mini = [model] if self._last_admitted is None else [self._last_admitted, model]
+    def _admitted_before(self, key: tuple[int, int, str]) -> Any:
+        """The last admission before ``key`` in canonical order (its custody kind is in force there), or None."""
+        j = bisect_left(self._admission_keys, key)
+        return self._admissions[j - 1] if j else None
+
+    def _record_fact(self, model: Any, index: int, admitted: Any) -> EventFact:
+        """The derived record of ``model`` at canonical position ``index`` (via derive_facts).
+
+        ``admitted`` is the last admission before it in canonical order (None if there is none):
+        the record's age depends only on the event's own instant, its custody kind only on that.
+        """
+        mini = [model] if admitted is None else [admitted, model]
         facts = derive_facts(self._stub.model_copy(update={"events": mini}), _EARLIEST, self._profile)
         f = facts.after_as_of[-1]
         return EventFact(index, model, f.at, f.record, f.id, f.type)
 
     def _append(self, model: Any, key: tuple[int, int, str]) -> None:
-        fact = self._record_fact(model, len(self._events))
+        fact = self._record_fact(model, len(self._events), self._admitted_before(key))
         roles = self._engine.classify(self._rules, [fact.record])
         self._events.append(model)
         self._keys.append(key)
         self._facts.append(fact)
         self._by_id[model.id] = fact
         for dr in roles:
-            self._rule_version[dr[0]] = self._rule_version.get(dr[0], 0) + 1
             self._role_facts.setdefault(dr, []).append(fact)
             self._role_times.setdefault(dr, []).append(key[0])
-        self._note_measure(model)
-        if isinstance(model, Admitted):
-            self._last_admitted = model
+        self._note_inputs(model, {duty for duty, _ in roles})
+        self._note_measure(model, key)
 
-    def _note_measure(self, model: Any) -> None:
-        if isinstance(model, (_MeasureStart, _MeasureEnd, Admitted)):
-            self._structure += 1
+    def _note_inputs(self, model: Any, duties: set[str]) -> None:
+        """Count a change of input for each duty ``model`` plays a role in and, if it ends a measure,
+        for each duty in which an event naming that measure plays a role (the measure's span changes).
+
+        Nothing else reaches a duty's obligations: they are resolved from its role events, the spans
+        of the measures those events name, and the records of those events (which an event added
+        later changes only if it is an admission before them, and that rebuilds everything).
+        """
+        for duty in duties:
+            self._rule_version[duty] = self._rule_version.get(duty, 0) + 1
         ref = getattr(model, "measure_id", None)
         if ref is None:
             return
-        self._measure_events.setdefault(ref, []).append(model)
+        named = self._measure_duties.setdefault(ref, set())
+        named.update(duties)
+        if isinstance(model, _MeasureEnd):
+            for duty in named - duties:
+                self._rule_version[duty] = self._rule_version.get(duty, 0) + 1
+
+    def _note_measure(self, model: Any, key: tuple[int, int, str]) -> None:
+        """Record a measure start or end or an admission, and the events naming each measure, in canonical order."""
+        if isinstance(model, Admitted):
+            j = bisect_left(self._admission_keys, key)
+            self._admission_keys.insert(j, key)
+            self._admissions.insert(j, model)
+        ref = getattr(model, "measure_id", None)
+        if ref is None:
+            return
+        insort(self._measure_events.setdefault(ref, []), model, key=_key)
         if isinstance(model, _MeasureStart):
             self._measures[ref] = MeasurePair(model.measure_kind, model, None)
         elif isinstance(model, _MeasureEnd):
@@ -412,13 +466,50 @@ class Monitor:
             self._measure_end_us[ref] = _us(model.at)
 
     def _insert(self, model: Any, key: tuple[int, int, str]) -> None:
-        """An event before the latest: rebuild everything derived, in canonical order."""
-        events = list(self._events)
-        keys = list(self._keys)
-        i = bisect_left(keys, key)
-        keys.insert(i, key)
-        events.insert(i, model)
-        self._rebuild(events, keys)
+        """An event before the latest, at canonical position ``i``: work proportional to the events after it.
+
+        The events after ``i`` keep their records (age depends on an event's own instant, custody kind
+        on the admissions before it) and so their roles; they move one place on (new facts with
+        ``index + 1``). The new event gets its record and roles as an appended one would. An admission
+        changes the custody kind of the events after it, so it rebuilds everything instead.
+        """
+        i = bisect_left(self._keys, key)
+        if isinstance(model, Admitted):
+            self._rebuild([*self._events[:i], model, *self._events[i:]], [*self._keys[:i], key, *self._keys[i:]])
+            return
+        fact = self._record_fact(model, i, self._admitted_before(key))
+        roles = self._engine.classify(self._rules, [fact.record])
+        moved = [EventFact(f.index + 1, f.event, f.at, f.record, f.id, f.type) for f in self._facts[i:]]
+        self._events.insert(i, model)
+        self._keys.insert(i, key)
+        self._facts[i:] = [fact, *moved]
+        self._by_id[model.id] = fact
+        for f in moved:
+            self._by_id[f.id] = f
+        for dr, facts in self._role_facts.items():
+            times = self._role_times[dr]
+            p = self._first_at_or_after(facts, times, key[0], i)
+            facts[p:] = [self._facts[f.index + 1] for f in facts[p:]]
+            if dr in roles:
+                facts.insert(p, fact)
+                times.insert(p, key[0])
+        for dr in roles:
+            if dr not in self._role_facts:  # the first event in this role
+                self._role_facts[dr] = [fact]
+                self._role_times[dr] = [key[0]]
+        self._note_inputs(model, {duty for duty, _ in roles})
+        self._note_measure(model, key)
+
+    @staticmethod
+    def _first_at_or_after(facts: list[EventFact], times: list[int], at_us: int, index: int) -> int:
+        """The position in a (duty, role) list of its first fact at canonical position ``index`` or later.
+
+        ``times`` are the facts' instants (µs); a fact at position ``index`` or later is at ``at_us`` or later.
+        """
+        p = bisect_left(times, at_us)
+        while p < len(facts) and facts[p].index < index:
+            p += 1  # at the same instant but earlier in canonical order
+        return p
 
     def _rebuild(self, events: list[Any], keys: list[tuple[int, int, str]]) -> None:
         facts = derive_facts(self._stub.model_copy(update={"events": events}), _EARLIEST, self._profile)
@@ -430,10 +521,12 @@ class Monitor:
         for dr, positions in cls.items():
             self._role_facts[dr] = [ordered[p] for p in positions]
             self._role_times[dr] = [keys[p][0] for p in positions]
-        for ev in events:
-            self._note_measure(ev)
-            if isinstance(ev, Admitted):
-                self._last_admitted = ev
+            for p in positions:
+                ref = getattr(events[p], "measure_id", None)
+                if ref is not None:
+                    self._measure_duties.setdefault(ref, set()).add(dr[0])
+        for ev, key in zip(events, keys):
+            self._note_measure(ev, key)
 
     # --- reading -----------------------------------------------------------------
 
@@ -476,19 +569,16 @@ class Monitor:
             obligations: list[Obligation] = []
             # Every timing kind is worked out per rule from that rule's role
             # events; recurring looks and continuous cover have shortcuts.
-            for loaded in self._rules_in_order:
-                duty = loaded.rule_id
-                deadline = isinstance(loaded.rule.timing, DeadlineTiming)
-                version = self._rule_version.get(duty, 0)
-                settled = self._settled.get(duty)
-                if deadline and settled is not None and settled[0] == version and upto >= settled[1]:
-                    continue  # nothing open, and no role event since: still nothing open
+            for loaded, duty, deadline, stable in self._plan:
                 trigger_times = self._role_times.get((duty, "trigger"))
                 if not trigger_times or trigger_times[0] > upto:
                     continue  # no trigger yet: no obligation (the common case, kept cheap)
-                stable_key = (version, self._structure)
+                version = self._rule_version.get(duty, 0)
+                settled = self._settled.get(duty) if deadline else None
+                if settled is not None and settled[0] == version and upto >= settled[1]:
+                    continue  # nothing open, and no role event since: still nothing open
                 cached = self._stable.get(duty)
-                if cached is not None and cached[0] == stable_key and cached[1] <= upto < cached[2]:
+                if cached is not None and cached[0] == version and cached[1] <= upto < cached[2]:
                     obligations.extend(cached[3])
                     continue  # nothing that could change its work items has happened
                 facts, cls = self._rule_facts(loaded, when)
@@ -496,8 +586,8 @@ class Monitor:
                     continue  # every obligation comes from a trigger
                 found = resolve_rule(loaded, self._rule_set, facts, cls, _NoUses())
                 obligations.extend(found)
-                if isinstance(loaded.rule.timing, _STABLE_KINDS):
-                    self._stable[duty] = (stable_key, upto, self._stable_until(duty, loaded, found, when, upto), found)
+                if stable:
+                    self._stable[duty] = (version, upto, self._stable_until(duty, loaded, found, when, upto), found)
                 if deadline:
                     latest = _latest_by_duty(found)
                     last_role = max((t[-1] for (d, _), t in self._role_times.items() if d == duty and t), default=0)
@@ -506,9 +596,10 @@ class Monitor:
             return _items(obligations, self._by_duty, when.astimezone(self._tz), horizon)
 
     def _stable_until(self, duty: str, loaded: LoadedRule, found: list[Obligation], when: datetime, upto: int) -> int:
-        """The first instant (µs) at which the rule's obligations, as computed at ``when``, may read
-        differently: a deadline or next-due instant passing, a new local day for per-day kinds, the
-        long-measure mark, or the next event after ``when`` (of any kind: it may be this rule's)."""
+        """The first instant (µs) at which the rule's work items, from its obligations as computed at
+        ``when``, may read differently: a deadline or next-due instant passing, a new local day for
+        some per-day kinds (``_EXPIRE_AT_MIDNIGHT``), the long-measure mark, or the next event after
+        ``when`` (of any kind: it may be this rule's)."""
         limits: list[int] = []
         for o in found:
             for t in (o.window.due, o.window.due_lenient, o.next_due):
@@ -516,7 +607,7 @@ class Monitor:
                 if t is not None and _us(t) >= upto:
                     limits.append(_us(t) + 1)
         timing = loaded.rule.timing
-        if isinstance(timing, (PerDayTiming, PerDognTiming, DailySumTiming, MeasureDeadlineTiming)):
+        if isinstance(timing, _EXPIRE_AT_MIDNIGHT):
             tomorrow = when.astimezone(self._tz).date() + timedelta(days=1)
             limits.append(_us(local_instant(tomorrow, time(0), self._tz)))
         long_mark = (
