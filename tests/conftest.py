@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 sys.path.insert(0, str(Path(__file__).parent))
 
 from samarbeid_rules._engines.durable import durable_available  # noqa: E402
+
+# Property tests draw fresh examples on every local run (exploration), but CI
+# (.ci/run sets HYPOTHESIS_PROFILE=ci) draws the same ones every time, so a
+# run's result depends on the commit alone. A failure prints its reproduction
+# blob either way.
+settings.register_profile("dev", print_blob=True)
+settings.register_profile("ci", derandomize=True, print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
 DURABLE_OK, DURABLE_WHY = durable_available()
 ON_313 = sys.version_info >= (3, 13)
