@@ -400,6 +400,14 @@ TransferDecided = _simple(
     "Transfer decided (other unit or prison, remand with electronic monitoring, community sentence).",
     destination=(TransferDestination, ...),
     transfer_date=(Day | None, Field(default=None, description="Planned date of the transfer, if known.")),
+    substance_or_mental_health_problems=(
+        bool | None,
+        Field(
+            default=None,
+            description="Inmate has substance problems or mental illness; unset means not recorded "
+            "(a transfer to remand with electronic monitoring then still asks for the assessment).",
+        ),
+    ),
 )
 TransferNoticeSent = _simple(
     "transfer_notice_sent",
