@@ -1006,7 +1006,8 @@ def _per_dogn(ctx: _Ctx, timing: PerDognTiming) -> list[Obligation]:
             window=build(Window, opens=ctx.local(start), closes=ctx.local(end) if not is_open else None),
             fulfilled_by=item_ids, gaps=gaps,
             next_due=ctx.local(_next_dogn_due(ctx, mode, times, start)) if is_open else None,
-            explanation=[_measure_text(ctx, trig, start, end, end_fact), how],
+            explanation=[_measure_text(ctx, trig, start, end, end_fact), how]
+            + (["none recorded, and none came due before the measure ended"] if not (items or gaps or is_open) else []),
         ))
     return out
 
