@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from builders import doctor_notified, exclusion, exclusion_ended, look, oslo, timeline
 
 from samarbeid_rules import TimelineError, evaluate, load_timeline
@@ -204,3 +207,54 @@ def test_evaluate_validates_its_input():
     with pytest.raises(TimelineError) as info:
         evaluate(tl, as_of=T)
     assert (info.value.index, info.value.event_id, info.value.field) == (1, "x-end-m1", "at")
+
+
+@pytest.mark.parametrize(
+    ("at", "ok"),
+    [
+        ("1900-01-01T00:00:00+00:00", True),
+        ("1899-12-31T23:59:59+00:00", False),
+        ("1900-01-01T00:30:00+01:00", False),  # 1899-12-31T23:30Z
+        ("1899-12-31T23:30:00-01:00", True),  # 1900-01-01T00:30Z
+        ("1901-01-01T00:00:00+14:00", True),
+        ("2199-12-31T23:59:59+00:00", True),
+        ("2200-01-01T00:30:00+01:00", True),  # 2199-12-31T23:30Z
+        ("2200-01-01T00:00:00+00:00", False),
+        ("2199-12-31T23:30:00-01:00", False),  # 2200-01-01T00:30Z
+    ],
+)
+def test_instant_range_is_decided_in_utc_at_both_ends(at, ok):
+    """Instants from 1900 up to 2200 UTC are accepted, judged in UTC whatever the offset."""
+    data = {"case_id": "c", "person": {"id": "p", "birth_date": "1990-01-01"},
+            "events": [{"id": "e", "type": "admitted", "at": at, "custody_kind": "remand"}]}
+    if ok:
+        assert load_timeline(data).events[0].at == datetime.fromisoformat(at)
+    else:
+        with pytest.raises(TimelineError) as info:
+            load_timeline(data)
+        assert info.value.field == "at" and "1900 up to 2200" in str(info.value)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.datetimes(min_value=datetime(1898, 1, 1), max_value=datetime(2201, 12, 31)),
+    st.integers(min_value=-(24 * 60 - 1), max_value=24 * 60 - 1),
+)
+def test_instant_range_check_equals_the_utc_comparison(naive, offset_minutes):
+    """The range check (which skips the UTC conversion for years well inside the range) accepts
+    exactly the instants whose UTC value lies from 1900 up to 2200."""
+    from datetime import timedelta, timezone
+
+    from samarbeid_rules._timeline import EARLIEST, LATEST, _in_range
+
+    value = naive.replace(tzinfo=timezone(timedelta(minutes=offset_minutes)))
+    try:
+        expected = EARLIEST <= value.astimezone(timezone.utc) < LATEST
+    except OverflowError:
+        expected = False
+    try:
+        _in_range(value)
+        accepted = True
+    except ValueError:
+        accepted = False
+    assert accepted == expected
