@@ -55,7 +55,7 @@ from ._calendar import (
     start_of_local_day,
 )
 from ._compile import Matcher
-from ._facts import EventFact, Facts
+from ._facts import EventFact, Facts, values_of
 from ._profile import CountTerm, DurationTerm, LeadTimeTerm, iso_duration
 from ._report import SEVERITY, EventUse, Gap, Obligation, Status, TermUse, Window, build
 from ._rules import (
@@ -329,7 +329,7 @@ class _Correlated:
             candidates = by_type.get(pat.event, ())
             if len(pairs) == 1:
                 name = pairs[0][0]
-                values = _values_of(candidates, name)
+                values = values_of(candidates, name)
                 if len(set(values)) == 1:  # the common case: all of one measure
                     groups[(values[0],)] = list(candidates)
                 else:
@@ -384,25 +384,6 @@ class _Correlated:
 
 _AT = attrgetter("at")
 _ID = attrgetter("id")
-_EVENT = attrgetter("event")
-_PLAIN = frozenset({str, type(None)})
-#: record fields that are not fields of the event model
-_DERIVED = frozenset({"id", "type", "at", "age", "custody_kind"})
-
-
-def _values_of(facts: Sequence[EventFact], name: str) -> list[Any]:
-    """``[f.value(name) for f in facts]``: straight from the events when the field is a plain string."""
-    if name not in _DERIVED:
-        try:
-            values = list(map(attrgetter(name), map(_EVENT, facts)))
-        except AttributeError:
-            pass
-        else:
-            if _PLAIN.issuperset(map(type, values)):
-                return values
-    return [f.value(name) for f in facts]
-
-
 def _ids(facts: Sequence[EventFact]) -> list[str]:
     return list(map(_ID, facts))
 
@@ -786,8 +767,6 @@ def _recurring_looks(ctx: _Ctx, timing: RecurringLooksTiming) -> list[Obligation
         if is_open:
             win = window_term.strict if window_term is not None else None
             next_due = _next_look_due(start, end, times, win, max_strict, tz)
-        status = _measure_status(gaps, is_open)
-        _measure_common(ctx, trig, end_fact, look_ids)
         terms = [ctx.term_use(timing.day_window)] if window_term is not None else []
         if gap_term:
             terms.append(gap_term)
@@ -799,16 +778,9 @@ def _recurring_looks(ctx: _Ctx, timing: RecurringLooksTiming) -> list[Obligation
             f"{sum(g.kind == 'night' for g in gaps)} nights short of looks",
         ]
         out.append(
-            ctx.obligation(
-                trig,
-                status=status,
-                trigger_event_ids=[trig.id],
-                window=build(Window, opens=ctx.local(start), closes=ctx.local(end) if not is_open else None),
-                fulfilled_by=look_ids,
-                next_due=ctx.local(next_due),
-                gaps=gaps,
-                terms=terms,
-                explanation=explanation,
+            _measure_obligation(
+                ctx, trig, end_fact, look_ids, gaps, start=start, end=end, is_open=is_open,
+                next_due=ctx.local(next_due), terms=terms, explanation=explanation,
             )
         )
     return out
@@ -888,24 +860,16 @@ def _continuous_cover(ctx: _Ctx, timing: ContinuousCoverTiming) -> list[Obligati
                     ongoing=tail_open and b == duty_end,
                 )
             )
-        status = _measure_status(gaps, is_open)
-        used_ids = [f.id for f, _ in used]
-        ob_id = _measure_common(ctx, trig, end_fact, used_ids)
+        out.append(
+            _measure_obligation(
+                ctx, trig, end_fact, [f.id for f, _ in used], gaps, start=start, end=duty_end, is_open=is_open,
+                terms=[term] if term else [], explanation=explanation,
+            )
+        )
+        ob_id = ctx.ob_id(trig)
         for _, ef in used:
             if ef is not None:
                 ctx.uses.add(ef.id, ob_id, "cover_end")
-        out.append(
-            ctx.obligation(
-                trig,
-                status=status,
-                trigger_event_ids=[trig.id],
-                window=build(Window, opens=ctx.local(start), closes=ctx.local(duty_end) if not is_open else None),
-                fulfilled_by=used_ids,
-                gaps=gaps,
-                terms=[term] if term else [],
-                explanation=explanation,
-            )
-        )
     return out
 
 
@@ -931,14 +895,34 @@ def _measure_status(gaps: Sequence[Gap], is_open: bool) -> Status:
     return _worst(g.status for g in gaps) or (Status.DUE if is_open else Status.FULFILLED)
 
 
-def _measure_common(ctx: _Ctx, trig: EventFact, end_fact: EventFact | None, item_ids: Sequence[str]) -> str:
-    """Record the uses of a measure obligation's trigger, end and fulfilling events; return its id."""
+def _measure_obligation(
+    ctx: _Ctx,
+    trig: EventFact,
+    end_fact: EventFact | None,
+    item_ids: list[str],
+    gaps: list[Gap],
+    *,
+    start: datetime,
+    end: datetime,
+    is_open: bool,
+    **kw: Any,
+) -> Obligation:
+    """A measure kind's obligation: the uses of its trigger, end and fulfilling events, its status
+    from its gaps (due while it lasts), and its window from ``start`` to ``end`` (unless open)."""
     ob_id = ctx.ob_id(trig)
     ctx.uses.add(trig.id, ob_id, "trigger")
     if end_fact is not None:
         ctx.uses.add(end_fact.id, ob_id, "measure_end")
     ctx.uses.add_all(item_ids, ob_id, "fulfilment")
-    return ob_id
+    return ctx.obligation(
+        trig,
+        status=_measure_status(gaps, is_open),
+        trigger_event_ids=[trig.id],
+        window=build(Window, opens=ctx.local(start), closes=None if is_open else ctx.local(end)),
+        fulfilled_by=item_ids,
+        gaps=gaps,
+        **kw,
+    )
 
 
 def _per_day(ctx: _Ctx, timing: PerDayTiming) -> list[Obligation]:
@@ -959,12 +943,8 @@ def _per_day(ctx: _Ctx, timing: PerDayTiming) -> list[Obligation]:
             if count == 0 and complete:
                 gaps.append(build(Gap, kind="day", start=ctx.local(a), end=ctx.local(b), length=b - a,
                                 status=Status.BREACHED, looks=0, required=1, required_lenient=1))
-        _measure_common(ctx, trig, end_fact, item_ids)
-        status = _measure_status(gaps, is_open)
-        out.append(ctx.obligation(
-            trig, status=status, trigger_event_ids=[trig.id],
-            window=build(Window, opens=ctx.local(start), closes=ctx.local(end) if not is_open else None),
-            fulfilled_by=item_ids, gaps=gaps,
+        out.append(_measure_obligation(
+            ctx, trig, end_fact, item_ids, gaps, start=start, end=end, is_open=is_open,
             explanation=[_measure_text(ctx, trig, start, end, end_fact),
                          "each local calendar day of the measure needs one; a day still running is not judged"],
         ))
@@ -999,12 +979,8 @@ def _per_dogn(ctx: _Ctx, timing: PerDognTiming) -> list[Obligation]:
                     gaps.append(build(Gap, kind="day", start=ctx.local(a), end=ctx.local(b), length=b - a,
                                     status=Status.BREACHED, looks=0, required=1, required_lenient=1))
             how = "each calendar day after the first visit's day (profile setting dogn: calendar)"
-        _measure_common(ctx, trig, end_fact, item_ids)
-        status = _measure_status(gaps, is_open)
-        out.append(ctx.obligation(
-            trig, status=status, trigger_event_ids=[trig.id],
-            window=build(Window, opens=ctx.local(start), closes=ctx.local(end) if not is_open else None),
-            fulfilled_by=item_ids, gaps=gaps,
+        out.append(_measure_obligation(
+            ctx, trig, end_fact, item_ids, gaps, start=start, end=end, is_open=is_open,
             next_due=ctx.local(_next_dogn_due(ctx, mode, times, start)) if is_open else None,
             explanation=[_measure_text(ctx, trig, start, end, end_fact), how]
             + (["none recorded, and none came due before the measure ended"] if not (items or gaps or is_open) else []),
@@ -1061,12 +1037,9 @@ def _daily_sum(ctx: _Ctx, timing: DailySumTiming) -> list[Obligation]:
                 gaps.append(build(Gap, kind="day", start=ctx.local(a), end=ctx.local(b), length=b - a,
                                 status=Status.BREACHED if got < need_l else Status.CONTESTED,
                                 minutes=got, required_minutes=need_s))
-        _measure_common(ctx, trig, end_fact, item_ids)
-        status = _measure_status(gaps, is_open)
-        out.append(ctx.obligation(
-            trig, status=status, trigger_event_ids=[trig.id],
-            window=build(Window, opens=ctx.local(start), closes=ctx.local(end) if not is_open else None),
-            fulfilled_by=item_ids, gaps=gaps, terms=[ctx.term_use(timing.minutes)],
+        out.append(_measure_obligation(
+            ctx, trig, end_fact, item_ids, gaps, start=start, end=end, is_open=is_open,
+            terms=[ctx.term_use(timing.minutes)],
             explanation=[_measure_text(ctx, trig, start, end, end_fact),
                          f"partial first and last days: {partial} (profile setting partial_days); "
                          "a contact counts on the day it began; a day still running is not judged"],
