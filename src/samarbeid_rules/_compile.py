@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
@@ -72,13 +72,12 @@ class CompiledRules:
 
     rule_set: RuleSet
     matchers: tuple[Matcher, ...]
-    by_type: Mapping[str, tuple[Matcher, ...]]
+    #: event type -> the (rule id, role) keys its events play whatever their fields
+    plain_by_type: Mapping[str, tuple[tuple[str, str], ...]]
+    #: event type -> the matchers with conditions (keys already in plain_by_type left out)
+    conditional_by_type: Mapping[str, tuple[Matcher, ...]]
     fingerprint: str  #: hash of the matchers; names the durable-rules ruleset
     terms_needed: tuple[tuple[str, str, str], ...] = ()  #: (profile term, kind, rule file) for every rule
-    #: event type -> the (rule id, role) keys its events play whatever their fields
-    plain_by_type: Mapping[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
-    #: event type -> the matchers with conditions (keys already in plain_by_type left out)
-    conditional_by_type: Mapping[str, tuple[Matcher, ...]] = field(default_factory=dict)
 
     def rule_ids(self) -> tuple[str, ...]:
         return tuple(r.rule_id for r in self.rule_set.rules)
@@ -99,9 +98,6 @@ def compile_rules(rule_set: RuleSet) -> CompiledRules:
             matchers.append(Matcher(rid, "fulfil", pat.event, pat.conditions()))
         for pat in rule.closed_by or ():
             matchers.append(Matcher(rid, "close", pat.event, pat.conditions()))
-    by_type: dict[str, list[Matcher]] = {}
-    for m in matchers:
-        by_type.setdefault(m.event_type, []).append(m)
     canonical = json.dumps(
         [[m.duty, m.role, m.event_type, [list(c) for c in m.conditions]] for m in matchers],
         sort_keys=True,
@@ -113,18 +109,17 @@ def compile_rules(rule_set: RuleSet) -> CompiledRules:
         keys = plain.setdefault(m.event_type, [])
         if not m.conditions and (m.duty, m.role) not in keys:
             keys.append((m.duty, m.role))
-    conditional = {
-        t: tuple(m for m in ms if m.conditions and (m.duty, m.role) not in plain[t])
-        for t, ms in by_type.items()
-    }
+    conditional: dict[str, list[Matcher]] = {}
+    for m in matchers:
+        if m.conditions and (m.duty, m.role) not in plain[m.event_type]:
+            conditional.setdefault(m.event_type, []).append(m)
     return CompiledRules(
         rule_set=rule_set,
         matchers=tuple(matchers),
-        by_type=MappingProxyType({k: tuple(v) for k, v in by_type.items()}),
         fingerprint=fingerprint,
         terms_needed=tuple(
             (name, kind, loaded.path) for loaded in rule_set.rules for name, kind in loaded.rule.terms_used()
         ),
         plain_by_type=MappingProxyType({t: tuple(k) for t, k in plain.items() if k}),
-        conditional_by_type=MappingProxyType({t: ms for t, ms in conditional.items() if ms}),
+        conditional_by_type=MappingProxyType({t: tuple(ms) for t, ms in conditional.items()}),
     )

@@ -13,13 +13,14 @@ from functools import cache
 from datetime import date, datetime, timezone
 from enum import Enum
 from types import MappingProxyType
-from typing import Any, Mapping
+from operator import attrgetter
+from typing import Any, Mapping, Sequence
 
 from ._calendar import age_on, birthday_instant, zone
 from ._profile import Profile
 from ._timeline import EVENT_TYPES, Admitted, MeasurePair, Timeline, _MeasureEnd, _MeasureStart, pair_measures
 
-__all__ = ["EventFact", "Facts", "derive_facts"]
+__all__ = ["EventFact", "Facts", "derive_facts", "values_of"]
 
 #: the event classes that start or end a measure (paired by measure_id)
 _MEASURE_TYPES = frozenset(c for c in EVENT_TYPES.values() if issubclass(c, (_MeasureStart, _MeasureEnd)))
@@ -73,6 +74,19 @@ class EventFact:
             record = self._record = MappingProxyType(_record_of(self.event, self.age, self.custody_kind))
         return record
 
+    def replace(self, *, index: int | None = None, at: datetime | None = None) -> EventFact:
+        """This fact at another canonical position or instant; the record (built or not) is shared."""
+        return EventFact(
+            self.index if index is None else index,
+            self.event,
+            self.at if at is None else at,
+            self._record,
+            self.id,
+            self.type,
+            self.age,
+            self.custody_kind,
+        )
+
     def value(self, name: str) -> Any:
         """``record.get(name)``, without building the record."""
         record = self._record
@@ -115,6 +129,26 @@ class Facts:
     @property
     def birth_date(self) -> date:
         return self.timeline.person.birth_date
+
+
+_EVENT = attrgetter("event")
+_PLAIN = frozenset({str, type(None)})
+#: record fields that are not fields of the event model (see EventFact.value)
+_NOT_EVENT_FIELDS = frozenset({"id", "type", "at", "age", "custody_kind"})
+
+
+def values_of(facts: Sequence[EventFact], name: str) -> list[Any]:
+    """``[f.value(name) for f in facts]``, read straight from the events (in C) when the field is
+    an event field holding plain strings (``measure_id``, the usual correlation key)."""
+    if name not in _NOT_EVENT_FIELDS:
+        try:
+            values = list(map(attrgetter(name), map(_EVENT, facts)))
+        except AttributeError:
+            pass
+        else:
+            if _PLAIN.issuperset(map(type, values)):
+                return values
+    return [f.value(name) for f in facts]
 
 
 def _jsonable(value: Any) -> Any:

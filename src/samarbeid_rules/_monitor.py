@@ -413,12 +413,11 @@ class Monitor:
         """
         mini = [model] if admitted is None else [admitted, model]
         facts = derive_facts(self._stub.model_copy(update={"events": mini}), _EARLIEST, self._profile)
-        f = facts.after_as_of[-1]
-        return EventFact(index, model, f.at, f.record, f.id, f.type)
+        return facts.after_as_of[-1].replace(index=index)
 
     def _append(self, model: Any, key: tuple[int, int, str]) -> None:
         fact = self._record_fact(model, len(self._events), self._admitted_before(key))
-        roles = self._engine.classify(self._rules, [fact.record])
+        roles = self._engine.classify_facts(self._rules, [fact])
         self._events.append(model)
         self._keys.append(key)
         self._facts.append(fact)
@@ -478,8 +477,8 @@ class Monitor:
             self._rebuild([*self._events[:i], model, *self._events[i:]], [*self._keys[:i], key, *self._keys[i:]])
             return
         fact = self._record_fact(model, i, self._admitted_before(key))
-        roles = self._engine.classify(self._rules, [fact.record])
-        moved = [EventFact(f.index + 1, f.event, f.at, f.record, f.id, f.type) for f in self._facts[i:]]
+        roles = self._engine.classify_facts(self._rules, [fact])
+        moved = [f.replace(index=f.index + 1) for f in self._facts[i:]]
         self._events.insert(i, model)
         self._keys.insert(i, key)
         self._facts[i:] = [fact, *moved]
@@ -514,7 +513,7 @@ class Monitor:
     def _rebuild(self, events: list[Any], keys: list[tuple[int, int, str]]) -> None:
         facts = derive_facts(self._stub.model_copy(update={"events": events}), _EARLIEST, self._profile)
         ordered = list(facts.after_as_of)  # all events, canonical order, index = position
-        cls = self._engine.classify(self._rules, [f.record for f in ordered])
+        cls = self._engine.classify_facts(self._rules, ordered)
         self._reset()
         self._events, self._keys, self._facts = events, keys, ordered
         self._by_id = {f.id: f for f in ordered}
@@ -660,7 +659,7 @@ class Monitor:
                         # Daytime gaps restart each day: only today matters.
                         midnight = local_instant(when.astimezone(self._tz).date(), time(0), self._tz)
                         chosen = [
-                            f if f.at >= midnight else EventFact(f.index, f.event, midnight, f.record, f.id, f.type)
+                            f if f.at >= midnight else f.replace(at=midnight)
                             for f in chosen
                         ]
                 elif role == "fulfil" and isinstance(timing, RecurringLooksTiming) and timing.day_window is None:

@@ -7,7 +7,7 @@ everything about time is decided afterwards, in :mod:`.._timing`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any, Protocol
 
 from .._compile import CompiledRules
@@ -24,10 +24,9 @@ ENGINE_NAMES = ("native", "durable-rules")
 class Engine(Protocol):
     name: str
 
-    def classify(self, rules: CompiledRules, records: Sequence[Mapping[str, Any]]) -> Classification: ...
-
     def classify_facts(self, rules: CompiledRules, facts: Sequence[Any]) -> Classification:
-        """The same answer as ``classify`` on ``[f.record for f in facts]``."""
+        """For each (rule id, role), the positions in ``facts`` (time order) of the events whose
+        record matches one of the role's patterns (a record is ``f.record``; see :mod:`.._compile`)."""
         ...
 
 

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from itertools import chain
-from typing import Any
 
 from .._compile import CompiledRules
 from .._facts import EventFact
@@ -13,23 +12,13 @@ __all__ = ["NATIVE", "NativeEngine"]
 
 
 class NativeEngine:
-    """Matches each record against the matchers of its type: O(events × matchers per type)."""
+    """Matches events by type, and a record against a matcher's conditions only where it has some:
+    O(events × conditional matchers per type)."""
 
     name = "native"
 
-    def classify(self, rules: CompiledRules, records: Sequence[Mapping[str, Any]]) -> dict[tuple[str, str], list[int]]:
-        out: dict[tuple[str, str], list[int]] = {}
-        by_type = rules.by_type
-        for pos, record in enumerate(records):
-            for m in by_type.get(record["type"], ()):
-                if m.matches(record):
-                    positions = out.setdefault((m.duty, m.role), [])
-                    if not positions or positions[-1] != pos:  # two patterns of one role
-                        positions.append(pos)
-        return out
-
     def classify_facts(self, rules: CompiledRules, facts: Sequence[EventFact]) -> dict[tuple[str, str], list[int]]:
-        """:meth:`classify` on the facts' records, building a record only where a condition reads it.
+        """Which events play which role, building a record only where a condition reads it.
 
         Events are first grouped by type; a role that every event of a type
         plays (no condition) takes the type's positions whole.
