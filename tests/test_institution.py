@@ -445,3 +445,19 @@ def test_cli_parser_and_default_as_of(tmp_path):
     assert args.as_of == date(2026, 3, 1)
     with pytest.raises(SystemExit):
         parser.parse_args(["check-institution", str(EXAMPLE), "--as-of", "01.03.2026"])
+
+
+@pytest.mark.parametrize(
+    ("source", "problem"),
+    [
+        ('{"prison_id": "p", "meetings": [{"id": "m", "level": ' + "9" * 5000 + "}]}", "not valid JSON"),
+        ("a\x00b", "cannot read file"),
+        (b'{"prison_id": "\xff"}', "not valid JSON"),
+    ],
+)
+def test_unreadable_input_is_an_institution_error(source, problem):
+    """Input the JSON reader refuses (an integer over Python's digit limit, a NUL in a path, bad
+    bytes) is an InstitutionError, as it is a TimelineError for a timeline."""
+    with pytest.raises(InstitutionError) as info:
+        load_institution(source)
+    assert problem in str(info.value)

@@ -39,7 +39,8 @@ from ._evaluate import _as_of, check_profile_terms, evaluate, prepare_rules, res
 from ._profile import Profile
 from ._report import SEVERITY, Report, Status
 from ._rules import RuleSet
-from ._timeline import Timeline, _parse_json, validate_timeline
+from ._jsonsource import parse_json
+from ._timeline import Timeline, validate_timeline
 
 __all__ = ["BatchItem", "BatchRun", "BatchSummary", "evaluate_many"]
 
@@ -271,7 +272,7 @@ def _run_task(task: tuple[str, str, Any], settings: _Settings) -> BatchItem | tu
                 except OSError as exc:
                     raise TimelineError(f"cannot read file ({exc.strerror})", source=loc) from None
                 kind = "text"
-            data = _parse_json(payload, loc) if kind == "text" else payload
+            data = parse_json(payload, loc, TimelineError) if kind == "text" else payload
             case_id = _case_id_of(data)
             timeline = validate_timeline(data, source=loc)
         case_id = timeline.case_id

@@ -26,7 +26,6 @@ field.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Mapping
 from datetime import date, datetime, timedelta
@@ -39,6 +38,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from ._calendar import zone
 from ._errors import InstitutionError, ProfileError, SamarbeidError
+from ._jsonsource import parse_json, read_source
 from ._profile import DurationTerm, Profile, default_profile, iso_duration
 from ._report import SEVERITY, ProfileRef, Status, TermUse
 from ._rules import Citation
@@ -263,33 +263,9 @@ def load_institution(
     :class:`InstitutionError` naming the file, the list, the index, the record
     id and the field.
     """
-    label = name
-    if isinstance(source, Path) or (isinstance(source, str) and not source.lstrip().startswith("{")):
-        path = Path(source)
-        label = label or str(path)
-        try:
-            text = path.read_bytes()
-        except OSError as exc:
-            raise InstitutionError(f"cannot read file ({exc.strerror})", source=label) from None
-        data = _parse_json(text, label)
-    elif isinstance(source, (str, bytes)):
-        label = label or "<input>"
-        data = _parse_json(source, label)
-    else:
-        label = label or "<input>"
-        data = source
+    text, label = read_source(source, name, InstitutionError)
+    data = parse_json(text, label, InstitutionError) if isinstance(text, (str, bytes)) else text
     return validate_institution(data, source=label)
-
-
-def _parse_json(text: str | bytes, label: str) -> Any:
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InstitutionError(
-            f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}", source=label
-        ) from None
-    except (UnicodeDecodeError, RecursionError) as exc:
-        raise InstitutionError(f"not valid JSON: {type(exc).__name__}", source=label) from None
 
 
 def validate_institution(data: Any, *, source: str = "<input>") -> Institution:

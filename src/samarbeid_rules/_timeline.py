@@ -15,7 +15,6 @@ Unknown fields are rejected: nothing in the input is silently dropped.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
@@ -35,6 +34,7 @@ from pydantic import (
 )
 
 from ._errors import TimelineError
+from ._jsonsource import parse_json, read_source
 
 __all__ = [
     "Agency",
@@ -777,20 +777,10 @@ def load_timeline(source: str | Path | Mapping[str, Any] | bytes, *, name: str |
     :class:`TimelineError` naming the file, the event index and id, and the
     field.
     """
-    label = name
-    if isinstance(source, Path) or (isinstance(source, str) and not source.lstrip().startswith("{")):
-        path = Path(source)
-        label = label or str(path)
-        try:
-            text = path.read_bytes()
-        except OSError as exc:
-            raise TimelineError(f"cannot read file ({exc.strerror})", source=label) from None
-        except ValueError as exc:  # e.g. a NUL in the path
-            raise TimelineError(f"cannot read file ({exc})", source=label) from None
+    text, label = read_source(source, name, TimelineError)
+    if isinstance(text, (str, bytes)):
         return _validate_text(text, label)
-    if isinstance(source, (str, bytes)):
-        return _validate_text(source, label or "<input>")
-    return validate_timeline(source, source=label or "<input>")
+    return validate_timeline(text, source=label)
 
 
 def _validate_text(text: str | bytes, label: str) -> Timeline:
@@ -800,20 +790,7 @@ def _validate_text(text: str | bytes, label: str) -> Timeline:
         return _TIMELINE_ADAPTER.validate_json(text)
     except (ValidationError, RecursionError, ValueError):
         pass
-    return validate_timeline(_parse_json(text, label), source=label)
-
-
-def _parse_json(text: str | bytes, label: str) -> Any:
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise TimelineError(
-            f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}", source=label
-        ) from None
-    except RecursionError:
-        raise TimelineError("input is nested too deeply", source=label) from None
-    except (UnicodeDecodeError, ValueError) as exc:  # bad bytes; integers over Python's digit limit
-        raise TimelineError(f"not valid JSON: {type(exc).__name__}: {exc}"[:300], source=label) from None
+    return validate_timeline(parse_json(text, label, TimelineError), source=label)
 
 
 def validate_timeline(data: Any, *, source: str = "<input>") -> Timeline:
