@@ -242,7 +242,6 @@ def derived_state(mon):
         "keys": list(mon._keys),
         "measures": {m: (p.start.id, p.end.id if p.end else None) for m, p in mon._measures.items()},
         "measure_end_us": dict(mon._measure_end_us),
-        "measure_events": {m: [e.id for e in evs] for m, evs in mon._measure_events.items()},
         "admissions": [e.id for e in mon._admissions],
         "measure_duties": dict(mon._measure_duties),
     }
@@ -485,3 +484,24 @@ def test_worklist_over_a_two_week_exclusion_as_recorded():
             checked += 1
     assert inserted > 20 and checked > 40
     assert {"exclusion.daily_contact", "exclusion.hourly_supervision", "exclusion.minor_continuous"} <= duties
+
+
+def test_repeated_autumn_hour_is_compared_in_utc():
+    """Events and as_of sharing a ZoneInfo in the repeated hour of 25 October 2026: an exclusion
+    started at 02:30 (first pass, +02:00) is in effect at 02:10 of the second pass (+01:00), which
+    is later; the monitor agrees with evaluate and the late-event flag compares in UTC."""
+    from zoneinfo import ZoneInfo
+
+    from samarbeid_rules._timeline import ExclusionStarted, SupervisionLook
+
+    tz = ZoneInfo("Europe/Oslo")
+    start = datetime(2026, 10, 25, 2, 30, tzinfo=tz, fold=0)
+    second_pass = datetime(2026, 10, 25, 2, 10, tzinfo=tz, fold=1)
+    assert second_pass.timestamp() > start.timestamp()
+    mon = Monitor(case_id="c-dst", person={"id": "p", "birth_date": "1990-01-01"})
+    mon.add(ExclusionStarted(id="x1", at=start, measure_id="m1", basis="strgjfl_37", scope="full"))
+    mon.add(SupervisionLook(id="l1", at=datetime(2026, 10, 25, 4, 0, tzinfo=tz), measure_id="m1"))
+    tl = mon.timeline()
+    assert mon.worklist(second_pass) == worklist_from_report(evaluate(tl, as_of=second_pass))
+    late = mon.add(SupervisionLook(id="l0", at=datetime(2026, 10, 25, 2, 5, tzinfo=tz, fold=1), measure_id="m1"))
+    assert (late.out_of_order, late.affects_reported) == (True, True)

@@ -44,7 +44,7 @@ result equals the work list derived from :func:`evaluate`'s report
 from __future__ import annotations
 
 import threading
-from bisect import bisect_left, bisect_right, insort
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta, timezone
@@ -297,7 +297,7 @@ class Monitor:
         )
         self._by_duty = _by_rule_file(rule_set)
         self._lock = threading.RLock()
-        self._reported_upto: datetime | None = None
+        self._reported_upto: int | None = None  # latest as_of reported for, in µs
         self._report_cache: tuple[int, int, Report] | None = None
         self._version = 0
         self._reset()
@@ -311,7 +311,6 @@ class Monitor:
         self._by_id: dict[str, EventFact] = {}
         self._measures: dict[str, MeasurePair] = {}
         self._measure_end_us: dict[str, int] = {}  # measure id -> its end in µs, once recorded
-        self._measure_events: dict[str, list[Any]] = {}  # measure id -> events naming it
         # the admissions, in canonical order, and their keys (to find the custody in force anywhere)
         self._admissions: list[Any] = []
         self._admission_keys: list[tuple[int, int, str]] = []
@@ -358,7 +357,7 @@ class Monitor:
             key = _key(model)
             latest = self._keys[-1][0] if self._keys else None
             out_of_order = latest is not None and key[0] < latest
-            affects = self._reported_upto is not None and model.at <= self._reported_upto
+            affects = self._reported_upto is not None and key[0] <= self._reported_upto
             if not self._keys or key > self._keys[-1]:
                 self._append(model, key)
             else:
@@ -383,9 +382,10 @@ class Monitor:
         event_id = raw_id if isinstance(raw_id, str) else None
         if event_id is not None and event_id in self._by_id:
             raise TimelineError("duplicate event id", source=self.case_id, event_id=event_id, field="id")
-        # Validate the event together with the events of the same measure: the
-        # structural checks of a timeline only relate events of one measure.
-        related = list(self._measure_events.get(ref, ())) if isinstance(ref, str) else []
+        # Validate the event together with its measure's start and end: the
+        # structural checks of a timeline relate an event only to those.
+        pair = self._measures.get(ref) if isinstance(ref, str) else None
+        related = [] if pair is None else [pair.start] if pair.end is None else [pair.start, pair.end]
         # ... and with the event it answers, if any (it must exist and come first).
         if isinstance(answers, str) and answers in self._by_id:
             target = self._by_id[answers].event
@@ -448,7 +448,7 @@ class Monitor:
                 self._rule_version[duty] = self._rule_version.get(duty, 0) + 1
 
     def _note_measure(self, model: Any, key: tuple[int, int, str]) -> None:
-        """Record a measure start or end or an admission, and the events naming each measure, in canonical order."""
+        """Record a measure start or end, or an admission (in canonical order)."""
         if isinstance(model, Admitted):
             j = bisect_left(self._admission_keys, key)
             self._admission_keys.insert(j, key)
@@ -456,7 +456,6 @@ class Monitor:
         ref = getattr(model, "measure_id", None)
         if ref is None:
             return
-        insort(self._measure_events.setdefault(ref, []), model, key=_key)
         if isinstance(model, _MeasureStart):
             self._measures[ref] = MeasurePair(model.measure_kind, model, None)
         elif isinstance(model, _MeasureEnd):
@@ -535,8 +534,9 @@ class Monitor:
         return _as_of(as_of, self._stub)
 
     def _note_reported(self, when: datetime) -> None:
-        if self._reported_upto is None or when > self._reported_upto:
-            self._reported_upto = when
+        upto = _us(when)
+        if self._reported_upto is None or upto > self._reported_upto:
+            self._reported_upto = upto
 
     def report(self, as_of: datetime | str | None = None) -> Report:
         """Exactly ``evaluate(self.timeline(), as_of=as_of, ...)`` with the monitor's rules, profile and engine.
@@ -697,8 +697,9 @@ class Monitor:
             return self._measures
         measures: dict[str, MeasurePair] = {}
         for mid, pair in self._measures.items():
-            if pair.start.at <= when:
-                if pair.end is not None and pair.end.at > when:
+            # compared in µs (UTC): two instants sharing a ZoneInfo compare by wall clock
+            if _us(pair.start.at) <= upto:
+                if pair.end is not None and self._measure_end_us[mid] > upto:
                     pair = MeasurePair(pair.kind, pair.start, None)
                 measures[mid] = pair
         return measures
