@@ -99,11 +99,27 @@ def test_movable_holidays_follow_easter(year):
     assert holidays == frozenset(fixed | movable)
 
 
-@PROPS
-@given(DAYS)
-def test_is_working_day_is_weekday_and_not_holiday(day):
-    """is_working_day holds exactly on Monday–Friday dates that are not public holidays."""
-    assert is_working_day(day) == (day.weekday() < 5 and day not in norwegian_public_holidays(day.year))
+@pytest.mark.parametrize(
+    ("day", "working"),
+    [
+        (date(2025, 4, 16), True),  # Wednesday before Easter
+        (date(2025, 4, 17), False),  # skjærtorsdag
+        (date(2025, 4, 18), False),  # langfredag
+        (date(2025, 4, 21), False),  # andre påskedag
+        (date(2025, 4, 22), True),  # Tuesday after Easter
+        (date(2025, 5, 1), False),  # Thursday, 1 May
+        (date(2026, 5, 14), False),  # Kristi himmelfartsdag (Thursday)
+        (date(2026, 5, 15), True),  # the Friday after it
+        (date(2026, 5, 17), False),  # Sunday and Constitution Day
+        (date(2026, 5, 25), False),  # andre pinsedag
+        (date(2026, 12, 24), True),  # Christmas Eve is not a public holiday
+        (date(2026, 12, 26), False),  # Saturday, Boxing Day
+        (date(2026, 12, 28), True),  # Monday
+    ],
+)
+def test_is_working_day_on_known_dates(day, working):
+    """Working days skip weekends and the Norwegian public holidays, checked against the calendar."""
+    assert is_working_day(day) is working
 
 
 # --- working days ---------------------------------------------------------------
