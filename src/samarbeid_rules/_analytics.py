@@ -38,10 +38,10 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone, tzinfo
+from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any, NamedTuple
 
-from ._calendar import calendar_months_before, local_instant, zone
+from ._calendar import calendar_months_before, local_instant, utc, zone
 from ._report import Obligation, Report
 from ._timeline import Timeline, validate_timeline
 
@@ -92,13 +92,6 @@ class TraceRef(NamedTuple):
 
     case_id: str
     ref: str
-
-
-def _utc(t: datetime) -> datetime:
-    """The instant in UTC. Arithmetic and comparisons are done in UTC: two datetimes
-    sharing one zoneinfo tzinfo subtract and compare by wall clock, which is
-    wrong across daylight-saving changes."""
-    return t.astimezone(timezone.utc)
 
 
 def _hours(td: timedelta) -> float:
@@ -449,7 +442,7 @@ def _local_date(t: datetime, tz: tzinfo) -> date:
 
 def _end(o: Obligation, report: Report) -> datetime:
     """End of a measure-like obligation (UTC): ``window.closes``, else ``as_of`` (still in effect)."""
-    return _utc(o.window.closes if o.window.closes is not None else report.as_of)
+    return utc(o.window.closes if o.window.closes is not None else report.as_of)
 
 
 def _daytime_window(o: Obligation) -> tuple[time, time]:
@@ -465,11 +458,11 @@ def _daytime_window(o: Obligation) -> tuple[time, time]:
 def daytime_in(start: datetime, end: datetime, window: tuple[time, time], tz: tzinfo) -> timedelta:
     """Elapsed time between ``start`` and ``end`` that falls inside the daily local clock window."""
     total = timedelta(0)
-    start, end = _utc(start), _utc(end)
+    start, end = utc(start), utc(end)
     day = _local_date(start, tz)
     last = _local_date(end, tz)
     while day <= last:
-        ws, we = _utc(local_instant(day, window[0], tz)), _utc(local_instant(day, window[1], tz))
+        ws, we = utc(local_instant(day, window[0], tz)), utc(local_instant(day, window[1], tz))
         a, b = max(ws, start), min(we, end)
         if a < b:
             total += b - a
@@ -478,9 +471,9 @@ def daytime_in(start: datetime, end: datetime, window: tuple[time, time], tz: tz
 
 
 def _days_touched(start: datetime, end: datetime, tz: tzinfo) -> list[date]:
-    start, end = _utc(start), _utc(end)
+    start, end = utc(start), utc(end)
     first, last = _local_date(start, tz), _local_date(end, tz)
-    if end > start and end == _utc(local_instant(last, time(0), tz)):
+    if end > start and end == utc(local_instant(last, time(0), tz)):
         last -= timedelta(days=1)  # ends at midnight: the next day is not touched
     out, day = [], first
     while day <= last:
@@ -495,16 +488,16 @@ class _Case:
     def __init__(self, timeline: Timeline) -> None:
         self.by_id = {ev.id: ev for ev in timeline.events}
         self.release_dates = sorted(
-            ((_utc(ev.at), i, ev.release_date) for i, ev in enumerate(timeline.events)
+            ((utc(ev.at), i, ev.release_date) for i, ev in enumerate(timeline.events)
              if ev.type == "expected_release_date_set"),
             key=lambda x: (x[0], x[1]),
         )
-        self.releases = sorted(_utc(ev.at) for ev in timeline.events if ev.type == "released")
+        self.releases = sorted(utc(ev.at) for ev in timeline.events if ev.type == "released")
 
     def at(self, event_id: str) -> datetime | None:
         """The instant (UTC) of an event of this timeline, None if it has no such event."""
         ev = self.by_id.get(event_id)
-        return _utc(ev.at) if ev is not None else None
+        return utc(ev.at) if ev is not None else None
 
     def expected_release_at(self, instant: datetime, tz: tzinfo) -> date | None:
         """The latest expected release date set at or before ``instant``; else the next release's date."""
@@ -667,10 +660,10 @@ def population_figures(
                         g.on_time.pending += 1
             elif duty == TRANSFER_NOTICE:
                 moment = o.window.closes or o.window.due
-                if moment is None or _utc(moment) > _utc(report.as_of):
+                if moment is None or utc(moment) > utc(report.as_of):
                     transfer.pending += 1
                 else:
-                    told = any(t is not None and t <= _utc(moment) for t in map(case.at, o.fulfilled_by))
+                    told = any(t is not None and t <= utc(moment) for t in map(case.at, o.fulfilled_by))
                     transfer.add(ref, told)
             elif duty in (HEALTH_DAILY_VISIT, HEALTH_FIRST_VISIT):
                 isolations.setdefault(tuple(o.trigger_event_ids), []).append(o)
@@ -681,7 +674,7 @@ def population_figures(
                 daytime.add(ref, max(required - gaps, timedelta(0)), required)
             elif duty in MINOR_CONTINUOUS:
                 end = _end(o, report)
-                required = max(end - _utc(o.window.opens), timedelta(0))
+                required = max(end - utc(o.window.opens), timedelta(0))
                 holes = sum((g.length for g in o.gaps if g.kind == "uncovered"), timedelta(0))
                 minors.add(ref, max(required - holes, timedelta(0)), required)
             elif duty == DISCLOSURE_BASIS:
@@ -689,7 +682,7 @@ def population_figures(
 
         for obs in isolations.values():
             main = next((o for o in obs if o.duty_id == HEALTH_DAILY_VISIT), obs[0])
-            start = min(_utc(o.window.opens) for o in obs)
+            start = min(utc(o.window.opens) for o in obs)
             end = max(_end(o, report) for o in obs)
             visit_days = {
                 _local_date(t, tz) for o in obs for t in map(case.at, o.fulfilled_by) if t is not None

@@ -24,6 +24,7 @@ from dateutil.rrule import DAILY, rrule
 __all__ = [
     "add_working_days",
     "to_local",
+    "utc",
     "age_on",
     "birthday_instant",
     "is_working_day",
@@ -55,6 +56,13 @@ def local_instant(day: date, clock: time, tz: tzinfo) -> datetime:
     # Returned in UTC: arithmetic between two datetimes sharing one ZoneInfo
     # is wall-clock arithmetic in Python, which is wrong across a change.
     return aware.astimezone(timezone.utc)
+
+
+def utc(t: datetime) -> datetime:
+    """``t`` in UTC. Instants are compared and subtracted in UTC: two datetimes
+    sharing one ZoneInfo compare and subtract by wall clock, which is wrong
+    across a daylight-saving change."""
+    return t.astimezone(timezone.utc)
 
 
 def to_local(t: datetime, tz: tzinfo) -> datetime:

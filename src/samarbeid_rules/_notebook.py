@@ -10,9 +10,10 @@ missing instant is ``NaT``.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 
+from ._calendar import utc
 from ._report import Obligation, Report
 from ._timeline import MeasureKind, Timeline
 
@@ -185,10 +186,6 @@ _MEASURE_COLOUR = {
 }
 
 
-def _utc(t: datetime) -> datetime:
-    return t.astimezone(timezone.utc)
-
-
 def _status_colour(status: str) -> str:
     if status == "contested":
         return AMBER
@@ -231,7 +228,7 @@ def plot_case(timeline: Timeline, report: Report, ax=None):
         _, ax = plt.subplots(figsize=(12, 1.5 + 0.35 * n_lanes))
     as_of = report.as_of
     # compare instants in UTC: datetimes sharing a zoneinfo tzinfo compare by wall clock
-    events = sorted((ev for ev in timeline.events if _utc(ev.at) <= _utc(as_of)), key=lambda e: _utc(e.at))
+    events = sorted((ev for ev in timeline.events if utc(ev.at) <= utc(as_of)), key=lambda e: utc(e.at))
     num = mdates.date2num
 
     def span(a: datetime, b: datetime) -> tuple[float, float]:
@@ -255,9 +252,9 @@ def plot_case(timeline: Timeline, report: Report, ax=None):
     # measures
     by_kind: dict[MeasureKind, list[tuple[datetime, datetime]]] = {}
     for pair in timeline.measures().values():
-        if _utc(pair.start.at) > _utc(as_of):
+        if utc(pair.start.at) > utc(as_of):
             continue
-        m_end = pair.end.at if pair.end is not None and _utc(pair.end.at) <= _utc(as_of) else as_of
+        m_end = pair.end.at if pair.end is not None and utc(pair.end.at) <= utc(as_of) else as_of
         by_kind.setdefault(pair.kind, []).append((pair.start.at, m_end))
     for kind in MeasureKind:
         if kind in by_kind:

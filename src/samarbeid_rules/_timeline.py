@@ -33,6 +33,7 @@ from pydantic import (
     model_validator,
 )
 
+from ._calendar import utc
 from ._errors import TimelineError
 from ._jsonsource import parse_json, read_source
 
@@ -657,7 +658,7 @@ class Timeline(_Base):
                 )
             seen[ev.id] = i
             if isinstance(ev, ExclusionStarted) and ev.expected_end is not None:
-                if _utc(ev.expected_end) < _utc(ev.at):
+                if utc(ev.expected_end) < utc(ev.at):
                     raise _LocatedValueError(
                         "expected_end is before the exclusion started", i, ev.id, "expected_end"
                     )
@@ -669,7 +670,7 @@ class Timeline(_Base):
                 raise _LocatedValueError(
                     f"responds to event {target!r}, which is not in the timeline", i, ev.id, "responds_to"
                 )
-            if _utc(self.events[seen[target]].at) > _utc(ev.at):
+            if utc(self.events[seen[target]].at) > utc(ev.at):
                 raise _LocatedValueError(
                     f"responds to event {target!r}, which comes later (events[{seen[target]}])", i, ev.id,
                     "responds_to",
@@ -688,11 +689,6 @@ class _LocatedValueError(ValueError):
     def __init__(self, problem: str, index: int, event_id: str, field: str) -> None:
         super().__init__(problem)
         self.problem, self.index, self.event_id, self.field = problem, index, event_id, field
-
-
-def _utc(t: datetime) -> datetime:
-    """Compare instants in UTC: two datetimes sharing a ZoneInfo compare by wall clock."""
-    return t.astimezone(timezone.utc)
 
 
 def pair_measures(events: Iterable[Any], *, check_refs: bool = True) -> dict[str, MeasurePair]:
@@ -733,7 +729,7 @@ def pair_measures(events: Iterable[Any], *, check_refs: bool = True) -> dict[str
             raise _LocatedValueError(
                 f"measure {ev.measure_id!r} is ended twice", i, ev.id, "measure_id"
             )
-        if _utc(ev.at) < _utc(pair.start.at):
+        if utc(ev.at) < utc(pair.start.at):
             raise _LocatedValueError(
                 f"ends measure {ev.measure_id!r} before it started (events[{index_of[ev.measure_id]}])",
                 i,
@@ -754,7 +750,7 @@ def pair_measures(events: Iterable[Any], *, check_refs: bool = True) -> dict[str
             raise _LocatedValueError(
                 f"refers to measure {ref!r}, which no started event opens", i, ev.id, "measure_id"
             )
-        if _utc(ev.at) < _utc(pairs[ref].start.at) and not getattr(ev, "may_precede_measure", False):
+        if utc(ev.at) < utc(pairs[ref].start.at) and not getattr(ev, "may_precede_measure", False):
             raise _LocatedValueError(
                 f"refers to measure {ref!r} before it started", i, ev.id, "at"
             )
