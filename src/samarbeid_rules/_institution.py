@@ -31,7 +31,7 @@ from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Any, Literal, TextIO
+from typing import Any, Literal, TextIO
 
 from dateutil.relativedelta import relativedelta
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -40,7 +40,8 @@ from ._calendar import zone
 from ._errors import InstitutionError, ProfileError, SamarbeidError
 from ._jsonsource import parse_json, read_source
 from ._profile import DurationTerm, Profile, default_profile, iso_duration
-from ._report import SEVERITY, ProfileRef, Status, TermUse
+from ._report import ProfileRef, Status, TermUse, _Out, worst
+from ._timeline import Id
 from ._rules import Citation
 
 __all__ = [
@@ -92,9 +93,6 @@ class _LocatedValueError(ValueError):
 
 
 # --- models --------------------------------------------------------------------
-
-Id = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[^\s]+$")]
-
 
 class RoutineTopic(str, Enum):
     """The nine routine topics of 001 §8.4 (*Det bør blant annet være rutiner for …*)."""
@@ -321,10 +319,6 @@ def _describe(err: Mapping[str, Any]) -> str:
 
 
 # --- report --------------------------------------------------------------------
-
-
-class _Out(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
 
 class TopicFinding(_Out):
@@ -579,10 +573,6 @@ def _window_text(window: Any) -> str:
     return "P" + (text or "0D")
 
 
-def _worst(statuses: list[Status]) -> Status:
-    return max(statuses, key=SEVERITY.index) if statuses else Status.FULFILLED
-
-
 # org.local_meetings ------------------------------------------------------------
 
 
@@ -622,7 +612,7 @@ def _check_meetings(inst: Institution, day: date, term: DurationTerm, effective:
             status = status.for_recommendation()
         explanation.insert(0, "no leader-level meeting with both KHO and SHT on or before as_of")
     else:
-        status = _worst([g.status for g in gaps])
+        status = worst([g.status for g in gaps], Status.FULFILLED)
         reason = {
             Status.BREACHED: "gap_over_lenient",
             Status.NOT_FOLLOWED: "gap_over_lenient",
@@ -683,9 +673,10 @@ def _check_routines(inst: Institution, day: date, stale_from: date, effective: d
     record_ids: list[str] = []
     explanation: list[str] = []
     for topic in RoutineTopic:
-        of_topic = [r for r in inst.routines if r.topic is topic]
-        existing = [r for r in of_topic if r.last_confirmed(day) is not None]
-        future = sorted(r.id for r in of_topic if r.last_confirmed(day) is None)
+        # each routine's latest adoption or review on or before as_of (None: adopted later)
+        confirmed_on = {r.id: r.last_confirmed(day) for r in inst.routines if r.topic is topic}
+        existing = [r for r in inst.routines if r.topic is topic and confirmed_on[r.id] is not None]
+        future = sorted(rid for rid, when in confirmed_on.items() if when is None)
         ids = sorted(r.id for r in existing)
         record_ids.extend(ids)
         if not existing:
@@ -696,9 +687,8 @@ def _check_routines(inst: Institution, day: date, stale_from: date, effective: d
                 TopicFinding(topic=topic, status=Status.NOT_FOLLOWED, reason="missing", explanation=text)
             )
             continue
-        best = max(existing, key=lambda r: (r.last_confirmed(day), r.id))
-        confirmed = best.last_confirmed(day)
-        assert confirmed is not None
+        best = max(existing, key=lambda r: (confirmed_on[r.id], r.id))
+        confirmed = confirmed_on[best.id]
         why = []
         if confirmed < stale_from:
             why.append(f"not adopted or reviewed since {stale_from.isoformat()} (staleness window)")
@@ -707,34 +697,22 @@ def _check_routines(inst: Institution, day: date, stale_from: date, effective: d
         basis = f"routine {best.id} last adopted or reviewed {confirmed.isoformat()}"
         if best.rules_version:
             basis += f", says it follows {best.rules_version!r}"
-        if why:
-            topics.append(
-                TopicFinding(
-                    topic=topic,
-                    status=Status.NOT_FOLLOWED,
-                    reason="stale",
-                    routine_ids=ids,
-                    last_confirmed=confirmed,
-                    explanation=f"{basis}: " + "; ".join(why),
-                )
+        topics.append(
+            TopicFinding(
+                topic=topic,
+                status=Status.NOT_FOLLOWED if why else Status.FULFILLED,
+                reason="stale" if why else "current",
+                routine_ids=ids,
+                last_confirmed=confirmed,
+                explanation=f"{basis}: " + "; ".join(why) if why else basis,
             )
-        else:
-            topics.append(
-                TopicFinding(
-                    topic=topic,
-                    status=Status.FULFILLED,
-                    reason="current",
-                    routine_ids=ids,
-                    last_confirmed=confirmed,
-                    explanation=basis,
-                )
-            )
+        )
     if day < effective:
         explanation.append(
             f"as_of is before circular 001 took effect ({effective.isoformat()}): routines are not "
             "required to postdate it"
         )
-    status = _worst([t.status for t in topics])
+    status = worst([t.status for t in topics], Status.FULFILLED)
     missing = [t.topic.value for t in topics if t.reason == "missing"]
     stale = [t.topic.value for t in topics if t.reason == "stale"]
     current = sum(1 for t in topics if t.reason == "current")
@@ -766,7 +744,7 @@ def _check_routines(inst: Institution, day: date, stale_from: date, effective: d
 def _check_tripartite(inst: Institution, day: date, effective: date) -> InstitutionFinding:
     signed = [a for a in inst.agreements if a.signed <= day]
     current = sorted(
-        (a for a in signed if a.kind is AgreementKind.TRIPARTITE and set(a.parties) == set(Party) and a.in_force_on(day)),
+        (a for a in signed if a.kind is AgreementKind.TRIPARTITE and a.in_force_on(day)),
         key=lambda a: (a.signed, a.id),
     )
     explanation: list[str] = []

@@ -7,6 +7,7 @@ durations. The JSON form is deterministic: the same input gives the same bytes.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import Enum
@@ -75,6 +76,12 @@ SEVERITY = [
     Status.FULFILLED_LATE,
     Status.BREACHED,
 ]
+
+
+
+def worst(statuses: Iterable[Status], default: Status | None = None) -> Status | None:
+    """The most severe of ``statuses`` (in :data:`SEVERITY` order), or ``default`` if there are none."""
+    return max(statuses, key=SEVERITY.index, default=default)
 
 
 class _Out(BaseModel):

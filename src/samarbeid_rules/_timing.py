@@ -57,7 +57,7 @@ from ._calendar import (
 from ._compile import Matcher
 from ._facts import EventFact, Facts, values_of
 from ._profile import CountTerm, DurationTerm, LeadTimeTerm, iso_duration
-from ._report import SEVERITY, EventUse, Gap, Obligation, Status, TermUse, Window, build
+from ._report import EventUse, Gap, Obligation, Status, TermUse, Window, build, worst
 from ._rules import (
     BeforeCloseTiming,
     Bound,
@@ -281,14 +281,6 @@ def _durations(ctx: _Ctx, b: Bound) -> tuple[timedelta, timedelta, TermUse | Non
     term = ctx.facts.profile.terms[b.term]
     assert isinstance(term, DurationTerm)
     return term.strict, term.lenient, ctx.term_use(b.term)
-
-
-def _worst(statuses: Iterable[Status]) -> Status | None:
-    worst = None
-    for s in statuses:
-        if worst is None or SEVERITY.index(s) > SEVERITY.index(worst):
-            worst = s
-    return worst
 
 
 def _whole_seconds(td: timedelta) -> timedelta:
@@ -892,7 +884,7 @@ def _days_of(ctx: _Ctx, start: datetime, end: datetime, is_open: bool):
 
 def _measure_status(gaps: Sequence[Gap], is_open: bool) -> Status:
     """The worst gap's status; with no gap, due while the measure lasts, else fulfilled."""
-    return _worst(g.status for g in gaps) or (Status.DUE if is_open else Status.FULFILLED)
+    return worst((g.status for g in gaps), Status.DUE if is_open else Status.FULFILLED)
 
 
 def _measure_obligation(
