@@ -156,3 +156,20 @@ def test_cli_coverage_of_a_broken_rules_dir(tmp_path, capsys):
     (rules / "catalog.yaml").write_text("duties: [", encoding="utf-8")
     assert main(["coverage", "--rules", str(rules)]) == 3
     assert "catalog.yaml" in capsys.readouterr().err
+
+
+def test_catalog_index_that_is_not_utf8_is_a_rule_file_error(tmp_path):
+    """A catalog index that is not UTF-8 is a RuleFileError naming it, as a rule file would be."""
+    import shutil
+
+    from samarbeid_rules import RuleFileError
+    from samarbeid_rules._coverage import coverage
+    from samarbeid_rules._resources import rules_dir
+
+    root = tmp_path / "rules"
+    shutil.copytree(rules_dir(), root)
+    (root / "catalog.yaml").write_bytes(b"duties:\n  - {id: \xff}\n")
+    with pytest.raises(RuleFileError) as info:
+        coverage(root)
+    assert info.value.path == str(root / "catalog.yaml")
+    assert "cannot read duty catalog index" in str(info.value)

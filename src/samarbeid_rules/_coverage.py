@@ -13,11 +13,9 @@ import re
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
-from ._errors import RuleFileError
-from ._rules import RuleSet, load_rules
-from ._yaml import first_validation_problem, read_yaml
+from ._rules import RuleSet, load_rules, read_yaml_model
 
 __all__ = ["Coverage", "CoverageRow", "NotJudged", "coverage", "coverage_markdown"]
 
@@ -79,20 +77,6 @@ class Coverage(_Strict):
         return [r.duty_id for r in self.rows if r.status == "missing"]
 
 
-def _read(path: Path, model):
-    label = str(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise RuleFileError(f"cannot read ({exc.strerror})", path=label) from None
-    located = read_yaml(text, lambda problem, line: RuleFileError(problem, path=label, line=line))
-    try:
-        return model.model_validate(located.data)
-    except ValidationError as exc:
-        msg, line, dotted = first_validation_problem(exc, located)
-        raise RuleFileError(msg, path=label, line=line, field=dotted) from None
-
-
 def _tests_naming(tests_dir: Path, duty_ids: list[str]) -> dict[str, list[str]]:
     """Test files (and duty case files) that name each duty id.
 
@@ -118,8 +102,8 @@ def coverage(rules: RuleSet | str | Path | None = None, tests_dir: str | Path | 
     """
     rule_set = rules if isinstance(rules, RuleSet) else load_rules(rules)
     root = Path(rule_set.directory)
-    catalog = _read(root / "catalog.yaml", Catalog)
-    extra = _read(root / "coverage.yaml", CoverageFile)
+    catalog = read_yaml_model(root / "catalog.yaml", Catalog, "duty catalog index")
+    extra = read_yaml_model(root / "coverage.yaml", CoverageFile, "coverage file")
     ids = [d.id for d in catalog.duties]
     tdir = Path(tests_dir) if tests_dir is not None else root.parent / "tests"
     tests_available = tdir.is_dir()

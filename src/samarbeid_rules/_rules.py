@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 from collections.abc import Iterable
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal, TypeVar, Union
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -578,22 +578,32 @@ class RuleSet:
         return RuleSet(meta, self.rules, self.directory)
 
 
-def load_rule_file(path: Path, root: Path | None = None) -> LoadedRule:
+_M = TypeVar("_M", bound=BaseModel)
+
+
+def read_yaml_model(path: Path, model: type[_M], what: str) -> _M:
+    """``model`` validated from the YAML file at ``path``; every problem (unreadable, not UTF-8,
+    bad YAML, not a mapping, invalid) is a RuleFileError naming the file, and the line and field
+    where there is one. ``what`` names the file in the messages ("rule file")."""
     label = str(path)
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise RuleFileError(f"cannot read rule file ({exc})", path=label) from None
+        raise RuleFileError(f"cannot read {what} ({exc})", path=label) from None
     located = read_yaml(text, lambda problem, line: RuleFileError(problem, path=label, line=line))
     if not isinstance(located.data, dict):
-        raise RuleFileError("a rule file must be a mapping", path=label, line=1)
+        raise RuleFileError(f"a {what} must be a mapping", path=label, line=1)
     try:
-        rule = RuleFile.model_validate(located.data)
+        return model.model_validate(located.data)
     except ValidationError as exc:
         msg, line, dotted = first_validation_problem(exc, located)
         raise RuleFileError(msg, path=label, line=line, field=dotted) from None
+
+
+def load_rule_file(path: Path, root: Path | None = None) -> LoadedRule:
+    rule = read_yaml_model(path, RuleFile, "rule file")
     rel = path.relative_to(root).as_posix() if root is not None else path.name
-    return LoadedRule(label, rel, rule)
+    return LoadedRule(str(path), rel, rule)
 
 
 def load_rules(directory: str | Path | None = None) -> RuleSet:
@@ -604,18 +614,7 @@ def load_rules(directory: str | Path | None = None) -> RuleSet:
     same duty (and part) in the same version.
     """
     root = Path(directory) if directory is not None else rules_dir()
-    meta_path = root / "ruleset.yaml"
-    label = str(meta_path)
-    try:
-        meta_text = meta_path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise RuleFileError(f"cannot read the rule set description ({exc.strerror})", path=label) from None
-    located = read_yaml(meta_text, lambda problem, line: RuleFileError(problem, path=label, line=line))
-    try:
-        meta = RuleSetMeta.model_validate(located.data)
-    except ValidationError as exc:
-        msg, line, dotted = first_validation_problem(exc, located)
-        raise RuleFileError(msg, path=label, line=line, field=dotted) from None
+    meta = read_yaml_model(root / "ruleset.yaml", RuleSetMeta, "rule set description")
     known_versions = {v.id for v in meta.versions}
     rules: list[LoadedRule] = []
     seen: dict[tuple[str, str], str] = {}
