@@ -36,7 +36,7 @@ from ._render import report_table
 from ._coverage import coverage, coverage_markdown, coverage_table
 from ._explain import explain
 from ._institution import add_institution_parser, run_check_institution
-from ._rules import load_rules
+from ._rules import MODALITIES, load_rules
 from ._timeline import timeline_json_schema
 
 __all__ = ["main", "EXIT_OK", "EXIT_BREACH", "EXIT_USAGE", "EXIT_BAD_INPUT", "EXIT_ENGINE"]
@@ -146,9 +146,9 @@ def _setting(text: str) -> tuple[str, date]:
 
 def _modalities(text: str) -> list[str]:
     mods = [m.strip() for m in text.split(",") if m.strip()]
-    bad = [m for m in mods if m not in ("skal", "bør", "vurdere", "forbud")]
+    bad = [m for m in mods if m not in MODALITIES]
     if bad or not mods:
-        raise argparse.ArgumentTypeError(f"modalities are skal, bør, vurdere, forbud; got {text!r}")
+        raise argparse.ArgumentTypeError(f"modalities are {', '.join(MODALITIES)}; got {text!r}")
     return mods
 
 
@@ -160,7 +160,7 @@ def _rule_set_options(p: argparse.ArgumentParser, *, modality: bool = True) -> N
     if modality:
         p.add_argument(
             "--modality", type=_modalities, default=None, metavar="LIST",
-            help="judge only these modalities, comma-separated: skal,bør,vurdere,forbud",
+            help=f"judge only these modalities, comma-separated: {','.join(MODALITIES)}",
         )
 
 
@@ -557,11 +557,12 @@ def _cmd_coverage(args: argparse.Namespace, out: TextIO) -> int:
 
 def _cmd_explain(args: argparse.Namespace, out: TextIO) -> int:
     try:
-        result = explain(Path(args.file), args.duty, as_of=args.as_of, rules=_selected_rules(args),
-                          profile=args.profile)
-    except KeyError as exc:
-        _error(exc.args[0])
-        return EXIT_USAGE
+        rule_set = _selected_rules(args)
+        if args.duty not in rule_set.by_duty():
+            known = ", ".join(sorted(rule_set.by_duty()))
+            _error(f"no rule for duty {args.duty!r}; rules exist for: {known}")
+            return EXIT_USAGE
+        result = explain(Path(args.file), args.duty, as_of=args.as_of, rules=rule_set, profile=args.profile)
     except SamarbeidError as exc:
         _error(exc)
         return EXIT_BAD_INPUT

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 from collections.abc import Iterable
-from typing import Annotated, Any, Literal, TypeVar, Union
+from typing import Annotated, Any, Literal, TypeVar, Union, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -342,6 +342,7 @@ Timing = Annotated[
 ]
 
 Modality = Literal["skal", "bør", "vurdere", "forbud"]
+MODALITIES: tuple[str, ...] = get_args(Modality)
 Actor = Literal["KO", "KHO", "SHT", "LEDER", "KO+KHO", "KO+KHO+SHT"]
 
 #: timing kinds whose trigger must start a measure
@@ -558,9 +559,9 @@ class RuleSet:
             rules = tuple(r for r in rules if r.duty in wanted)
         if modalities is not None:
             mods = set(modalities)
-            bad = mods - {"skal", "bør", "vurdere", "forbud"}
+            bad = mods - set(MODALITIES)
             if bad:
-                raise RuleFileError(f"unknown modality {sorted(bad)}; use skal, bør, vurdere, forbud",
+                raise RuleFileError(f"unknown modality {sorted(bad)}; use {', '.join(MODALITIES)}",
                                     path=self.directory)
             rules = tuple(r for r in rules if r.rule.modality in mods)
         return RuleSet(self.meta, rules, self.directory)
