@@ -25,7 +25,7 @@ from ._rules import RuleSet, load_rules
 from ._timeline import Timeline, _in_range, load_timeline
 from ._timing import Uses, resolve_rule
 
-__all__ = ["evaluate", "prepare_rules", "resolve_profile"]
+__all__ = ["evaluate", "evaluate_with_facts", "prepare_rules", "resolve_profile"]
 
 
 @cache
@@ -137,6 +137,18 @@ def evaluate(
     interpretation profile (a mapping is applied as overrides to it).
     ``engine`` is ``"native"`` (default) or ``"durable-rules"``.
     """
+    return evaluate_with_facts(timeline, as_of=as_of, rules=rules, profile=profile, engine=engine)[0]
+
+
+def evaluate_with_facts(
+    timeline: Timeline | str | Path | Mapping[str, Any],
+    *,
+    as_of: datetime | str | None = None,
+    rules: RuleSet | CompiledRules | str | Path | None = None,
+    profile: Profile | str | Path | Mapping[str, Any] | None = None,
+    engine: str = "native",
+) -> tuple[Report, Facts]:
+    """:func:`evaluate`, and the facts it derived (for :func:`explain`, which reads them)."""
     if not isinstance(timeline, Timeline):
         timeline = load_timeline(timeline)
     compiled = prepare_rules(rules)
@@ -149,7 +161,7 @@ def evaluate(
     classification = matcher.classify_facts(compiled, facts.ordered)
     obligations, uses = decide_obligations(compiled.rule_set, facts, classification)
     accounts = account_for_events(facts, classification, uses, compiled.rule_set)
-    return assemble_report(facts, compiled.rule_set, matcher.name, obligations, accounts)
+    return assemble_report(facts, compiled.rule_set, matcher.name, obligations, accounts), facts
 
 
 def decide_obligations(

@@ -17,8 +17,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from ._compile import Matcher
-from ._evaluate import _as_of, evaluate, prepare_rules, resolve_profile
-from ._facts import derive_facts
+from ._evaluate import evaluate_with_facts, prepare_rules
 from ._profile import iso_duration
 from ._report import Obligation
 from ._rules import DailySumTiming, MeasureDeadlineTiming
@@ -105,9 +104,7 @@ def explain(
     if not loaded:
         known = ", ".join(sorted(rule_set.by_duty()))
         raise KeyError(f"no rule for duty {duty_id!r}; rules exist for: {known}")
-    report = evaluate(timeline, as_of=as_of, rules=compiled, profile=profile, engine=engine)
-    prof = resolve_profile(profile)
-    facts = derive_facts(timeline, _as_of(as_of, timeline), prof)
+    report, facts = evaluate_with_facts(timeline, as_of=as_of, rules=compiled, profile=profile, engine=engine)
     obligations = [o for o in report.obligations if o.duty_id == duty_id]
     triggered = {t for o in obligations for t in o.trigger_event_ids}
     not_arisen: list[NotArisen] = []
