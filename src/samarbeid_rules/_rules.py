@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Annotated, Any, Literal, TypeVar, Union, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -108,16 +108,21 @@ class EventPattern(_Strict):
         return self
 
     def conditions(self) -> tuple[tuple[str, str, Any], ...]:
-        out = []
-        for name, spec in sorted(self.where.items()):
-            if isinstance(spec, Condition):
-                op, value = spec.op()
-            elif isinstance(spec, list):
-                op, value = "in", tuple(spec)
-            else:
-                op, value = "eq", spec
-            out.append((name, op, value))
-        return tuple(out)
+        return _conditions(self.where)
+
+
+def _conditions(where: Mapping[str, ConditionSpec]) -> tuple[tuple[str, str, Any], ...]:
+    """``where`` compiled to (field, operator, value) triples, in field order."""
+    out = []
+    for name, spec in sorted(where.items()):
+        if isinstance(spec, Condition):
+            op, value = spec.op()
+        elif isinstance(spec, list):
+            op, value = "in", tuple(spec)
+        else:
+            op, value = "eq", spec
+        out.append((name, op, value))
+    return tuple(out)
 
 
 class _CorrelatedPattern(EventPattern):
@@ -428,7 +433,7 @@ class RuleFile(_Strict):
         """The ``requires`` (check) or ``exempt_if`` (permission) conditions, compiled."""
         t = self.timing
         where = t.requires if isinstance(t, CheckTiming) else t.exempt_if if isinstance(t, PermissionTiming) else {}
-        return EventPattern(event=self.trigger[0].event, where=where).conditions()
+        return _conditions(where)  # the fields were checked against every trigger when loading
 
     def terms_used(self) -> list[tuple[str, str]]:
         """(term name, expected kind) for every profile term this rule refers to."""
