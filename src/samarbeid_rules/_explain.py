@@ -125,10 +125,12 @@ def explain(
         if f.type not in trigger_types or f.id in triggered:
             continue
         reasons: list[str] = []
+        files: set[str] = set()  # the rule files a reason was given for
         for r in loaded:
             for pat in r.rule.trigger:
                 if pat.event != f.type:
                     continue
+                files.add(r.rel)
                 failed = [c for c in pat.conditions() if not Matcher("", "", "", (c,)).matches(f.record)]
                 if failed:
                     for name, op, value in failed:
@@ -150,8 +152,9 @@ def explain(
                                    f"{iso_duration(limit)}")
                     continue
                 reasons.append(f"{r.rel}: replaced by a later trigger before it was due or met")
-        files = sorted({reason.split(":", 1)[0] for reason in reasons}) or [loaded[0].rel]
-        not_arisen.append(NotArisen(event_id=f.id, type=f.type, rule_files=files, reasons=reasons))
+        not_arisen.append(
+            NotArisen(event_id=f.id, type=f.type, rule_files=sorted(files) or [loaded[0].rel], reasons=reasons)
+        )
     return Explanation(
         duty_id=duty_id,
         case_id=report.case_id,
