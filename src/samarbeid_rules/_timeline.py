@@ -809,38 +809,37 @@ MAX_DEPTH = 32
 
 def _check_depth(data: Mapping[str, Any], source: str) -> None:
     """Refuse input nested deeper than MAX_DEPTH, naming the event and field (iteratively)."""
-    events = data.get("events")
     for key, value in data.items():
-        if key == "events" and isinstance(events, list):
-            for i, ev in enumerate(events):
-                if isinstance(ev, Mapping):
-                    for name, v in ev.items():
-                        if _depth(v, 3) > MAX_DEPTH:
-                            raw_id = ev.get("id")
-                            raise TimelineError(
-                                "value is nested too deeply", source=source, index=i,
-                                event_id=raw_id if isinstance(raw_id, str) else None, field=str(name),
-                            )
-                elif _depth(ev, 2) > MAX_DEPTH:
+        if key != "events" or not isinstance(value, list):
+            if _too_deep(value, 1):
+                raise TimelineError("value is nested too deeply", source=source, field=str(key))
+            continue
+        for i, ev in enumerate(value):
+            if not isinstance(ev, Mapping):
+                if _too_deep(ev, 2):
                     raise TimelineError("value is nested too deeply", source=source, index=i)
-        elif _depth(value, 1) > MAX_DEPTH:
-            raise TimelineError("value is nested too deeply", source=source, field=str(key))
+                continue
+            for name, v in ev.items():
+                if _too_deep(v, 3):
+                    raw_id = ev.get("id")
+                    raise TimelineError(
+                        "value is nested too deeply", source=source, index=i,
+                        event_id=raw_id if isinstance(raw_id, str) else None, field=str(name),
+                    )
 
 
-def _depth(value: Any, start: int) -> int:
-    """Nesting depth of lists and mappings, counted without recursion (stops past MAX_DEPTH)."""
-    deepest = start
+def _too_deep(value: Any, start: int) -> bool:
+    """Whether lists and mappings nest past MAX_DEPTH (``value`` itself at depth ``start``), without recursion."""
     stack = [(value, start)]
     while stack:
         v, d = stack.pop()
         if d > MAX_DEPTH:
-            return d
-        deepest = max(deepest, d)
+            return True
         if isinstance(v, Mapping):
             stack.extend((x, d + 1) for x in v.values())
         elif isinstance(v, list):
             stack.extend((x, d + 1) for x in v)
-    return deepest
+    return False
 
 
 def _timeline_error_from(exc: ValidationError, data: Mapping[str, Any], source: str) -> TimelineError:
