@@ -323,11 +323,11 @@ class Monitor:
         # duty -> a count that changes whenever the duty's inputs do: an event added
         # in one of its roles, or the end of a measure named by one of its role events
         self._rule_version: dict[str, int] = {}
-        # duty -> (version, as_of in µs) at which no obligation of a deadline duty was open
-        self._settled: dict[str, tuple[int, int]] = {}
         # rule -> (rule version, from µs, until µs, obligations): the obligations
         # of a rule whose work items cannot change before "until" (findings no
-        # work item reads, such as a daily sum's day gaps, may be out of date)
+        # work item reads, such as a daily sum's day gaps, may be out of date);
+        # a deadline rule with nothing open after its last role event stays so
+        # until its version changes (until = _FOREVER, no obligations kept)
         self._stable: dict[str, tuple[int, int, int, list[Obligation]]] = {}
 
     @property
@@ -573,9 +573,6 @@ class Monitor:
                 if not trigger_times or trigger_times[0] > upto:
                     continue  # no trigger yet: no obligation (the common case, kept cheap)
                 version = self._rule_version.get(duty, 0)
-                settled = self._settled.get(duty) if deadline else None
-                if settled is not None and settled[0] == version and upto >= settled[1]:
-                    continue  # nothing open, and no role event since: still nothing open
                 cached = self._stable.get(duty)
                 if cached is not None and cached[0] == version and cached[1] <= upto < cached[2]:
                     obligations.extend(cached[3])
@@ -591,7 +588,7 @@ class Monitor:
                     latest = _latest_by_duty(found)
                     last_role = max((t[-1] for (d, _), t in self._role_times.items() if d == duty and t), default=0)
                     if upto >= last_role and not any(_open_item(o, loaded, latest) for o in found):
-                        self._settled[duty] = (version, upto)
+                        self._stable[duty] = (version, upto, _FOREVER, [])  # nothing open, nor will be
             return _items(obligations, self._by_duty, when.astimezone(self._tz), horizon)
 
     def _stable_until(self, duty: str, loaded: LoadedRule, found: list[Obligation], when: datetime, upto: int) -> int:
