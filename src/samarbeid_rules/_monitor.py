@@ -185,7 +185,7 @@ def _what(loaded: LoadedRule) -> str:
     return _WHAT.get(loaded.rule.fulfilled_by[0].event) or loaded.rule.title
 
 
-def _latest_by_duty(obligations: Iterable[Obligation]) -> dict[str, Obligation]:
+def _latest_by_rule_file(obligations: Iterable[Obligation]) -> dict[str, Obligation]:
     """The latest obligation of each rule file (a duty, part and version)."""
     latest: dict[str, Obligation] = {}
     for o in obligations:
@@ -221,7 +221,7 @@ def _items(
     obligations: Iterable[Obligation], rules: Mapping[str, LoadedRule], as_of: datetime, horizon: timedelta
 ) -> list[WorkItem]:
     obligations = list(obligations)
-    latest = _latest_by_duty(obligations)
+    latest = _latest_by_rule_file(obligations)
     limit = as_of.astimezone(timezone.utc) + horizon  # elapsed time, also across DST
     out: list[WorkItem] = []
     for o in obligations:
@@ -295,7 +295,7 @@ class Monitor:
             (r, r.rule_id, isinstance(r.rule.timing, DeadlineTiming), isinstance(r.rule.timing, _STABLE_KINDS))
             for r in rule_set.rules
         )
-        self._by_duty = _by_rule_file(rule_set)
+        self._by_rule_file = _by_rule_file(rule_set)
         self._lock = threading.RLock()
         self._reported_upto: int | None = None  # latest as_of reported for, in µs
         self._report_cache: tuple[int, int, Report] | None = None
@@ -585,11 +585,11 @@ class Monitor:
                 if stable:
                     self._stable[duty] = (version, upto, self._stable_until(duty, loaded, found, when, upto), found)
                 if deadline:
-                    latest = _latest_by_duty(found)
+                    latest = _latest_by_rule_file(found)
                     last_role = max((t[-1] for (d, _), t in self._role_times.items() if d == duty and t), default=0)
                     if upto >= last_role and not any(_open_item(o, loaded, latest) for o in found):
                         self._stable[duty] = (version, upto, _FOREVER, [])  # nothing open, nor will be
-            return _items(obligations, self._by_duty, when.astimezone(self._tz), horizon)
+            return _items(obligations, self._by_rule_file, when.astimezone(self._tz), horizon)
 
     def _stable_until(self, duty: str, loaded: LoadedRule, found: list[Obligation], when: datetime, upto: int) -> int:
         """The first instant (µs) at which the rule's work items, from its obligations as computed at
