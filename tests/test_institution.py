@@ -461,3 +461,14 @@ def test_unreadable_input_is_an_institution_error(source, problem):
     with pytest.raises(InstitutionError) as info:
         load_institution(source)
     assert problem in str(info.value)
+
+
+def test_table_escapes_control_characters_in_ids():
+    """An id with a terminal escape (allowed by the id pattern) is printed escaped, never raw."""
+    from samarbeid_rules._institution import institution_table
+
+    records = inst(meetings=[{"id": "m\x1b[2J", "date": "2025-12-01", "level": "leader", "parties": ALL}])
+    records = records.model_copy(update={"prison_id": "p\x1b[31m"})
+    text = institution_table(check(records))
+    assert "\x1b" not in text
+    assert "p\\x1b[31m" in text and "m\\x1b[2J" in text

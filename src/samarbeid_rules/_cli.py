@@ -35,7 +35,7 @@ from ._evaluate import check_profile_terms, evaluate, prepare_rules, resolve_pro
 from ._render import report_table
 from ._coverage import coverage, coverage_markdown, coverage_table
 from ._explain import explain
-from ._institution import add_institution_parser, run_check_institution
+from ._institution import add_institution_parser
 from ._rules import MODALITIES, load_rules
 from ._timeline import timeline_json_schema
 
@@ -129,8 +129,7 @@ def _parser() -> argparse.ArgumentParser:
     _rule_set_options(exp, modality=False)
     exp.set_defaults(func=_cmd_explain)
 
-    inst = add_institution_parser(sub)
-    inst.set_defaults(func=run_check_institution)
+    add_institution_parser(sub)  # sets func=run_check_institution
     return p
 
 

@@ -40,6 +40,7 @@ from ._calendar import zone
 from ._errors import InstitutionError, ProfileError, SamarbeidError
 from ._jsonsource import parse_json, read_source
 from ._profile import DurationTerm, Profile, default_profile, iso_duration
+from ._render import _clean, _grid, _status_text
 from ._report import ProfileRef, Status, TermUse, _Out, worst
 from ._timeline import Id
 from ._rules import Citation
@@ -859,9 +860,6 @@ def _latest_record_date(inst: Institution) -> date | None:
     return max(days) if days else None
 
 
-_MARK = {Status.BREACHED: " !", Status.FULFILLED_LATE: " !", Status.CONTESTED: " ?"}
-
-
 def institution_table(report: InstitutionReport, *, as_of_from_records: bool = False) -> str:
     """The report as a readable text table (what ``check-institution`` prints)."""
     as_of = report.as_of.isoformat()
@@ -869,7 +867,7 @@ def institution_table(report: InstitutionReport, *, as_of_from_records: bool = F
         as_of += "  (latest record date; pass --as-of to judge another day)"
     p = report.parameters
     lines = [
-        f"prison    {report.prison_id}",
+        f"prison    {_clean(report.prison_id)}",
         f"as of     {as_of}",
         f"profile   {report.profile.id} {report.profile.version}",
         f"routines  stale after {p.stale_after} (before {p.stale_from.isoformat()}) "
@@ -882,29 +880,26 @@ def institution_table(report: InstitutionReport, *, as_of_from_records: bool = F
             f.duty_id,
             f.modality,
             f.actor,
-            f.status.value + _MARK.get(f.status, ""),
+            _status_text(f.status.value),
             f.reason or "-",
             f"{f.citation.document} §{f.citation.section}",
         )
         for f in report.findings
     ]
-    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(header)]
-
-    def line(cells: tuple[str, ...], indent: str = "") -> str:
-        return indent + "  ".join(c.ljust(w) for c, w in zip(cells, widths)).rstrip()
-
-    lines.append(line(header))
-    for f, row in zip(report.findings, rows):
-        lines.append(line(row))
+    # one grid for the header and the finding rows; each finding's details follow its row
+    header_line, *row_lines = _grid(header, rows)
+    lines.append(header_line)
+    for f, row_line in zip(report.findings, row_lines):
+        lines.append(row_line)
         for text in f.explanation:
-            lines.append(f"    {text}")
+            lines.append(f"    {_clean(text)}")
         for t in f.topics:
-            lines.append(f"    {t.topic.value:<48} {t.status.value:<13} {t.explanation}")
+            lines.append(f"    {t.topic.value:<48} {t.status.value:<13} {_clean(t.explanation)}")
         for g in f.gaps:
-            to = g.to_meeting or "as_of"
+            to = _clean(g.to_meeting or "as_of")
             lines.append(
-                f"    gap {g.from_meeting} -> {to}  {g.start.isoformat()} to {g.end.isoformat()}  "
-                f"P{g.length.days}D  {g.status.value}{_MARK.get(g.status, '')}"
+                f"    gap {_clean(g.from_meeting)} -> {to}  {g.start.isoformat()} to {g.end.isoformat()}  "
+                f"P{g.length.days}D  {_status_text(g.status.value)}"
             )
     lines.append("")
     lines.append(f"breaches  {report.summary['breaches']}")

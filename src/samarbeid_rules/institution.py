@@ -3,7 +3,7 @@
 The public face of :mod:`samarbeid_rules._institution`::
 
     >>> from samarbeid_rules.institution import check_institution, load_institution
-    >>> report = check_institution(load_institution("examples/institution_prison-017.json"),
+    >>> report = check_institution(load_institution("examples/institution/prison-017.json"),
     ...                            as_of=date(2026, 3, 1))  # doctest: +SKIP
     >>> [f.duty_id for f in report.breaches]  # doctest: +SKIP
 
