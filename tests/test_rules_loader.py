@@ -42,7 +42,8 @@ def test_shipped_rules_load():
     rs = load_rules()
     assert SHIPPED_DUTIES <= {r.duty for r in rs.rules}
     assert [r.rule_id for r in rs.rules] == sorted(r.rule_id for r in rs.rules)
-    assert rs.citation().startswith("samarbeid-2025@")
+    assert rs.citation() == "samarbeid-2025@0.2.0"
+    assert len(rs.rules) == 52
 
 
 def test_shipped_rules_dir_is_the_repository_rules():
