@@ -33,8 +33,8 @@ import tracemalloc
 from pathlib import Path
 
 from samarbeid_rules import Timeline, evaluate
-from samarbeid_rules._engines.durable import durable_available
-from samarbeid_rules._evaluate import prepare_rules
+from samarbeid_rules._pipeline.engines.durable import durable_available
+from samarbeid_rules._pipeline.evaluate import prepare_rules
 from samarbeid_rules.testing import generate_population, generate_timeline
 
 AS_OF = "2027-12-31T12:00:00+01:00"
@@ -75,9 +75,9 @@ def bench_throughput(texts: list[str], events: int) -> dict:
     out["native_vs_floor"] = floor / native
     ok, why = durable_available()
     if ok:
-        from samarbeid_rules._engines.durable import durable_engine
-        from samarbeid_rules._facts import derive_facts
-        from samarbeid_rules._profile import default_profile
+        from samarbeid_rules._pipeline.engines.durable import durable_engine
+        from samarbeid_rules._pipeline.facts import derive_facts
+        from samarbeid_rules._inputs.profile import default_profile
 
         rules = prepare_rules(None)
         eng = durable_engine()

@@ -19,8 +19,8 @@ import json
 import time
 
 from samarbeid_rules import Timeline, evaluate
-from samarbeid_rules._engines.native import NATIVE
-from samarbeid_rules._evaluate import (
+from samarbeid_rules._pipeline.engines.native import NATIVE
+from samarbeid_rules._pipeline.evaluate import (
     _as_of,
     account_for_events,
     assemble_report,
@@ -28,8 +28,8 @@ from samarbeid_rules._evaluate import (
     prepare_rules,
     resolve_profile,
 )
-from samarbeid_rules._facts import derive_facts
-from samarbeid_rules._timeline import load_timeline
+from samarbeid_rules._pipeline.facts import derive_facts
+from samarbeid_rules._inputs.timeline import load_timeline
 from samarbeid_rules.testing import generate_population
 
 AS_OF = "2027-12-31T12:00:00+01:00"

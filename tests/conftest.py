@@ -11,7 +11,7 @@ from hypothesis import settings
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from samarbeid_rules._engines.durable import durable_available  # noqa: E402
+from samarbeid_rules._pipeline.engines.durable import durable_available  # noqa: E402
 
 # Property tests draw fresh examples on every local run (exploration), but CI
 # (.ci/run sets HYPOTHESIS_PROFILE=ci) draws the same ones every time, so a

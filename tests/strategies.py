@@ -17,7 +17,7 @@ from typing import Any
 from builders import OSLO, ADULT_BIRTH, iso, timeline
 from hypothesis import strategies as st
 
-from samarbeid_rules._calendar import calendar_months_before, end_of_local_day, to_local
+from samarbeid_rules._common.calendar import calendar_months_before, end_of_local_day, to_local
 
 MIN = timedelta(minutes=1)
 DAY = timedelta(days=1)

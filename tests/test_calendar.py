@@ -10,7 +10,7 @@ from dateutil.easter import easter
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from samarbeid_rules._calendar import (
+from samarbeid_rules._common.calendar import (
     add_working_days,
     age_on,
     birthday_in_year,

@@ -8,7 +8,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from samarbeid_rules import BatchItem, evaluate, evaluate_many
-from samarbeid_rules._ci import iter_junit_xml, jsonl_lines, junit_xml
+from samarbeid_rules._outputs.ci import iter_junit_xml, jsonl_lines, junit_xml
 from samarbeid_rules.testing import generate_timeline
 
 AS_OF = "2025-03-03T15:00:00+01:00"

@@ -12,7 +12,7 @@ import yaml
 import samarbeid_rules
 from samarbeid_rules import evaluate
 from samarbeid_rules._cli import main
-from samarbeid_rules._render import format_duration, format_instant, report_html, report_table
+from samarbeid_rules._outputs.render import format_duration, format_instant, report_html, report_table
 
 REPO = Path(__file__).resolve().parents[1]
 DUTIES = {
@@ -218,7 +218,7 @@ def test_check_bad_rules_dir_exits_3(tmp_path, clean, capsys):
 
 def test_check_engine_unavailable_exits_4(monkeypatch, clean, capsys):
     """When the durable-rules engine cannot run here, check exits 4 with the reason on stderr."""
-    from samarbeid_rules._engines import durable
+    from samarbeid_rules._pipeline.engines import durable
 
     monkeypatch.setattr(durable, "durable_available", lambda: (False, "reason for the test"))
     durable.durable_engine.cache_clear()
@@ -301,7 +301,7 @@ def test_check_never_prints_payloads(tmp_path, capsys):
 
 def test_check_durable_engine_matches_native(clean, breach, capsys):
     """Where durable-rules can run, its JSON differs from the native engine's only in the engine name."""
-    from samarbeid_rules._engines.durable import durable_available
+    from samarbeid_rules._pipeline.engines.durable import durable_available
 
     ok, why = durable_available()
     if not ok:

@@ -20,7 +20,7 @@ from builders import (
 from conftest import requires_durable
 
 from samarbeid_rules import evaluate
-from samarbeid_rules._engines import get_engine
+from samarbeid_rules._pipeline.engines import get_engine
 
 
 def varied_cases(n: int) -> list[tuple[dict, object]]:

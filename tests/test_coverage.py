@@ -12,7 +12,7 @@ import yaml
 
 from samarbeid_rules import coverage, load_rules
 from samarbeid_rules._cli import main
-from samarbeid_rules._coverage import coverage_markdown
+from samarbeid_rules._uses.coverage import coverage_markdown
 
 ROOT = Path(__file__).parents[1]
 CATALOG_MD = Path(__file__).parents[2] / "shared" / "duty-catalog.md"
@@ -163,8 +163,8 @@ def test_catalog_index_that_is_not_utf8_is_a_rule_file_error(tmp_path):
     import shutil
 
     from samarbeid_rules import RuleFileError
-    from samarbeid_rules._coverage import coverage
-    from samarbeid_rules._resources import rules_dir
+    from samarbeid_rules._uses.coverage import coverage
+    from samarbeid_rules._inputs.resources import rules_dir
 
     root = tmp_path / "rules"
     shutil.copytree(rules_dir(), root)

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from samarbeid_rules import evaluate, evaluate_many, load_timeline
-from samarbeid_rules._engines.durable import durable_available
+from samarbeid_rules._pipeline.engines.durable import durable_available
 from samarbeid_rules.testing import generate_timeline
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -46,7 +46,7 @@ def report_json(source: object, engine: str = "native") -> str:
 
 
 def live_sessions() -> int:
-    from samarbeid_rules._engines.durable import durable_engine
+    from samarbeid_rules._pipeline.engines.durable import durable_engine
 
     return durable_engine().live_sessions()
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from samarbeid_rules import default_profile, load_timeline
-from samarbeid_rules._facts import derive_facts, values_of
+from samarbeid_rules._pipeline.facts import derive_facts, values_of
 
 TIMELINE = {
     "case_id": "c-1",

@@ -13,7 +13,7 @@ import yaml
 from dateutil.relativedelta import relativedelta
 
 from samarbeid_rules import ProfileError, SamarbeidError, Status, default_profile
-from samarbeid_rules._institution import add_institution_parser, run_check_institution
+from samarbeid_rules._cli.institution import add_institution_parser, run_check_institution
 from samarbeid_rules.institution import (
     RULES_EFFECTIVE_DEFAULT,
     Institution,
@@ -465,7 +465,7 @@ def test_unreadable_input_is_an_institution_error(source, problem):
 
 def test_table_escapes_control_characters_in_ids():
     """An id with a terminal escape (allowed by the id pattern) is printed escaped, never raw."""
-    from samarbeid_rules._institution import institution_table
+    from samarbeid_rules._outputs.render import institution_table
 
     records = inst(meetings=[{"id": "m\x1b[2J", "date": "2025-12-01", "level": "leader", "parties": ALL}])
     records = records.model_copy(update={"prison_id": "p\x1b[31m"})

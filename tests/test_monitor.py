@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from samarbeid_rules import Monitor, Status, TimelineError, WorkItem, evaluate
-from samarbeid_rules._monitor import worklist_from_report
+from samarbeid_rules._uses.monitor import worklist_from_report
 from samarbeid_rules.testing import timelines
 
 PERSON = {"id": "person-1", "birth_date": "1990-06-15"}
@@ -492,7 +492,7 @@ def test_repeated_autumn_hour_is_compared_in_utc():
     is later; the monitor agrees with evaluate and the late-event flag compares in UTC."""
     from zoneinfo import ZoneInfo
 
-    from samarbeid_rules._timeline import ExclusionStarted, SupervisionLook
+    from samarbeid_rules._inputs.timeline import ExclusionStarted, SupervisionLook
 
     tz = ZoneInfo("Europe/Oslo")
     start = datetime(2026, 10, 25, 2, 30, tzinfo=tz, fold=0)

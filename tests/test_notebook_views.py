@@ -15,7 +15,7 @@ from builders import cover, exclusion, headline_rules, looks, oslo, release_date
 
 from samarbeid_rules import evaluate, load_timeline  # noqa: E402
 from samarbeid_rules.notebook import batch_dataframe, gaps_dataframe, plot_case, report_dataframe  # noqa: E402
-from samarbeid_rules._notebook import GAP_COLUMNS, OBLIGATION_COLUMNS, RED  # noqa: E402
+from samarbeid_rules._outputs.notebook import GAP_COLUMNS, OBLIGATION_COLUMNS, RED  # noqa: E402
 
 AS_OF = oslo(2026, 2, 3)
 

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from strategies import allowed_week_shifts, plus, scenarios
 
 from samarbeid_rules import evaluate
-from samarbeid_rules._report import SEVERITY, Status
+from samarbeid_rules._pipeline.report import SEVERITY, Status
 
 # SAMARBEID_EXAMPLES raises the number of examples for a deeper local run.
 SETTINGS = settings(max_examples=int(os.environ.get("SAMARBEID_EXAMPLES", "50")), deadline=None, suppress_health_check=[HealthCheck.too_slow])

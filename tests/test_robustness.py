@@ -44,7 +44,7 @@ from samarbeid_rules import (
     load_rules,
     load_timeline,
 )
-from samarbeid_rules._resources import rules_dir
+from samarbeid_rules._inputs.resources import rules_dir
 from samarbeid_rules.testing import timelines
 
 OSLO = ZoneInfo("Europe/Oslo")

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from samarbeid_rules import RuleFileError, evaluate, load_rules
-from samarbeid_rules._calendar import zone
+from samarbeid_rules._common.calendar import zone
 from samarbeid_rules._cli import main
 
 OSLO = zone("Europe/Oslo")

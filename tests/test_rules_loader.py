@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from samarbeid_rules import RuleFileError, load_rules
-from samarbeid_rules._resources import rules_dir
+from samarbeid_rules._inputs.resources import rules_dir
 
 REPO = Path(__file__).resolve().parents[1]
 CATALOG = Path(__file__).resolve().parents[2] / "shared" / "duty-catalog.md"
@@ -186,7 +186,7 @@ def test_closing_pattern_correlation_is_checked(rules_copy):
 
 def test_closed_by_takes_a_list_of_patterns(rules_copy):
     """closed_by may list several patterns; each becomes a closing matcher."""
-    from samarbeid_rules._compile import compile_rules
+    from samarbeid_rules._pipeline.compile import compile_rules
 
     path = rules_copy / "duties" / "release" / "gp_notice.yaml"
     text = path.read_text(encoding="utf-8").replace(

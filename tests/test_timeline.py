@@ -245,7 +245,7 @@ def test_instant_range_check_equals_the_utc_comparison(naive, offset_minutes):
     exactly the instants whose UTC value lies from 1900 up to 2200."""
     from datetime import timedelta, timezone
 
-    from samarbeid_rules._timeline import EARLIEST, LATEST, _in_range
+    from samarbeid_rules._inputs.timeline import EARLIEST, LATEST, _in_range
 
     value = naive.replace(tzinfo=timezone(timedelta(minutes=offset_minutes)))
     try:

@@ -9,30 +9,26 @@ private and may change.
     >>> [o.status for o in report.breaches]  # doctest: +SKIP
 """
 
-from ._analytics import population_figures
-from ._batch import BatchItem, BatchRun, evaluate_many
-from ._errors import (
+from ._uses.analytics import population_figures
+from ._uses.batch import BatchItem, BatchRun, evaluate_many
+from ._common.errors import (
     EngineUnavailableError,
     ProfileError,
     RuleFileError,
     SamarbeidError,
     TimelineError,
 )
-from ._coverage import Coverage, coverage
-from ._evaluate import evaluate
-from ._explain import Explanation, explain
-from ._institution import (
-    Institution,
-    InstitutionError,
-    InstitutionReport,
-    check_institution,
-    load_institution,
-)
-from ._monitor import AddResult, Monitor, WorkItem
-from ._profile import Profile, default_profile, load_profile
-from ._report import EventAccount, EventUse, Gap, Obligation, Report, Status, TermUse, Window
-from ._rules import Citation, RuleFile, RuleSet, load_rules
-from ._timeline import (
+from ._uses.coverage import Coverage, coverage
+from ._pipeline.evaluate import evaluate
+from ._uses.explain import Explanation, explain
+from ._common.errors import InstitutionError
+from ._inputs.institution import Institution, load_institution
+from ._uses.institution import InstitutionReport, check_institution
+from ._uses.monitor import AddResult, Monitor, WorkItem
+from ._inputs.profile import Profile, default_profile, load_profile
+from ._pipeline.report import EventAccount, EventUse, Gap, Obligation, Report, Status, TermUse, Window
+from ._inputs.rules import Citation, RuleFile, RuleSet, load_rules
+from ._inputs.timeline import (
     Agency,
     CustodyKind,
     Event,
@@ -43,9 +39,10 @@ from ._timeline import (
     load_timeline,
     timeline_json_schema,
 )
-from ._engines import ENGINE_NAMES
+from ._pipeline.engines import ENGINE_NAMES
+from ._outputs import render as _render  # noqa: F401  (registers the notebook HTML views)
 
-__version__ = "0.1.0"
+from ._common.version import __version__
 
 __all__ = [
     "AddResult",

@@ -1,6 +1,6 @@
 """Institution-level checks (catalog section F): a prison's routines, agreements and meetings.
 
-The public face of :mod:`samarbeid_rules._institution`::
+The public face of the institution records (:mod:`samarbeid_rules._inputs.institution`) and their checks (:mod:`samarbeid_rules._uses.institution`)::
 
     >>> from samarbeid_rules.institution import check_institution, load_institution
     >>> report = check_institution(load_institution("examples/institution/prison-017.json"),
@@ -10,24 +10,26 @@ The public face of :mod:`samarbeid_rules._institution`::
 See ``docs/institution.md``.
 """
 
-from ._institution import (
-    RULES_EFFECTIVE_DEFAULT,
-    STALE_AFTER_DEFAULT,
+from ._common.errors import InstitutionError
+from ._inputs.institution import (
     Agreement,
     AgreementKind,
     Institution,
-    InstitutionError,
-    InstitutionFinding,
-    InstitutionReport,
     Meeting,
-    MeetingGap,
     MeetingLevel,
     Party,
     Routine,
     RoutineTopic,
+    load_institution,
+)
+from ._uses.institution import (
+    RULES_EFFECTIVE_DEFAULT,
+    STALE_AFTER_DEFAULT,
+    InstitutionFinding,
+    InstitutionReport,
+    MeetingGap,
     TopicFinding,
     check_institution,
-    load_institution,
 )
 
 __all__ = [

@@ -23,8 +23,8 @@ from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from ._calendar import calendar_months_before, end_of_local_day, to_local
-from ._synthetic import generate_population, generate_timeline
+from ._common.calendar import calendar_months_before, end_of_local_day, to_local
+from ._uses.synthetic import generate_population, generate_timeline
 
 __all__ = [
     "SUPPORTED_DUTIES",

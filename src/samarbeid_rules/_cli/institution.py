@@ -1,0 +1,70 @@
+"""``samarbeid-rules check-institution``: a prison's records judged (catalog section F)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Any, TextIO
+
+from .._common.errors import InstitutionError, SamarbeidError
+from .._inputs.institution import load_institution
+from .._outputs.render import institution_table
+from .._uses.institution import check_institution, latest_record_date
+
+__all__ = ["add_institution_parser", "run_check_institution"]
+
+EXIT_OK = 0
+EXIT_BREACH = 1
+EXIT_BAD_INPUT = 3
+
+
+def _date_arg(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an ISO 8601 date (YYYY-MM-DD): {text!r}") from None
+
+
+def add_institution_parser(subparsers: Any) -> argparse.ArgumentParser:
+    """Add ``check-institution FILE [--as-of DATE] [--format table|json]`` to a subparsers action."""
+    p = subparsers.add_parser(
+        "check-institution",
+        help="check a prison's routines, agreements and meetings (catalog section F)",
+        description=(
+            "Check a prison's records (routines, agreements, meetings) against org.local_meetings, "
+            "org.routines and org.tripartite_agreement."
+        ),
+        epilog="exit codes: 0 no breach, 1 breach of a duty (skal), 3 bad input",
+    )
+    p.add_argument("file", metavar="FILE", help="institution records, JSON")
+    p.add_argument(
+        "--as-of", type=_date_arg, default=None, metavar="DATE",
+        help="date to judge at, YYYY-MM-DD (default: the latest date in the records)",
+    )
+    p.add_argument("--format", choices=("table", "json"), default="table", help="output format")
+    p.set_defaults(func=run_check_institution)
+    return p
+
+
+def run_check_institution(args: argparse.Namespace, out: TextIO | None = None) -> int:
+    """Run ``check-institution``: 0 no breach, 1 breach of a *skal* duty, 3 bad input."""
+    out = out if out is not None else sys.stdout
+    try:
+        inst = load_institution(Path(args.file))
+        as_of = getattr(args, "as_of", None)
+        from_records = as_of is None
+        if from_records:
+            as_of = latest_record_date(inst)
+            if as_of is None:
+                raise InstitutionError("no dated records and no --as-of: nothing to judge at", source=str(args.file))
+        report = check_institution(inst, as_of=as_of)
+    except SamarbeidError as exc:
+        print(f"samarbeid-rules: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    if getattr(args, "format", "table") == "json":
+        out.write(report.to_json(indent=2) + "\n")
+    else:
+        out.write(institution_table(report, as_of_from_records=from_records))
+    return EXIT_BREACH if report.breaches else EXIT_OK

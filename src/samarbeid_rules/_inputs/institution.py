@@ -1,0 +1,283 @@
+"""A prison's institution records (catalog section F): routines, agreements and meetings.
+
+An :class:`Institution` holds what a prison records as an organisation, not
+one person's custody:
+
+- ``routines``: local routine descriptions (*lokale rutinebeskrivelser*), one
+  of the topics 001 §8.4 lists, with the date adopted and last reviewed;
+- ``agreements``: cooperation agreements (*samarbeidsavtaler*) with the local
+  health trust (SHT) and the municipal health and care service (KHO);
+- ``meetings``: cooperation meetings, at leader or staff level.
+
+Records carry ids, never names. Unknown fields are rejected, and every
+validation problem is an :class:`InstitutionError` naming the file, the list
+(``routines``/``agreements``/``meetings``), the index, the record id and the
+field. The duties are judged in :mod:`.._uses.institution`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from .._common.errors import InstitutionError
+from .jsonread import parse_json, read_source
+from .timeline import Id
+
+__all__ = [
+    "Agreement",
+    "AgreementKind",
+    "Institution",
+    "Meeting",
+    "MeetingLevel",
+    "Party",
+    "Routine",
+    "RoutineTopic",
+    "load_institution",
+    "validate_institution",
+]
+
+
+# --- errors ------------------------------------------------------------------
+
+
+class _LocatedValueError(ValueError):
+    """Raised inside validators; turned into an InstitutionError by the loader."""
+
+    def __init__(self, problem: str, collection: str, index: int, record_id: str, field: str) -> None:
+        super().__init__(problem)
+        self.problem, self.collection, self.index = problem, collection, index
+        self.record_id, self.field = record_id, field
+
+
+# --- models --------------------------------------------------------------------
+
+class RoutineTopic(str, Enum):
+    """The nine routine topics of 001 §8.4 (*Det bør blant annet være rutiner for …*)."""
+
+    #: avrusning, i tråd med nasjonale faglige retningslinjer
+    DETOX = "detox"
+    #: legemiddelhåndtering, inkludert legemiddelassistert rehabilitering (LAR)
+    MEDICATION_INCL_LAR = "medication_incl_lar"
+    #: innhenting av samtykke til utveksling av taushetsbelagte opplysninger
+    CONSENT = "consent"
+    #: kontakt og samarbeid med legevakt og akuttpsykiatriske tjenester utenfor kontortiden
+    OUT_OF_HOURS_EMERGENCY_CONTACT = "out_of_hours_emergency_contact"
+    #: faste møtepunkt og tverrfaglig samarbeid
+    FIXED_MEETING_POINTS = "fixed_meeting_points"
+    #: tilsyn og oppfølging av innsatte som er utelukket, avstår fra fellesskapet, …
+    SUPERVISION_OF_ISOLATED = "supervision_of_isolated"
+    #: forebygging og håndtering av selvskading, selvmordsforsøk og selvmord
+    SELF_HARM_AND_SUICIDE = "self_harm_and_suicide"
+    #: registrering av avvik og avvikshåndtering, deriblant avlyste helseframstillinger
+    DEVIATION_REGISTRATION_INCL_CANCELLED_ESCORTS = "deviation_registration_incl_cancelled_escorts"
+    #: informasjonsutveksling og koordinering av tjenester ved overføringer … eller løslatelse
+    INFORMATION_EXCHANGE_AT_TRANSFER_AND_RELEASE = "information_exchange_at_transfer_and_release"
+
+
+class Party(str, Enum):
+    """A party to an agreement or a meeting."""
+
+    #: kriminalomsorgen (the prison)
+    KO = "ko"
+    #: the municipal health and care service (the prison health service)
+    KHO = "kho"
+    #: the specialist health service (the local health trust, *helseforetaket*)
+    SHT = "sht"
+
+
+class AgreementKind(str, Enum):
+    TRIPARTITE = "tripartite"
+    BILATERAL = "bilateral"
+
+
+class MeetingLevel(str, Enum):
+    #: *på ledernivå*
+    LEADER = "leader"
+    STAFF = "staff"
+
+
+class _Base(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _unique_parties(parties: list[Party]) -> str | None:
+    seen: set[Party] = set()
+    for p in parties:
+        if p in seen:
+            return f"party {p.value!r} is listed twice"
+        seen.add(p)
+    return None
+
+
+class Routine(_Base):
+    """A local routine description (*lokal rutinebeskrivelse*, 001 §8.4)."""
+
+    id: Id
+    topic: RoutineTopic
+    adopted: date = Field(description="Date the routine was adopted.")
+    last_reviewed: date | None = Field(
+        default=None, description="Date it was last reviewed and found current; on or after 'adopted'."
+    )
+    rules_version: str | None = Field(
+        default=None,
+        max_length=100,
+        description="The rules the routine says it follows (e.g. 'circular-2025'); informational.",
+    )
+
+    def last_confirmed(self, as_of: date) -> date | None:
+        """The latest of adoption and review on or before ``as_of`` (None: not yet adopted)."""
+        days = [d for d in (self.adopted, self.last_reviewed) if d is not None and d <= as_of]
+        return max(days) if days else None
+
+
+class Agreement(_Base):
+    """A cooperation agreement (*samarbeidsavtale*; *trepartsavtale* when tripartite)."""
+
+    id: Id
+    kind: AgreementKind
+    parties: list[Party] = Field(min_length=2)
+    signed: date
+    expires: date | None = Field(
+        default=None, description="Last day the agreement is in force; unset means open-ended."
+    )
+
+    def in_force_on(self, day: date) -> bool:
+        return self.signed <= day and (self.expires is None or day <= self.expires)
+
+
+class Meeting(_Base):
+    """A cooperation meeting (*møteplass*) held on a date."""
+
+    id: Id
+    date: date
+    level: MeetingLevel
+    parties: list[Party] = Field(min_length=1, description="Who took part.")
+
+    def qualifies(self) -> bool:
+        """Leader level, with both KHO and SHT taking part (001 §8.3)."""
+        return self.level is MeetingLevel.LEADER and {Party.KHO, Party.SHT} <= set(self.parties)
+
+
+_COLLECTIONS = ("routines", "agreements", "meetings")
+
+
+class Institution(_Base):
+    """A prison's records for the institution checks. Ids only, no names."""
+
+    prison_id: Id
+    routines: list[Routine] = Field(default_factory=list)
+    agreements: list[Agreement] = Field(default_factory=list)
+    meetings: list[Meeting] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _check_records(self) -> Institution:
+        seen: dict[str, str] = {}
+        for coll in _COLLECTIONS:
+            for i, rec in enumerate(getattr(self, coll)):
+                if rec.id in seen:
+                    raise _LocatedValueError(
+                        f"duplicate record id (first used at {seen[rec.id]})", coll, i, rec.id, "id"
+                    )
+                seen[rec.id] = f"{coll}[{i}]"
+        for i, r in enumerate(self.routines):
+            if r.last_reviewed is not None and r.last_reviewed < r.adopted:
+                raise _LocatedValueError(
+                    "last_reviewed is before the routine was adopted", "routines", i, r.id, "last_reviewed"
+                )
+        for i, a in enumerate(self.agreements):
+            problem = _unique_parties(a.parties)
+            if problem:
+                raise _LocatedValueError(problem, "agreements", i, a.id, "parties")
+            if a.kind is AgreementKind.TRIPARTITE and set(a.parties) != set(Party):
+                raise _LocatedValueError(
+                    "a tripartite agreement has exactly the parties ko, kho and sht", "agreements", i, a.id, "parties"
+                )
+            if a.kind is AgreementKind.BILATERAL and len(a.parties) != 2:
+                raise _LocatedValueError(
+                    "a bilateral agreement has exactly two parties", "agreements", i, a.id, "parties"
+                )
+            if a.expires is not None and a.expires < a.signed:
+                raise _LocatedValueError("expires is before the agreement was signed", "agreements", i, a.id, "expires")
+        for i, m in enumerate(self.meetings):
+            problem = _unique_parties(m.parties)
+            if problem:
+                raise _LocatedValueError(problem, "meetings", i, m.id, "parties")
+        return self
+
+
+# --- loading -------------------------------------------------------------------
+
+
+def load_institution(
+    source: str | Path | Mapping[str, Any] | bytes, *, name: str | None = None
+) -> Institution:
+    """Load and validate a prison's records.
+
+    ``source`` is a path to a JSON file, a JSON text (``str`` starting with
+    ``{`` or ``bytes``), or an already parsed mapping. Raises
+    :class:`InstitutionError` naming the file, the list, the index, the record
+    id and the field.
+    """
+    text, label = read_source(source, name, InstitutionError)
+    data = parse_json(text, label, InstitutionError) if isinstance(text, (str, bytes)) else text
+    return validate_institution(data, source=label)
+
+
+def validate_institution(data: Any, *, source: str = "<input>") -> Institution:
+    """Validate parsed JSON data as an institution, raising a located InstitutionError."""
+    if not isinstance(data, Mapping):
+        raise InstitutionError("an institution must be a JSON object", source=source)
+    try:
+        return Institution.model_validate(data)
+    except ValidationError as exc:
+        raise _error_from(exc, data, source) from None
+    except RecursionError:
+        raise InstitutionError("input is nested too deeply", source=source) from None
+
+
+def _error_from(exc: ValidationError, data: Mapping[str, Any], source: str) -> InstitutionError:
+    err = exc.errors(include_url=False, include_input=False)[0]
+    ctx_err = (err.get("ctx") or {}).get("error")
+    if isinstance(ctx_err, _LocatedValueError):
+        return InstitutionError(
+            ctx_err.problem,
+            source=source,
+            collection=ctx_err.collection,
+            index=ctx_err.index,
+            record_id=ctx_err.record_id,
+            field=ctx_err.field,
+        )
+    loc = list(err["loc"])
+    problem = _describe(err)
+    if len(loc) >= 2 and loc[0] in _COLLECTIONS and isinstance(loc[1], int):
+        coll, index = loc[0], loc[1]
+        record_id = None
+        records = data.get(coll)
+        if isinstance(records, list) and 0 <= index < len(records) and isinstance(records[index], Mapping):
+            raw = records[index].get("id")
+            record_id = raw if isinstance(raw, str) else None
+        field = ".".join(str(p) for p in loc[2:]) or None
+        return InstitutionError(
+            problem, source=source, collection=coll, index=index, record_id=record_id, field=field
+        )
+    field = ".".join(str(p) for p in loc) or None
+    return InstitutionError(problem, source=source, field=field)
+
+
+def _describe(err: Mapping[str, Any]) -> str:
+    kind = err["type"]
+    if kind == "extra_forbidden":
+        return "unknown field"
+    if kind == "missing":
+        return "required field is missing"
+    if kind == "enum":
+        return err["msg"]
+    return str(err["msg"]).removeprefix("Value error, ")
+
+

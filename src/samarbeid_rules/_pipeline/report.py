@@ -1,0 +1,256 @@
+"""The report: obligations, their status and evidence, and an account of every event.
+
+Reports carry ids, never names or event payloads. Instants are given in the
+profile's time zone (Europe/Oslo) with their UTC offset; lengths as ISO 8601
+durations. The JSON form is deterministic: the same input gives the same bytes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import Enum
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from .._common.display import html_of
+from .._inputs.rules import Citation
+
+__all__ = [
+    "EventAccount",
+    "EventUse",
+    "Gap",
+    "Obligation",
+    "Report",
+    "Status",
+    "TermUse",
+    "Window",
+]
+
+
+class Status(str, Enum):
+    """Where an obligation stands at ``as_of``.
+
+    - ``due``: open, and not late even by the strict bound.
+    - ``fulfilled``: met by the strict bound.
+    - ``contested``: met, or still open, after the strict bound but within the
+      lenient one: late only on the strict reading of a vague term.
+    - ``fulfilled_late``: met, but after the lenient bound. A breach that was
+      remedied; it counts as a breach.
+    - ``breached``: not met by the lenient bound, or no longer possible to
+      meet (for example released without notice); for a recurring or
+      continuous duty, at least one gap was a breach; for a prohibition, the
+      act was done without the condition that allows it.
+
+    A recommendation (*bør*) is never a breach of law: where a duty would be
+    ``breached`` or ``fulfilled_late``, a recommendation is ``not_followed``
+    or ``followed_late``.
+    """
+
+    DUE = "due"
+    FULFILLED = "fulfilled"
+    CONTESTED = "contested"
+    FULFILLED_LATE = "fulfilled_late"
+    BREACHED = "breached"
+    FOLLOWED_LATE = "followed_late"
+    NOT_FOLLOWED = "not_followed"
+
+    @property
+    def is_breach(self) -> bool:
+        """A breach of law: ``breached`` or ``fulfilled_late`` (never a recommendation)."""
+        return self in (Status.BREACHED, Status.FULFILLED_LATE)
+
+    def for_recommendation(self) -> Status:
+        """This status as it reads for a recommendation (*bør*)."""
+        return {Status.BREACHED: Status.NOT_FOLLOWED, Status.FULFILLED_LATE: Status.FOLLOWED_LATE}.get(self, self)
+
+
+#: severity order used to combine statuses (worst last)
+SEVERITY = [
+    Status.FULFILLED,
+    Status.DUE,
+    Status.CONTESTED,
+    Status.FOLLOWED_LATE,
+    Status.NOT_FOLLOWED,
+    Status.FULFILLED_LATE,
+    Status.BREACHED,
+]
+
+
+
+def worst(statuses: Iterable[Status], default: Status | None = None) -> Status | None:
+    """The most severe of ``statuses`` (in :data:`SEVERITY` order), or ``default`` if there are none."""
+    return max(statuses, key=SEVERITY.index, default=default)
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Window(_Out):
+    """When the obligation opened, when it is due (strict and lenient), when it closed."""
+
+    opens: datetime
+    due: datetime | None = Field(None, description="Deadline by the strict bound (inclusive).")
+    due_lenient: datetime | None = Field(None, description="Deadline by the lenient bound (inclusive).")
+    closes: datetime | None = Field(None, description="End of a measure or release: no later fulfilment.")
+
+
+class Gap(_Out):
+    """One finding of a recurring or continuous duty: a stretch without the required cover."""
+
+    kind: Literal["daytime", "around_the_clock", "night", "uncovered", "day", "dogn"]
+    start: datetime
+    end: datetime
+    length: timedelta
+    status: Status
+    ongoing: bool = Field(False, description="The gap is still open at as_of.")
+    looks: int | None = Field(None, description="Night: looks counted.")
+    required: int | None = Field(None, description="Night: looks required by the strict bound.")
+    required_lenient: int | None = Field(None, description="Night: looks required by the lenient bound.")
+    minutes: int | None = Field(None, description="Day: minutes counted (daily sums).")
+    required_minutes: int | None = Field(None, description="Day: minutes required by the strict bound.")
+
+
+class TermUse(_Out):
+    """A profile term an obligation relied on, with the bounds used."""
+
+    term: str
+    words: list[str]
+    bounds: str
+
+
+class Obligation(_Out):
+    """One duty arising from one trigger, and how it stands."""
+
+    id: str
+    duty_id: str
+    part: str | None = Field(None, description="Which requirement of the duty, where it has several.")
+    title: str
+    actor: str
+    modality: str
+    status: Status
+    breach: bool
+    trigger_event_ids: list[str]
+    window: Window
+    fulfilled_by: list[str] = Field(default_factory=list)
+    lateness: timedelta | None = Field(None, description="How late after the strict deadline.")
+    next_due: datetime | None = Field(None, description="Recurring duty still open: when the next look is due.")
+    gaps: list[Gap] = Field(default_factory=list)
+    terms: list[TermUse] = Field(default_factory=list)
+    explanation: list[str] = Field(default_factory=list)
+    citation: Citation
+    rule_file: str
+    rule_set: str
+    rule_set_version: str = Field(description="Version of the rules by date that judged this obligation.")
+
+
+# The two records below exist once per input event (tens of thousands in a
+# long isolation), so they are plain frozen dataclasses: pydantic serialises
+# them like models, without the cost of building a model per event.
+
+
+@dataclass(frozen=True, slots=True)
+class EventUse:
+    """One use of an event: by which obligation, in which role."""
+
+    obligation: str
+    role: str
+
+
+@dataclass(frozen=True, slots=True)
+class EventAccount:
+    """What the evaluation did with one input event."""
+
+    index: int
+    event_id: str
+    type: str
+    state: Literal["used", "unused", "after_as_of"]
+    used_by: tuple[EventUse, ...] = ()
+    reason: str | None = None
+
+
+class ProfileRef(_Out):
+    id: str
+    version: str
+    policy_note: str
+
+
+class Report(_Out):
+    """The result of evaluating one timeline."""
+
+    case_id: str
+    prison_id: str | None
+    person_id: str
+    as_of: datetime
+    engine: str
+    rule_set: str
+    profile: ProfileRef
+    obligations: list[Obligation]
+    events: list[EventAccount]
+    summary: dict[str, int]
+
+    @property
+    def breaches(self) -> list[Obligation]:
+        return [o for o in self.obligations if o.breach]
+
+    def to_json(self, *, indent: int | None = None) -> str:
+        """Deterministic JSON: one line by default, ``indent=2`` for people to read."""
+        return self.model_dump_json(indent=indent)
+
+    def _repr_html_(self) -> str:
+        return html_of(self)  # drawn by the outputs stage (_outputs/render.py)
+
+
+class _Spec:
+    """How to build one report model without validation: its defaults and required fields."""
+
+    __slots__ = ("template", "factories", "required", "size")
+
+    def __init__(self, cls: type[BaseModel]) -> None:
+        # Every field in declaration order (the order of the JSON keys), with
+        # its default; updating a dict keeps the order of its existing keys.
+        self.template: dict[str, object] = {
+            name: (f.default if f.default_factory is None and not f.is_required() else None)
+            for name, f in cls.model_fields.items()
+        }
+        self.factories: tuple[str, ...] = tuple(
+            name for name, f in cls.model_fields.items() if f.default_factory is not None
+        )
+        self.required = frozenset(name for name, f in cls.model_fields.items() if f.is_required())
+        self.size = len(cls.model_fields)
+
+
+_SPECS: dict[type, _Spec] = {}
+_set = object.__setattr__
+
+
+def build(cls, **values):
+    """An instance of report model ``cls`` from values the library computed itself.
+
+    Equivalent to ``cls.model_construct(**values)`` (no validation), without
+    its per-call overhead: the report types are built tens of thousands of
+    times in a batch. Fields left out take their defaults (a fresh list for
+    list fields); a required field left out, or an unknown one given, is a
+    programming error.
+    """
+    spec = _SPECS.get(cls)
+    if spec is None:
+        spec = _SPECS[cls] = _Spec(cls)
+    data = dict(spec.template)
+    data.update(values)
+    for name in spec.factories:
+        if name not in values:
+            data[name] = []
+    if len(data) != spec.size or not spec.required.issubset(values):
+        missing = sorted(spec.required - values.keys())
+        unknown = sorted(set(data) - set(cls.model_fields))
+        raise TypeError(f"{cls.__name__}: required field(s) {missing} not given, unknown field(s) {unknown}")
+    obj = cls.__new__(cls)
+    _set(obj, "__dict__", data)
+    _set(obj, "__pydantic_fields_set__", set(values))
+    _set(obj, "__pydantic_extra__", None)
+    _set(obj, "__pydantic_private__", None)
+    return obj

@@ -1,0 +1,485 @@
+"""Batch evaluation: many timelines, streamed, optionally across processes.
+
+:func:`evaluate_many` judges every timeline of a *source* and returns a
+:class:`BatchRun`, an iterator of :class:`BatchItem` (one per timeline, in
+source order). A source is
+
+- a directory: its top-level ``*.json`` files (one timeline each) and
+  ``*.jsonl`` files (one timeline per line), in order of file name; any other
+  entry is *skipped* and counted with its reason;
+- a file: ``*.json`` is one timeline, anything else is read as JSON Lines
+  (location ``FILE:LINE``; an empty line is skipped and counted);
+- any iterable of timelines: :class:`Timeline` objects, mappings, JSON texts,
+  paths, or ``(location, timeline)`` pairs (location ``<input>:N`` otherwise).
+
+Timelines are read and evaluated one at a time (with ``processes > 1``: a
+bounded number in flight), so memory does not grow with their number. A
+timeline that fails validation becomes a :class:`BatchItem` with its error
+message (naming the location, the event and the field) and the others go on.
+The rule set, the profile and the engine are settled once, before the first
+timeline is read; an invalid one raises at once.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sys
+import threading
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from .._pipeline.compile import CompiledRules
+from .._pipeline.engines import get_engine
+from .._common.errors import SamarbeidError, TimelineError
+from .._pipeline.evaluate import _as_of, check_profile_terms, evaluate, prepare_rules, resolve_profile
+from .._inputs.profile import Profile
+from .._pipeline.report import SEVERITY, Report, Status
+from .._inputs.rules import RuleSet
+from .._inputs.jsonread import parse_json
+from .._inputs.timeline import Timeline, validate_timeline
+
+__all__ = ["BatchItem", "BatchRun", "BatchSummary", "evaluate_many"]
+
+#: suffixes read as JSON Lines when found in a directory
+JSONL_SUFFIXES = (".jsonl", ".ndjson")
+INPUT_LABEL = "<input>"
+
+
+@dataclass(frozen=True, slots=True)
+class BatchItem:
+    """The outcome for one timeline of a batch.
+
+    Exactly one of ``report`` and ``error`` is set. ``location`` is the file,
+    ``FILE:LINE`` of a JSON Lines file, or ``<input>:N`` (1-based) for an item
+    of an iterable. ``case_id`` is the timeline's case id when it could be
+    read, even if the timeline failed validation.
+    """
+
+    location: str
+    report: Report | None
+    error: str | None
+    case_id: str | None
+
+    @property
+    def ok(self) -> bool:
+        """The timeline was evaluated."""
+        return self.report is not None
+
+    @property
+    def breached(self) -> bool:
+        """The timeline was evaluated and at least one obligation is a breach."""
+        return self.report is not None and any(o.breach for o in self.report.obligations)
+
+
+def _zero_statuses() -> dict[str, int]:
+    """Every status at 0, in the order of the report table (best first)."""
+    order = [s.value for s in SEVERITY]
+    return {v: 0 for v in order + [s.value for s in Status if s.value not in order]}
+
+
+@dataclass
+class BatchSummary:
+    """Counts over a batch; final once the :class:`BatchRun` is exhausted (``complete``)."""
+
+    evaluated: int = 0
+    failed: int = 0
+    skipped: int = 0
+    #: total obligations over the evaluated timelines
+    obligations: int = 0
+    #: obligations by status (every known status is present, with 0)
+    by_status: dict[str, int] = field(default_factory=lambda: _zero_statuses())
+    #: obligations that are a breach
+    breaches: int = 0
+    #: evaluated timelines with at least one breach
+    breached_timelines: int = 0
+    #: breaches by duty id
+    breaches_by_duty: dict[str, int] = field(default_factory=dict)
+    #: (location, reason) of every skipped entry, in source order
+    skipped_items: list[tuple[str, str]] = field(default_factory=list)
+    complete: bool = False
+
+    def add(self, item: BatchItem) -> None:
+        if item.report is None:
+            self.failed += 1
+            return
+        self.evaluated += 1
+        any_breach = False
+        for o in item.report.obligations:
+            self.obligations += 1
+            self.by_status[o.status.value] = self.by_status.get(o.status.value, 0) + 1
+            if o.breach:
+                any_breach = True
+                self.breaches += 1
+                self.breaches_by_duty[o.duty_id] = self.breaches_by_duty.get(o.duty_id, 0) + 1
+        self.breached_timelines += any_breach
+
+    def skip(self, location: str, reason: str) -> None:
+        self.skipped += 1
+        self.skipped_items.append((location, reason))
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form, with sorted duty ids."""
+        return {
+            "evaluated": self.evaluated,
+            "failed": self.failed,
+            "skipped": self.skipped,
+            "obligations": self.obligations,
+            "by_status": dict(self.by_status),
+            "breaches": self.breaches,
+            "breached_timelines": self.breached_timelines,
+            "breaches_by_duty": dict(sorted(self.breaches_by_duty.items())),
+            "skipped_items": [{"location": loc, "reason": why} for loc, why in self.skipped_items],
+            "complete": self.complete,
+        }
+
+
+# --- tasks ----------------------------------------------------------------
+#
+# A task is (kind, location, payload), small and picklable:
+#   ("path", loc, Path)        a .json file, read where it is evaluated
+#   ("text", loc, bytes|str)   JSON text (a JSON Lines line)
+#   ("data", loc, Mapping)     parsed data
+#   ("timeline", loc, Timeline)
+#   ("skip", loc, reason)      counted, not evaluated
+
+
+def _is_jsonl(path: Path) -> bool:
+    return path.suffix.lower() in JSONL_SUFFIXES
+
+
+def _jsonl_tasks(path: Path, label: str) -> Iterator[tuple[str, str, Any]]:
+    try:
+        fh = path.open("rb")
+    except OSError as exc:
+        # One task carries the error, so the file is reported like a bad timeline.
+        yield ("error", label, f"{label}: cannot read file ({exc.strerror})")
+        return
+    with fh:
+        for lineno, raw in enumerate(fh, 1):
+            loc = f"{label}:{lineno}"
+            if not raw.strip():
+                yield ("skip", loc, "empty line")
+                continue
+            yield ("text", loc, raw)
+
+
+def _directory_tasks(directory: Path) -> Iterator[tuple[str, str, Any]]:
+    entries = sorted(os.scandir(directory), key=lambda e: e.name)
+    for entry in entries:
+        path = directory / entry.name
+        label = str(path)
+        if entry.is_dir():
+            yield ("skip", label, "a directory (only top-level files are read)")
+        elif not entry.is_file():
+            yield ("skip", label, "not a regular file")
+        elif path.suffix.lower() == ".json":
+            yield ("path", label, path)
+        elif _is_jsonl(path):
+            yield from _jsonl_tasks(path, label)
+        else:
+            yield ("skip", label, "not a .json or .jsonl file")
+
+
+def _iterable_tasks(items: Iterable[Any]) -> Iterator[tuple[str, str, Any]]:
+    for n, item in enumerate(items, 1):
+        loc = f"{INPUT_LABEL}:{n}"
+        if isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], (str, Path)):
+            loc, item = str(item[0]), item[1]
+        yield _task_for(loc, item)
+
+
+def _task_for(loc: str, item: Any) -> tuple[str, str, Any]:
+    if isinstance(item, Timeline):
+        return ("timeline", loc, item)
+    if isinstance(item, Mapping):
+        return ("data", loc, item)
+    if isinstance(item, bytes) or (isinstance(item, str) and item.lstrip().startswith("{")):
+        return ("text", loc, item)
+    if isinstance(item, (str, Path)):
+        path = Path(item)
+        if loc.startswith(INPUT_LABEL + ":"):
+            loc = str(path)
+        return ("path", loc, path)
+    return ("error", loc, f"{loc}: not a timeline (got {type(item).__name__})")
+
+
+def _source_tasks(source: Any) -> tuple[Iterator[tuple[str, str, Any]], int | None]:
+    """The tasks of ``source`` and, when cheap to know, how many timelines it has."""
+    if isinstance(source, (str, Path)):
+        path = Path(source)
+        if path.is_dir():
+            names = [e.name for e in os.scandir(path)]
+            total = None if any(_is_jsonl(Path(n)) for n in names) else sum(
+                1 for n in names if n.lower().endswith(".json")
+            )
+            return _directory_tasks(path), total
+        if not path.exists():
+            raise TimelineError("no such file or directory", source=str(path))
+        if path.suffix.lower() == ".json":
+            return iter([("path", str(path), path)]), 1
+        return _jsonl_tasks(path, str(path)), None
+    if isinstance(source, (Timeline, Mapping, bytes)):
+        raise TypeError(
+            "evaluate_many takes a directory, a JSON Lines file or an iterable of timelines; "
+            "for one timeline use evaluate()"
+        )
+    try:
+        total = len(source)  # type: ignore[arg-type]
+    except TypeError:
+        total = None
+    return _iterable_tasks(source), total
+
+
+# --- evaluation (the same in this process and in a worker) ----------------
+
+
+@dataclass(frozen=True)
+class _Settings:
+    """What every evaluation of a batch shares; prepared once per process."""
+
+    as_of: datetime | None
+    rules: CompiledRules
+    profile: Profile
+    engine: str
+
+
+def _case_id_of(data: Any) -> str | None:
+    if isinstance(data, Mapping):
+        value = data.get("case_id")
+        if isinstance(value, str):
+            return value
+    return None
+
+
+def _run_task(task: tuple[str, str, Any], settings: _Settings) -> BatchItem | tuple[str, str]:
+    kind, loc, payload = task
+    if kind == "skip":
+        return (loc, payload)
+    if kind == "error":
+        return BatchItem(loc, None, payload, None)
+    case_id = None
+    try:
+        if kind == "timeline":
+            timeline = payload
+        else:
+            if kind == "path":
+                try:
+                    payload = Path(payload).read_bytes()
+                except OSError as exc:
+                    raise TimelineError(f"cannot read file ({exc.strerror})", source=loc) from None
+                kind = "text"
+            data = parse_json(payload, loc, TimelineError) if kind == "text" else payload
+            case_id = _case_id_of(data)
+            timeline = validate_timeline(data, source=loc)
+        case_id = timeline.case_id
+        report = evaluate(
+            timeline, as_of=settings.as_of, rules=settings.rules, profile=settings.profile,
+            engine=settings.engine,
+        )
+    except SamarbeidError as exc:
+        message = str(exc)
+        if not message.startswith(loc):
+            message = f"{loc}: {message}"
+        return BatchItem(loc, None, message, case_id)
+    except Exception as exc:  # a bug, not bad input: fail loudly, but say where
+        exc.add_note(f"while evaluating {loc}")
+        raise
+    return BatchItem(loc, report, None, case_id)
+
+
+_WORKER: _Settings | None = None
+
+
+def _worker_init(as_of: datetime | None, rule_set: RuleSet | None, profile: Profile, engine: str) -> None:
+    global _WORKER
+    _WORKER = _Settings(as_of, prepare_rules(rule_set), profile, engine)
+
+
+def _worker_run(task: tuple[str, str, Any]) -> BatchItem | tuple[str, str]:
+    assert _WORKER is not None, "worker not initialised"
+    return _run_task(task, _WORKER)
+
+
+# --- the run --------------------------------------------------------------
+
+
+class BatchRun:
+    """An iterator of :class:`BatchItem`, in source order, with a running :attr:`summary`.
+
+    Iterate it once. The summary is final when the iterator is exhausted
+    (``summary.complete``). Use it as a context manager, or call
+    :meth:`close`, to stop early (worker processes are ended).
+    """
+
+    def __init__(
+        self,
+        tasks: Iterator[tuple[str, str, Any]],
+        settings: _Settings,
+        *,
+        rule_set_for_workers: RuleSet | None,
+        processes: int,
+        chunksize: int,
+        progress: bool,
+        total: int | None,
+    ) -> None:
+        self.summary = BatchSummary()
+        self.processes = processes
+        self._tasks = tasks
+        self._settings = settings
+        self._worker_rules = rule_set_for_workers
+        self._chunksize = chunksize
+        self._show_progress = progress
+        self._total = total
+        self._bar: Any = None
+        self._gen = self._run()
+
+    # iterator protocol
+    def __iter__(self) -> BatchRun:
+        return self
+
+    def __next__(self) -> BatchItem:
+        return next(self._gen)
+
+    def __enter__(self) -> BatchRun:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Stop: end the worker processes and the progress bar. The summary stays incomplete."""
+        self._gen.close()
+
+    def __del__(self) -> None:  # pragma: no cover - best effort
+        try:
+            self._gen.close()
+        except Exception:
+            pass
+
+    def log(self, message: str) -> None:
+        """Print ``message`` on stderr without breaking the progress bar."""
+        if self._bar is not None:
+            self._bar.write(message, file=sys.stderr)
+        else:
+            print(message, file=sys.stderr)
+
+    # internals
+    def _results(self) -> Iterator[BatchItem | tuple[str, str]]:
+        if self.processes == 1:
+            for task in self._tasks:
+                yield _run_task(task, self._settings)
+            return
+        # Pool.imap reads its input as fast as it can; a semaphore keeps the
+        # number of tasks in flight bounded (and above one chunk per worker,
+        # so it cannot stall).
+        limit = self._chunksize * self.processes * 4
+        slots = threading.Semaphore(limit)
+        stop = threading.Event()
+
+        def feed() -> Iterator[tuple[str, str, Any]]:
+            for task in self._tasks:
+                slots.acquire()
+                if stop.is_set():
+                    return
+                yield task
+
+        s = self._settings
+        # "spawn": workers start clean, so a thread of the caller's (a case
+        # system, a notebook) cannot hold a lock across fork(); results do
+        # not depend on the start method.
+        pool = multiprocessing.get_context("spawn").Pool(
+            self.processes,
+            initializer=_worker_init,
+            initargs=(s.as_of, self._worker_rules, s.profile, s.engine),
+        )
+        finished = False
+        try:
+            for result in pool.imap(_worker_run, feed(), chunksize=self._chunksize):
+                slots.release()
+                yield result
+            finished = True
+        finally:
+            stop.set()
+            slots.release(limit + 1)
+            if finished:
+                pool.close()
+            else:
+                pool.terminate()
+            pool.join()
+
+    def _run(self) -> Iterator[BatchItem]:
+        if self._show_progress:
+            from tqdm import tqdm
+
+            self._bar = tqdm(
+                total=self._total, unit=" timelines", file=sys.stderr, dynamic_ncols=True,
+                desc="evaluating",
+            )
+        try:
+            for result in self._results():
+                if isinstance(result, tuple):
+                    self.summary.skip(*result)
+                    continue
+                self.summary.add(result)
+                if self._bar is not None:
+                    self._bar.update(1)
+                    self._bar.set_postfix(
+                        failed=self.summary.failed, breaches=self.summary.breaches, refresh=False
+                    )
+                yield result
+            self.summary.complete = True
+        finally:
+            if self._bar is not None:
+                self._bar.close()
+                self._bar = None
+
+
+def evaluate_many(
+    source: str | Path | Iterable[Any],
+    *,
+    as_of: datetime | str | None = None,
+    rules: RuleSet | CompiledRules | str | Path | None = None,
+    profile: Profile | str | Path | Mapping[str, Any] | None = None,
+    engine: str = "native",
+    processes: int = 1,
+    progress: bool | None = None,
+    chunksize: int = 8,
+) -> BatchRun:
+    """Evaluate every timeline of ``source``; returns a :class:`BatchRun` to iterate.
+
+    ``as_of``, ``rules``, ``profile`` and ``engine`` are as for
+    :func:`~samarbeid_rules.evaluate` and apply to every timeline; they are
+    checked here, before any timeline is read (raising
+    :class:`~samarbeid_rules.SamarbeidError`). ``processes`` > 1 evaluates
+    in that many worker processes (0: one per CPU), ``chunksize`` timelines
+    at a time; the items come back in source order and are the same as with
+    one process. ``progress`` shows a progress bar on stderr (default: when
+    stderr is a terminal).
+    """
+    if processes == 0:
+        processes = os.cpu_count() or 1
+    if processes < 1:
+        raise ValueError("processes must be at least 1 (or 0 for one per CPU)")
+    if chunksize < 1:
+        raise ValueError("chunksize must be at least 1")
+    get_engine(engine)  # EngineUnavailableError now, not per timeline
+    compiled = prepare_rules(rules)
+    prof = resolve_profile(profile)
+    check_profile_terms(compiled, prof)
+    when = None if as_of is None else _as_of(as_of, None)  # type: ignore[arg-type]
+    tasks, total = _source_tasks(source)
+    if progress is None:
+        progress = bool(getattr(sys.stderr, "isatty", lambda: False)())
+    return BatchRun(
+        tasks,
+        _Settings(when, compiled, prof, engine),
+        rule_set_for_workers=None if rules is None else compiled.rule_set,
+        processes=processes,
+        chunksize=chunksize,
+        progress=progress,
+        total=total,
+    )

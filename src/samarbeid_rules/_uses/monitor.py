@@ -1,0 +1,715 @@
+"""``Monitor``: one case, fed event by event, for case systems.
+
+A case system records events as they happen and wants, after each one, the
+work that is due soon. :class:`Monitor` keeps the events of one case and
+answers two questions at any instant ``as_of``:
+
+- :meth:`Monitor.report` -- exactly what :func:`evaluate` returns for a
+  :class:`Timeline` made of the events added so far (it calls it);
+- :meth:`Monitor.worklist` -- the open obligations due within a horizon, as
+  :class:`WorkItem` rows sorted by due time.
+
+The monitor's timeline lists the events in **canonical order**: by instant;
+at one instant an admission or the start of a measure first; then by event
+id. The report is therefore a function of the set of events
+added, whatever order they arrived in. An event that sorts before the latest
+one already added is accepted and inserted at its place: the monitor then
+holds what it would hold had the events arrived in order. The events after
+it keep their derived records and roles (age depends on an event's own
+instant, the custody kind on the admissions before it) and move one place
+on, so the cost grows with the number of events after it, not with the
+whole timeline; only a late admission, which changes the custody kind of
+the events after it, re-derives everything. :meth:`Monitor.add` says when
+an event's instant is earlier than the latest (``out_of_order``, in its
+:class:`AddResult`), and also when the event lies at or before an ``as_of``
+already reported for (``affects_reported``): an earlier report or worklist
+would now read differently.
+
+Speed. ``report`` re-evaluates (it is the reference). ``worklist`` does not:
+the monitor keeps, incrementally, every event's derived record (age, custody
+kind) and the roles the engine gives it, and resolves each rule only over the
+events that play a role in it. For a recurring-looks duty it passes only the
+looks of ``as_of``'s local day: a work item depends on the next look due and
+on the current stretch without looks, both decided inside that day's daytime
+window (windows are same-day by the profile's validation). Every other
+timing kind is resolved over all its role events up to ``as_of``. A rule
+whose work items change only at known instants or with its inputs keeps its
+result until then; its inputs change when an event is added in one of its
+roles or a measure named by one of its role events ends (nothing else
+reaches its obligations). The tests check, on generated timelines, that the
+result equals the work list derived from :func:`evaluate`'s report
+(:func:`worklist_from_report`).
+"""
+
+from __future__ import annotations
+
+import threading
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta, timezone
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from .._common.calendar import local_instant, zone
+from .._pipeline.compile import CompiledRules
+from .._pipeline.engines import get_engine
+from .._common.errors import TimelineError
+from .._pipeline.evaluate import _as_of, check_profile_terms, evaluate, prepare_rules, resolve_profile
+from .._pipeline.facts import EventFact, Facts, derive_facts
+from .._inputs.profile import Profile
+from .._pipeline.report import Obligation, Report, Status
+from .._inputs.rules import (
+    BeforeCloseTiming,
+    CheckTiming,
+    ContinuousCoverTiming,
+    DailySumTiming,
+    DeadlineTiming,
+    LoadedRule,
+    MeasureDeadlineTiming,
+    PerDayTiming,
+    PerDognTiming,
+    PermissionTiming,
+    RecurringLooksTiming,
+    RuleSet,
+)
+from .._inputs.timeline import (
+    EVENT_TYPES,
+    Admitted,
+    MeasurePair,
+    Person,
+    Timeline,
+    _MeasureEnd,
+    _MeasureStart,
+    validate_timeline,
+)
+from .._pipeline.timing import Uses, resolve_rule
+
+__all__ = ["AddResult", "Monitor", "WorkItem", "worklist_from_report"]
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_US = timedelta(microseconds=1)
+_EARLIEST = datetime(1, 1, 2, tzinfo=timezone.utc)
+_EVENT_CLASSES = tuple(EVENT_TYPES.values())
+
+#: what a work item asks for, by the event type that fulfils the duty
+_WHAT = {
+    "doctor_notified": "doctor must be notified",
+    "supervision_look": "next look due",
+    "continuous_supervision_started": "continuous supervision must be in place",
+    "release_notice_sent": "health service must be told of the release",
+}
+
+
+def _us(t: datetime) -> int:
+    """An aware instant as integer microseconds since the epoch (cheap to compare)."""
+    return (t - _EPOCH) // _US
+
+
+def _key(event: Any) -> tuple[int, int, str]:
+    """Canonical order: by instant; at one instant admissions and measure starts first; then by id.
+
+    Starts go first so that an event naming a measure at the very instant it
+    started (a doctor notified at once) comes after it in every prefix.
+    """
+    return (_us(event.at), 0 if isinstance(event, (_MeasureStart, Admitted)) else 1, event.id)
+
+
+@dataclass(frozen=True, slots=True)
+class WorkItem:
+    """One open obligation that is due within the horizon.
+
+    ``due`` is the strict deadline (``window.due``) of a deadline duty, the
+    next look (``next_due``) of a recurring duty, and for a continuous duty
+    the start of the stretch that is not covered. ``status`` is the state of
+    this item at ``as_of``: ``due`` (not late), ``contested`` (late by the
+    strict bound only) or ``breached`` (late by the lenient bound too). The
+    obligation's overall status, which for a recurring duty also counts past
+    gaps, is in :meth:`Monitor.report`.
+    """
+
+    obligation_id: str
+    duty_id: str
+    actor: str
+    what: str
+    due: datetime
+    status: Status
+
+
+@dataclass(frozen=True, slots=True)
+class AddResult:
+    """What :meth:`Monitor.add` did with an event (an invalid event raises instead)."""
+
+    event_id: str
+    accepted: bool = True
+    #: earlier than the latest event already added
+    out_of_order: bool = False
+    #: at or before an ``as_of`` already given to ``report`` or ``worklist``
+    affects_reported: bool = False
+
+
+class _NoUses(Uses):
+    """Event accounting is not needed for a work list."""
+
+    def add(self, event_id: str, obligation: str, role: str) -> None:  # noqa: ARG002
+        return None
+
+    def add_all(self, facts: Iterable[EventFact], obligation: str, role: str) -> None:  # noqa: ARG002
+        return None
+
+
+_FOREVER = 2**62  #: µs: no instant of a timeline comes near it
+#: kinds whose work items change only at known instants (deadlines, days) or
+#: with new events; their results are reused until then
+_STABLE_KINDS = (
+    DeadlineTiming,
+    BeforeCloseTiming,
+    CheckTiming,
+    PermissionTiming,
+    PerDayTiming,
+    PerDognTiming,
+    DailySumTiming,
+    MeasureDeadlineTiming,
+)
+#: stable kinds whose reused results expire at local midnight. Not daily sums: a
+#: new day only judges the day before, and a daily sum's work item does not read
+#: its day gaps (they are never ongoing, and it has no due or next-due instant);
+#: it is there while the measure is in effect, the duty applies and no fulfilling
+#: event has come (see _open_item). Resolving every day of a long measure again
+#: at each midnight was the costliest step of a work list.
+_EXPIRE_AT_MIDNIGHT = (PerDayTiming, PerDognTiming, MeasureDeadlineTiming)
+
+
+def _what(loaded: LoadedRule) -> str:
+    return _WHAT.get(loaded.rule.fulfilled_by[0].event) or loaded.rule.title
+
+
+def _latest_by_rule_file(obligations: Iterable[Obligation]) -> dict[str, Obligation]:
+    """The latest obligation of each rule file (a duty, part and version)."""
+    latest: dict[str, Obligation] = {}
+    for o in obligations:
+        cur = latest.get(o.rule_file)
+        if cur is None or (o.window.opens, o.id) > (cur.window.opens, cur.id):
+            latest[o.rule_file] = o
+    return latest
+
+
+def _open_item(o: Obligation, loaded: LoadedRule, latest: Mapping[str, Obligation]) -> tuple[datetime, Status] | None:
+    """(due, status) if ``o`` can still be met and so belongs on a work list, else None."""
+    if o.window.closes is not None:
+        return None
+    if o.window.due is not None:
+        if o.fulfilled_by:
+            return None
+        # For a duty whose later trigger replaces the earlier one (a changed
+        # release date), only the latest trigger's obligation can still be met.
+        if getattr(loaded.rule.timing, "superseded_by_next_trigger", False) and latest[o.rule_file] is not o:
+            return None
+        return o.window.due, o.status
+    ongoing = [g for g in o.gaps if g.ongoing]
+    if o.next_due is not None:
+        return o.next_due, (ongoing[-1].status if ongoing else Status.DUE)
+    if ongoing:
+        return ongoing[-1].start, ongoing[-1].status
+    if not o.fulfilled_by:
+        return o.window.opens, Status.DUE
+    return None  # covered at as_of
+
+
+def _items(
+    obligations: Iterable[Obligation], rules: Mapping[str, LoadedRule], as_of: datetime, horizon: timedelta
+) -> list[WorkItem]:
+    obligations = list(obligations)
+    latest = _latest_by_rule_file(obligations)
+    limit = as_of.astimezone(timezone.utc) + horizon  # elapsed time, also across DST
+    out: list[WorkItem] = []
+    for o in obligations:
+        loaded = rules.get(o.rule_file)
+        if loaded is None:
+            continue
+        item = _open_item(o, loaded, latest)
+        if item is not None and item[0] <= limit:
+            out.append(WorkItem(o.id, o.duty_id, o.actor, _what(loaded), item[0], item[1]))
+    out.sort(key=lambda w: (w.due, w.obligation_id))
+    return out
+
+
+def worklist_from_report(
+    report: Report,
+    *,
+    horizon: timedelta = timedelta(hours=24),
+    rules: RuleSet | CompiledRules | str | Path | None = None,
+) -> list[WorkItem]:
+    """The work list of an :func:`evaluate` report: its open obligations due within ``horizon`` of its ``as_of``.
+
+    This is the definition :meth:`Monitor.worklist` computes incrementally.
+    ``rules`` must be the rule set the report was made with (default: shipped).
+    """
+    compiled = prepare_rules(rules)
+    return _items(report.obligations, _by_rule_file(compiled.rule_set), report.as_of, horizon)
+
+
+def _by_rule_file(rule_set: RuleSet) -> dict[str, LoadedRule]:
+    return {r.rel: r for r in rule_set.rules}
+
+
+class Monitor:
+    """The events of one case, fed one at a time, with its report and work list at any instant.
+
+    ``person`` is a :class:`Person` or a mapping (``{"id": ..., "birth_date": ...}``).
+    ``rules``, ``profile`` and ``engine`` are as for :func:`evaluate` and are
+    compiled once. A monitor is safe to share between threads (calls are
+    serialised by a lock).
+    """
+
+    def __init__(
+        self,
+        case_id: str,
+        person: Person | Mapping[str, Any],
+        prison_id: str | None = None,
+        *,
+        rules: RuleSet | CompiledRules | str | Path | None = None,
+        profile: Profile | str | Path | Mapping[str, Any] | None = None,
+        engine: str = "native",
+    ) -> None:
+        head: dict[str, Any] = {"case_id": case_id, "person": person, "events": []}
+        if prison_id is not None:
+            head["prison_id"] = prison_id
+        empty = validate_timeline(head, source="<monitor>")
+        self.case_id: str = empty.case_id
+        self.prison_id: str | None = empty.prison_id
+        self.person: Person = empty.person
+        self._head = {"case_id": self.case_id, "prison_id": self.prison_id, "person": self.person}
+        self._rules = prepare_rules(rules)
+        self._profile = resolve_profile(profile)
+        check_profile_terms(self._rules, self._profile)
+        self._engine_name = engine
+        self._engine = get_engine(engine)
+        self._tz = zone(self._profile.settings.timezone)
+        self._stub = Timeline.model_construct(**self._head, events=[])
+        rule_set = self._rules.rule_set
+        self._rule_set = rule_set
+        # per rule, once: (rule, duty id, is a deadline duty, its results are reused until they can change)
+        self._plan: tuple[tuple[LoadedRule, str, bool, bool], ...] = tuple(
+            (r, r.rule_id, isinstance(r.rule.timing, DeadlineTiming), isinstance(r.rule.timing, _STABLE_KINDS))
+            for r in rule_set.rules
+        )
+        self._by_rule_file = _by_rule_file(rule_set)
+        self._lock = threading.RLock()
+        self._reported_upto: int | None = None  # latest as_of reported for, in µs
+        self._report_cache: tuple[int, int, Report] | None = None
+        self._version = 0
+        self._reset()
+
+    # --- state ---------------------------------------------------------------
+
+    def _reset(self) -> None:
+        self._events: list[Any] = []  # validated models, canonical order
+        self._keys: list[tuple[int, int, str]] = []  # canonical sort keys (_key), parallel to _events
+        self._facts: list[EventFact] = []  # parallel to _events
+        self._by_id: dict[str, EventFact] = {}
+        self._measures: dict[str, MeasurePair] = {}
+        self._measure_end_us: dict[str, int] = {}  # measure id -> its end in µs, once recorded
+        # the admissions, in canonical order, and their keys (to find the custody in force anywhere)
+        self._admissions: list[Any] = []
+        self._admission_keys: list[tuple[int, int, str]] = []
+        # (duty, role) -> facts in canonical order, and their instants in µs
+        self._role_facts: dict[tuple[str, str], list[EventFact]] = {}
+        self._role_times: dict[tuple[str, str], list[int]] = {}
+        # measure id -> the duties in which an event naming the measure plays a role
+        # (the measure's span, read from its end, is one of their inputs)
+        self._measure_duties: dict[str, set[str]] = {}
+        # duty -> a count that changes whenever the duty's inputs do: an event added
+        # in one of its roles, or the end of a measure named by one of its role events
+        self._rule_version: dict[str, int] = {}
+        # rule -> (rule version, from µs, until µs, obligations): the obligations
+        # of a rule whose work items cannot change before "until" (findings no
+        # work item reads, such as a daily sum's day gaps, may be out of date);
+        # a deadline rule with nothing open after its last role event stays so
+        # until its version changes (until = _FOREVER, no obligations kept)
+        self._stable: dict[str, tuple[int, int, int, list[Obligation]]] = {}
+
+    @property
+    def events(self) -> tuple[Any, ...]:
+        """The events added so far, in canonical order (instant; admissions and starts first; id)."""
+        return tuple(self._events)
+
+    def __len__(self) -> int:
+        return len(self._events)
+
+    def timeline(self) -> Timeline:
+        """The events added so far as a validated :class:`Timeline` (canonical order)."""
+        with self._lock:
+            return Timeline(**self._head, events=list(self._events))
+
+    # --- adding events ---------------------------------------------------------
+
+    def add(self, event: Any) -> AddResult:
+        """Add one event (an event model, or a mapping validated as one).
+
+        Raises :class:`TimelineError` naming the event if it is invalid on its
+        own or together with the events already added (duplicate id, unknown
+        measure, end before start, ...); the monitor is then unchanged.
+        """
+        with self._lock:
+            model = self._validate(event)
+            key = _key(model)
+            latest = self._keys[-1][0] if self._keys else None
+            out_of_order = latest is not None and key[0] < latest
+            affects = self._reported_upto is not None and key[0] <= self._reported_upto
+            if not self._keys or key > self._keys[-1]:
+                self._append(model, key)
+            else:
+                self._insert(model, key)
+            self._version += 1
+            return AddResult(model.id, True, out_of_order, affects)
+
+    def _validate(self, event: Any) -> Any:
+        if isinstance(event, _EVENT_CLASSES):
+            raw_id: Any = event.id
+            ref = getattr(event, "measure_id", None)
+            answers = getattr(event, "responds_to", None)
+        elif isinstance(event, Mapping):
+            raw_id = event.get("id")
+            ref = event.get("measure_id")
+            answers = event.get("responds_to")
+        else:
+            raise TimelineError(
+                f"an event must be an event model or a mapping, not {type(event).__name__}",
+                source=self.case_id,
+            )
+        event_id = raw_id if isinstance(raw_id, str) else None
+        if event_id is not None and event_id in self._by_id:
+            raise TimelineError("duplicate event id", source=self.case_id, event_id=event_id, field="id")
+        # Validate the event together with its measure's start and end: the
+        # structural checks of a timeline relate an event only to those.
+        pair = self._measures.get(ref) if isinstance(ref, str) else None
+        related = [] if pair is None else [pair.start] if pair.end is None else [pair.start, pair.end]
+        # ... and with the event it answers, if any (it must exist and come first).
+        if isinstance(answers, str) and answers in self._by_id:
+            target = self._by_id[answers].event
+            if all(r is not target for r in related):
+                related.insert(0, target)
+        try:
+            tl = validate_timeline({**self._head, "events": [*related, event]}, source=self.case_id)
+        except TimelineError as exc:
+            problem = exc.problem
+            if exc.event_id is not None and exc.event_id != event_id:
+                problem = f"{problem} (with event {exc.event_id!r} already added)"
+            raise TimelineError(problem, source=self.case_id, event_id=event_id, field=exc.field) from None
+        return tl.events[-1]
+
+    def _admitted_before(self, key: tuple[int, int, str]) -> Any:
+        """The last admission before ``key`` in canonical order (its custody kind is in force there), or None."""
+        j = bisect_left(self._admission_keys, key)
+        return self._admissions[j - 1] if j else None
+
+    def _record_fact(self, model: Any, index: int, admitted: Any) -> EventFact:
+        """The derived record of ``model`` at canonical position ``index`` (via derive_facts).
+
+        ``admitted`` is the last admission before it in canonical order (None if there is none):
+        the record's age depends only on the event's own instant, its custody kind only on that.
+        """
+        mini = [model] if admitted is None else [admitted, model]
+        facts = derive_facts(self._stub.model_copy(update={"events": mini}), _EARLIEST, self._profile)
+        return facts.after_as_of[-1].replace(index=index)
+
+    def _append(self, model: Any, key: tuple[int, int, str]) -> None:
+        fact = self._record_fact(model, len(self._events), self._admitted_before(key))
+        roles = self._engine.classify_facts(self._rules, [fact])
+        self._events.append(model)
+        self._keys.append(key)
+        self._facts.append(fact)
+        self._by_id[model.id] = fact
+        for dr in roles:
+            self._role_facts.setdefault(dr, []).append(fact)
+            self._role_times.setdefault(dr, []).append(key[0])
+        self._note_inputs(model, {duty for duty, _ in roles})
+        self._note_measure(model, key)
+
+    def _note_inputs(self, model: Any, duties: set[str]) -> None:
+        """Count a change of input for each duty ``model`` plays a role in and, if it ends a measure,
+        for each duty in which an event naming that measure plays a role (the measure's span changes).
+
+        Nothing else reaches a duty's obligations: they are resolved from its role events, the spans
+        of the measures those events name, and the records of those events (which an event added
+        later changes only if it is an admission before them, and that rebuilds everything).
+        """
+        for duty in duties:
+            self._rule_version[duty] = self._rule_version.get(duty, 0) + 1
+        ref = getattr(model, "measure_id", None)
+        if ref is None:
+            return
+        named = self._measure_duties.setdefault(ref, set())
+        named.update(duties)
+        if isinstance(model, _MeasureEnd):
+            for duty in named - duties:
+                self._rule_version[duty] = self._rule_version.get(duty, 0) + 1
+
+    def _note_measure(self, model: Any, key: tuple[int, int, str]) -> None:
+        """Record a measure start or end, or an admission (in canonical order)."""
+        if isinstance(model, Admitted):
+            j = bisect_left(self._admission_keys, key)
+            self._admission_keys.insert(j, key)
+            self._admissions.insert(j, model)
+        ref = getattr(model, "measure_id", None)
+        if ref is None:
+            return
+        if isinstance(model, _MeasureStart):
+            self._measures[ref] = MeasurePair(model.measure_kind, model, None)
+        elif isinstance(model, _MeasureEnd):
+            pair = self._measures[ref]
+            self._measures[ref] = MeasurePair(pair.kind, pair.start, model)
+            self._measure_end_us[ref] = _us(model.at)
+
+    def _insert(self, model: Any, key: tuple[int, int, str]) -> None:
+        """An event before the latest, at canonical position ``i``: work proportional to the events after it.
+
+        The events after ``i`` keep their records (age depends on an event's own instant, custody kind
+        on the admissions before it) and so their roles; they move one place on (new facts with
+        ``index + 1``). The new event gets its record and roles as an appended one would. An admission
+        changes the custody kind of the events after it, so it rebuilds everything instead.
+        """
+        i = bisect_left(self._keys, key)
+        if isinstance(model, Admitted):
+            self._rebuild([*self._events[:i], model, *self._events[i:]], [*self._keys[:i], key, *self._keys[i:]])
+            return
+        fact = self._record_fact(model, i, self._admitted_before(key))
+        roles = self._engine.classify_facts(self._rules, [fact])
+        moved = [f.replace(index=f.index + 1) for f in self._facts[i:]]
+        self._events.insert(i, model)
+        self._keys.insert(i, key)
+        self._facts[i:] = [fact, *moved]
+        self._by_id[model.id] = fact
+        for f in moved:
+            self._by_id[f.id] = f
+        for dr, facts in self._role_facts.items():
+            times = self._role_times[dr]
+            p = self._first_at_or_after(facts, times, key[0], i)
+            facts[p:] = [self._facts[f.index + 1] for f in facts[p:]]
+            if dr in roles:
+                facts.insert(p, fact)
+                times.insert(p, key[0])
+        for dr in roles:
+            if dr not in self._role_facts:  # the first event in this role
+                self._role_facts[dr] = [fact]
+                self._role_times[dr] = [key[0]]
+        self._note_inputs(model, {duty for duty, _ in roles})
+        self._note_measure(model, key)
+
+    @staticmethod
+    def _first_at_or_after(facts: list[EventFact], times: list[int], at_us: int, index: int) -> int:
+        """The position in a (duty, role) list of its first fact at canonical position ``index`` or later.
+
+        ``times`` are the facts' instants (µs); a fact at position ``index`` or later is at ``at_us`` or later.
+        """
+        p = bisect_left(times, at_us)
+        while p < len(facts) and facts[p].index < index:
+            p += 1  # at the same instant but earlier in canonical order
+        return p
+
+    def _rebuild(self, events: list[Any], keys: list[tuple[int, int, str]]) -> None:
+        facts = derive_facts(self._stub.model_copy(update={"events": events}), _EARLIEST, self._profile)
+        ordered = list(facts.after_as_of)  # all events, canonical order, index = position
+        cls = self._engine.classify_facts(self._rules, ordered)
+        self._reset()
+        self._events, self._keys, self._facts = events, keys, ordered
+        self._by_id = {f.id: f for f in ordered}
+        for dr, positions in cls.items():
+            self._role_facts[dr] = [ordered[p] for p in positions]
+            self._role_times[dr] = [keys[p][0] for p in positions]
+            for p in positions:
+                ref = getattr(events[p], "measure_id", None)
+                if ref is not None:
+                    self._measure_duties.setdefault(ref, set()).add(dr[0])
+        for ev, key in zip(events, keys):
+            self._note_measure(ev, key)
+
+    # --- reading -----------------------------------------------------------------
+
+    def _when(self, as_of: datetime | str | None) -> datetime:
+        if as_of is None and self._events:
+            return self._events[-1].at
+        return _as_of(as_of, self._stub)
+
+    def _note_reported(self, when: datetime) -> None:
+        upto = _us(when)
+        if self._reported_upto is None or upto > self._reported_upto:
+            self._reported_upto = upto
+
+    def report(self, as_of: datetime | str | None = None) -> Report:
+        """Exactly ``evaluate(self.timeline(), as_of=as_of, ...)`` with the monitor's rules, profile and engine.
+
+        ``as_of`` defaults to the latest event's instant, as in :func:`evaluate`.
+        """
+        with self._lock:
+            when = self._when(as_of)
+            self._note_reported(when)
+            key = (self._version, _us(when))
+            if self._report_cache is not None and self._report_cache[:2] == key:
+                return self._report_cache[2]
+            rep = evaluate(
+                self.timeline(), as_of=when, rules=self._rules, profile=self._profile, engine=self._engine_name
+            )
+            self._report_cache = (*key, rep)
+            return rep
+
+    def worklist(self, as_of: datetime | str | None = None, horizon: timedelta = timedelta(hours=24)) -> list[WorkItem]:
+        """Open obligations due by ``as_of + horizon`` (overdue ones included), sorted by due time.
+
+        Equal to ``worklist_from_report(self.report(as_of), horizon=horizon)``,
+        computed without building the report.
+        """
+        with self._lock:
+            when = self._when(as_of)
+            self._note_reported(when)
+            upto = _us(when)
+            obligations: list[Obligation] = []
+            # Every timing kind is worked out per rule from that rule's role
+            # events; recurring looks and continuous cover have shortcuts.
+            for loaded, duty, deadline, stable in self._plan:
+                trigger_times = self._role_times.get((duty, "trigger"))
+                if not trigger_times or trigger_times[0] > upto:
+                    continue  # no trigger yet: no obligation (the common case, kept cheap)
+                version = self._rule_version.get(duty, 0)
+                cached = self._stable.get(duty)
+                if cached is not None and cached[0] == version and cached[1] <= upto < cached[2]:
+                    obligations.extend(cached[3])
+                    continue  # nothing that could change its work items has happened
+                facts, cls = self._rule_facts(loaded, when)
+                if not cls.get((duty, "trigger")):
+                    continue  # every obligation comes from a trigger
+                found = resolve_rule(loaded, self._rule_set, facts, cls, _NoUses())
+                obligations.extend(found)
+                if stable:
+                    self._stable[duty] = (version, upto, self._stable_until(duty, loaded, found, when, upto), found)
+                if deadline:
+                    latest = _latest_by_rule_file(found)
+                    last_role = max((t[-1] for (d, _), t in self._role_times.items() if d == duty and t), default=0)
+                    if upto >= last_role and not any(_open_item(o, loaded, latest) for o in found):
+                        self._stable[duty] = (version, upto, _FOREVER, [])  # nothing open, nor will be
+            return _items(obligations, self._by_rule_file, when.astimezone(self._tz), horizon)
+
+    def _stable_until(self, duty: str, loaded: LoadedRule, found: list[Obligation], when: datetime, upto: int) -> int:
+        """The first instant (µs) at which the rule's work items, from its obligations as computed at
+        ``when``, may read differently: a deadline or next-due instant passing, a new local day for
+        some per-day kinds (``_EXPIRE_AT_MIDNIGHT``), the long-measure mark, or the next event after
+        ``when`` (of any kind: it may be this rule's)."""
+        limits: list[int] = []
+        for o in found:
+            for t in (o.window.due, o.window.due_lenient, o.next_due):
+                # a status turns the moment as_of passes a deadline (as_of > t)
+                if t is not None and _us(t) >= upto:
+                    limits.append(_us(t) + 1)
+        timing = loaded.rule.timing
+        if isinstance(timing, _EXPIRE_AT_MIDNIGHT):
+            tomorrow = when.astimezone(self._tz).date() + timedelta(days=1)
+            limits.append(_us(local_instant(tomorrow, time(0), self._tz)))
+        long_mark = (
+            timing.longer_than if isinstance(timing, MeasureDeadlineTiming)
+            else timing.applies_if_longer_than if isinstance(timing, DailySumTiming)
+            else None
+        )
+        if long_mark is not None:  # a measure found to last long starts to count then
+            for f in self._role_facts.get((duty, "trigger"), ()):
+                mark = _us(f.at + long_mark) + 1
+                if mark > upto:
+                    limits.append(mark)
+        nxt = bisect_left(self._keys, (upto + 1,))
+        if nxt < len(self._keys):
+            limits.append(self._keys[nxt][0])
+        return min(limits, default=_FOREVER)
+
+    def _rule_facts(self, loaded: LoadedRule, when: datetime) -> tuple[Facts, dict[tuple[str, str], list[int]]]:
+        """Facts holding only the events of ``loaded`` that can change a work item at ``when``.
+
+        Deadline duties get all their role events (few). A recurring-looks or
+        continuous-cover duty can only have a work item while its measure is
+        in effect, so only triggers of measures still open at ``when`` are
+        kept, and:
+
+        - recurring looks: the next look due and the current stretch without
+          looks are decided inside ``when``'s local day (daytime windows are
+          same-day), so the measure is resolved as if it began at the later
+          of its start and local midnight, with the looks since then;
+        - continuous cover: whether the measure is uncovered now, and since
+          when, depends only on the cover that reaches furthest among those
+          begun before ``when`` (and a cover exists at all iff that one does).
+        """
+        duty = loaded.rule_id
+        upto = _us(when)
+        timing = loaded.rule.timing
+        measures = self._measures_at(when, upto)
+        picked: dict[int, EventFact] = {}
+        per_role: dict[str, list[EventFact]] = {}
+        for role in ("trigger", "fulfil", "close"):
+            times = self._role_times.get((duty, role))
+            if not times:
+                continue
+            lo, hi = 0, bisect_right(times, upto)
+            facts = self._role_facts[(duty, role)]
+            if isinstance(timing, (RecurringLooksTiming, ContinuousCoverTiming)):
+                if role == "trigger":
+                    chosen = [f for f in facts[:hi] if measures[f.event.measure_id].end is None]
+                    if isinstance(timing, RecurringLooksTiming) and timing.day_window is not None:
+                        # Daytime gaps restart each day: only today matters.
+                        midnight = local_instant(when.astimezone(self._tz).date(), time(0), self._tz)
+                        chosen = [
+                            f if f.at >= midnight else f.replace(at=midnight)
+                            for f in chosen
+                        ]
+                elif role == "fulfil" and isinstance(timing, RecurringLooksTiming) and timing.day_window is None:
+                    chosen = facts[lo:hi]  # around the clock: a gap may span midnight
+                elif role == "fulfil" and isinstance(timing, RecurringLooksTiming):
+                    midnight = local_instant(when.astimezone(self._tz).date(), time(0), self._tz)
+                    chosen = facts[bisect_left(times, _us(midnight)) : hi]
+                elif role == "fulfil":
+                    chosen = self._furthest_cover(facts[: bisect_left(times, upto)], upto)
+                else:
+                    chosen = facts[lo:hi]
+            else:
+                chosen = facts[lo:hi]
+            if chosen:
+                per_role[role] = chosen
+                for f in chosen:
+                    picked[f.index] = f
+        order = sorted(picked)
+        pos = {idx: p for p, idx in enumerate(order)}
+        cls = {(duty, role): [pos[f.index] for f in fs] for role, fs in per_role.items()}
+        facts_out = Facts(
+            timeline=self._stub,
+            as_of=when,
+            profile=self._profile,
+            ordered=tuple(picked[i] for i in order),
+            after_as_of=(),
+            measures=MappingProxyType(measures),
+            by_id=MappingProxyType(self._by_id),
+        )
+        return facts_out, cls
+
+    def _measures_at(self, when: datetime, upto: int) -> Mapping[str, MeasurePair]:
+        """The measures as they stand at ``when`` (an end after it has not happened)."""
+        if not self._keys or upto >= self._keys[-1][0]:
+            return self._measures
+        measures: dict[str, MeasurePair] = {}
+        for mid, pair in self._measures.items():
+            # compared in µs (UTC): two instants sharing a ZoneInfo compare by wall clock
+            if _us(pair.start.at) <= upto:
+                if pair.end is not None and self._measure_end_us[mid] > upto:
+                    pair = MeasurePair(pair.kind, pair.start, None)
+                measures[mid] = pair
+        return measures
+
+    def _furthest_cover(self, covers: list[EventFact], upto: int) -> list[EventFact]:
+        """The cover (begun before ``upto``) whose measure reaches furthest at ``upto``."""
+        end_us = self._measure_end_us
+        best: EventFact | None = None
+        best_end = -1
+        for f in covers:
+            e = end_us.get(f.event.measure_id)
+            if e is None or e > upto:
+                e = upto
+            if e >= best_end:
+                best, best_end = f, e
+        return [best] if best is not None else []
