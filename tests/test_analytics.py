@@ -20,7 +20,7 @@ from builders import (
 )
 
 from samarbeid_rules import Obligation, evaluate, load_timeline, population_figures
-from samarbeid_rules._uses.analytics import TraceRef, figures_table
+from samarbeid_rules._uses.figures import TraceRef, figures_table
 
 RN = "release.health_notice:rd-1"
 #: the figures below are checked on the four headline duties only

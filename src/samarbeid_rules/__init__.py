@@ -27,7 +27,8 @@ from ._uses.institution import InstitutionReport, check_institution
 from ._uses.monitor import AddResult, Monitor, WorkItem
 from ._inputs.profile import Profile, default_profile, load_profile
 from ._pipeline.report import EventAccount, EventUse, Gap, Obligation, Report, Status, TermUse, Window
-from ._inputs.rules import Citation, RuleFile, RuleSet, load_rules
+from ._inputs.rules import Citation, RuleFile
+from ._inputs.ruleset import RuleSet, load_rules
 from ._inputs.timeline import (
     Agency,
     CustodyKind,

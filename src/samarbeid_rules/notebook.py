@@ -13,7 +13,7 @@ import pandas or matplotlib; calling a function does, and raises an
 - :func:`figures_table`: population figures as plain text.
 """
 
-from ._uses.analytics import figures_table
+from ._uses.figures import figures_table
 from ._outputs.notebook import batch_dataframe, gaps_dataframe, plot_case, report_dataframe
 
 __all__ = ["batch_dataframe", "figures_table", "gaps_dataframe", "plot_case", "report_dataframe"]

@@ -36,7 +36,8 @@ from .._outputs.render import report_table
 from .._uses.coverage import coverage, coverage_markdown, coverage_table
 from .._uses.explain import explain
 from .institution import add_institution_parser
-from .._inputs.rules import MODALITIES, load_rules
+from .._inputs.rules import MODALITIES
+from .._inputs.ruleset import load_rules
 from .._inputs.timeline import timeline_json_schema
 
 __all__ = ["main", "EXIT_OK", "EXIT_BREACH", "EXIT_USAGE", "EXIT_BAD_INPUT", "EXIT_ENGINE"]

@@ -3,8 +3,10 @@
 A rule file is YAML (see ``docs/rule-files.md``). It names the duty id from the
 catalog, the modality, the actor, the legal source with the Norwegian sentence
 it encodes, the trigger, what fulfils the duty, and its timing. This module
-only reads and checks rule files; :mod:`._compile` turns them into the
-engine-neutral form and :mod:`._timing` decides deadlines.
+defines the rule language and checks each rule file on its own;
+:mod:`.ruleset` loads a directory of them with its versions,
+:mod:`.._pipeline.compile` turns them into the engine-neutral form and
+:mod:`.._pipeline.timing` decides deadlines.
 
 A bad rule file raises :class:`RuleFileError` with the path, the line and the
 field.
@@ -13,20 +15,15 @@ field.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from datetime import date, timedelta
-from pathlib import Path
-from collections.abc import Iterable, Mapping
-from typing import Annotated, Any, Literal, TypeVar, Union, get_args
+from collections.abc import Mapping
+from datetime import timedelta
+from typing import Annotated, Any, Literal, Union, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from .._common.errors import RuleFileError
-from .resources import rules_dir
 from .timeline import EVENT_TYPES, _MeasureStart
-from .yamlread import first_validation_problem, read_yaml
 
-__all__ = ["Citation", "RuleFile", "RuleSet", "load_rules"]
+__all__ = ["Citation", "MODALITIES", "RuleFile"]
 
 DUTY_ID = re.compile(r"^[a-z_]+\.[a-z_]+$")
 
@@ -462,185 +459,3 @@ class RuleFile(_Strict):
         elif isinstance(t, MeasureDeadlineTiming):
             bound(t.within)
         return out
-
-
-@dataclass(frozen=True)
-class LoadedRule:
-    """A rule file and where it came from."""
-
-    path: str  #: the file
-    rel: str  #: the file relative to the rule set directory (cited in reports)
-    rule: RuleFile
-    #: unique in the rule set: the relative path without ``.yaml``
-    rule_id: str = field(init=False)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "rule_id", self.rel.removesuffix(".yaml"))
-
-    @property
-    def duty(self) -> str:
-        return self.rule.duty
-
-
-class RuleSetVersion(_Strict):
-    """A version of the rules by date: applies to triggers from ``in_force_from``."""
-
-    id: str = Field(pattern=r"^[a-z0-9][a-z0-9.-]*$")
-    title: str
-    in_force_from: date | None = None
-    in_force_from_setting: str | None = Field(
-        default=None, description="Name of the setting that holds the date."
-    )
-    source: str = ""
-
-    @model_validator(mode="after")
-    def _one(self) -> RuleSetVersion:
-        if (self.in_force_from is None) == (self.in_force_from_setting is None):
-            raise ValueError("give exactly one of 'in_force_from' or 'in_force_from_setting'")
-        return self
-
-
-class RuleSetMeta(_Strict):
-    name: str
-    version: str
-    title: str
-    description: str = ""
-    settings: dict[str, date] = Field(default_factory=dict)
-    setting_notes: dict[str, str] = Field(default_factory=dict)
-    versions: list[RuleSetVersion] = Field(min_length=1)
-
-    @model_validator(mode="after")
-    def _versions(self) -> RuleSetMeta:
-        ids = [v.id for v in self.versions]
-        if len(set(ids)) != len(ids):
-            raise ValueError("version ids must be unique")
-        for v in self.versions:
-            if v.in_force_from_setting is not None and v.in_force_from_setting not in self.settings:
-                raise ValueError(f"version {v.id!r} names an unknown setting {v.in_force_from_setting!r}")
-        starts = [self.start_of(v) for v in self.versions]
-        if starts != sorted(starts) or len(set(starts)) != len(starts):
-            raise ValueError("versions must be listed oldest first, with distinct start dates")
-        return self
-
-    def start_of(self, version: RuleSetVersion) -> date:
-        if version.in_force_from is not None:
-            return version.in_force_from
-        return self.settings[version.in_force_from_setting]
-
-    def version_on(self, day: date) -> str | None:
-        """Id of the version in force on ``day`` (None before the first)."""
-        current = None
-        for v in self.versions:
-            if self.start_of(v) <= day:
-                current = v.id
-        return current
-
-
-@dataclass(frozen=True)
-class RuleSet:
-    """The rule files of a rule set, in a stable order (by rule id)."""
-
-    meta: RuleSetMeta
-    rules: tuple[LoadedRule, ...]
-    directory: str
-
-    def by_duty(self) -> dict[str, list[LoadedRule]]:
-        out: dict[str, list[LoadedRule]] = {}
-        for r in self.rules:
-            out.setdefault(r.duty, []).append(r)
-        return out
-
-    def citation(self) -> str:
-        return f"{self.meta.name}@{self.meta.version}"
-
-    def only(self, duties: Iterable[str] | None = None, *, modalities: Iterable[str] | None = None) -> RuleSet:
-        """The rules of some duties and/or modalities (skal, bør, vurdere, forbud) only."""
-        rules = self.rules
-        if duties is not None:
-            wanted = set(duties)
-            unknown = wanted - {r.duty for r in rules}
-            if unknown:
-                raise RuleFileError(f"no rule for duty id(s) {sorted(unknown)}", path=self.directory)
-            rules = tuple(r for r in rules if r.duty in wanted)
-        if modalities is not None:
-            mods = set(modalities)
-            bad = mods - set(MODALITIES)
-            if bad:
-                raise RuleFileError(f"unknown modality {sorted(bad)}; use {', '.join(MODALITIES)}",
-                                    path=self.directory)
-            rules = tuple(r for r in rules if r.rule.modality in mods)
-        return RuleSet(self.meta, rules, self.directory)
-
-    def with_settings(self, **settings: date) -> RuleSet:
-        """A copy with settings replaced (e.g. the date circular 001 took effect)."""
-        unknown = set(settings) - set(self.meta.settings)
-        if unknown:
-            raise RuleFileError(f"unknown rule-set setting(s) {sorted(unknown)}", path=self.directory)
-        merged = {**self.meta.settings, **settings}
-        try:
-            meta = RuleSetMeta.model_validate({**self.meta.model_dump(), "settings": merged})
-        except ValidationError as exc:
-            raise RuleFileError(str(exc.errors(include_url=False)[0]["msg"]), path=self.directory) from None
-        return RuleSet(meta, self.rules, self.directory)
-
-
-_M = TypeVar("_M", bound=BaseModel)
-
-
-def read_yaml_model(path: Path, model: type[_M], what: str) -> _M:
-    """``model`` validated from the YAML file at ``path``; every problem (unreadable, not UTF-8,
-    bad YAML, not a mapping, invalid) is a RuleFileError naming the file, and the line and field
-    where there is one. ``what`` names the file in the messages ("rule file")."""
-    label = str(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise RuleFileError(f"cannot read {what} ({exc})", path=label) from None
-    located = read_yaml(text, lambda problem, line: RuleFileError(problem, path=label, line=line))
-    if not isinstance(located.data, dict):
-        raise RuleFileError(f"a {what} must be a mapping", path=label, line=1)
-    try:
-        return model.model_validate(located.data)
-    except ValidationError as exc:
-        msg, line, dotted = first_validation_problem(exc, located)
-        raise RuleFileError(msg, path=label, line=line, field=dotted) from None
-
-
-def load_rule_file(path: Path, root: Path | None = None) -> LoadedRule:
-    rule = read_yaml_model(path, RuleFile, "rule file")
-    rel = path.relative_to(root).as_posix() if root is not None else path.name
-    return LoadedRule(str(path), rel, rule)
-
-
-def load_rules(directory: str | Path | None = None) -> RuleSet:
-    """Load every rule file (``duties/**/*.yaml``) of a rule set directory.
-
-    ``None`` loads the shipped rule set. Raises RuleFileError for a bad file,
-    for a version no ``ruleset.yaml`` declares, or for two files claiming the
-    same duty (and part) in the same version.
-    """
-    root = Path(directory) if directory is not None else rules_dir()
-    meta = read_yaml_model(root / "ruleset.yaml", RuleSetMeta, "rule set description")
-    known_versions = {v.id for v in meta.versions}
-    rules: list[LoadedRule] = []
-    seen: dict[tuple[str, str], str] = {}
-    for path in sorted((root / "duties").rglob("*.yaml")):
-        loaded = load_rule_file(path, root)
-        for version in loaded.rule.versions:
-            if version not in known_versions:
-                raise RuleFileError(
-                    f"version {version!r} is not declared in ruleset.yaml ({', '.join(sorted(known_versions))})",
-                    path=loaded.path, field="versions",
-                )
-            key = (loaded.rule.key, version)
-            if key in seen:
-                raise RuleFileError(
-                    f"duty {loaded.rule.key!r} in version {version!r} is already defined in {seen[key]}",
-                    path=loaded.path, field="duty",
-                )
-            seen[key] = loaded.path
-        rules.append(loaded)
-    if not rules:
-        raise RuleFileError("no rule files found under duties/", path=str(root))
-    rules.sort(key=lambda r: r.rule_id)
-    return RuleSet(meta, tuple(rules), str(root))

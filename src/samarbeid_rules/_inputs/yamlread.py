@@ -11,13 +11,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from pathlib import Path
+from typing import Any, TypeVar
 
 import yaml
+from pydantic import BaseModel, ValidationError
 
-from .._common.errors import SamarbeidError
+from .._common.errors import RuleFileError, SamarbeidError
 
-__all__ = ["LocatedData", "read_yaml"]
+__all__ = ["LocatedData", "read_yaml", "read_yaml_model"]
 
 _KEEP_AS_STRING = {"tag:yaml.org,2002:timestamp"}
 
@@ -169,3 +171,27 @@ def _as_written(loc: tuple[Any, ...], data: Any) -> tuple[Any, ...]:
             out.append(part)
             current = None
     return tuple(out)
+
+
+_M = TypeVar("_M", bound=BaseModel)
+
+
+def read_yaml_model(path: Path, model: type[_M], what: str) -> _M:
+    """``model`` validated from the YAML file at ``path``; every problem (unreadable, not UTF-8,
+    bad YAML, not a mapping, invalid) is a RuleFileError naming the file, and the line and field
+    where there is one. ``what`` names the file in the messages ("rule file")."""
+    label = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RuleFileError(f"cannot read {what} ({exc})", path=label) from None
+    located = read_yaml(text, lambda problem, line: RuleFileError(problem, path=label, line=line))
+    if not isinstance(located.data, dict):
+        raise RuleFileError(f"a {what} must be a mapping", path=label, line=1)
+    try:
+        return model.model_validate(located.data)
+    except ValidationError as exc:
+        msg, line, dotted = first_validation_problem(exc, located)
+        raise RuleFileError(msg, path=label, line=line, field=dotted) from None
+
+

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
-from .._inputs.rules import RuleSet
+from .._inputs.ruleset import RuleSet
 
 __all__ = ["CompiledRules", "Matcher", "compile_rules", "ROLES"]
 

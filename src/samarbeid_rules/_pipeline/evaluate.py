@@ -21,7 +21,7 @@ from .._common.errors import ProfileError, TimelineError
 from .facts import Facts, derive_facts
 from .._inputs.profile import Profile, default_profile, load_profile
 from .report import EventAccount, EventUse, Obligation, ProfileRef, Report, Status, build
-from .._inputs.rules import RuleSet, load_rules
+from .._inputs.ruleset import RuleSet, load_rules
 from .._inputs.timeline import Timeline, _in_range, load_timeline
 from .timing import Uses, resolve_rule
 

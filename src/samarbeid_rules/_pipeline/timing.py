@@ -65,14 +65,13 @@ from .._inputs.rules import (
     ContinuousCoverTiming,
     DailySumTiming,
     DeadlineTiming,
-    LoadedRule,
     MeasureDeadlineTiming,
     PerDayTiming,
     PerDognTiming,
     PermissionTiming,
     RecurringLooksTiming,
-    RuleSet,
 )
+from .._inputs.ruleset import LoadedRule, RuleSet
 
 __all__ = ["resolve_rule", "Uses"]
 

@@ -38,7 +38,7 @@ from .._common.errors import SamarbeidError, TimelineError
 from .._pipeline.evaluate import _as_of, check_profile_terms, evaluate, prepare_rules, resolve_profile
 from .._inputs.profile import Profile
 from .._pipeline.report import SEVERITY, Report, Status
-from .._inputs.rules import RuleSet
+from .._inputs.ruleset import RuleSet
 from .._inputs.jsonread import parse_json
 from .._inputs.timeline import Timeline, validate_timeline
 

@@ -15,7 +15,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from .._inputs.rules import RuleSet, load_rules, read_yaml_model
+from .._inputs.ruleset import RuleSet, load_rules
+from .._inputs.yamlread import read_yaml_model
 
 __all__ = ["Coverage", "CoverageRow", "NotJudged", "coverage", "coverage_markdown"]
 

@@ -38,7 +38,12 @@ result until then; its inputs change when an event is added in one of its
 roles or a measure named by one of its role events ends (nothing else
 reaches its obligations). The tests check, on generated timelines, that the
 result equals the work list derived from :func:`evaluate`'s report
-(:func:`worklist_from_report`).
+(:func:`.worklist.worklist_from_report`).
+
+Longer than 600 lines: one class whose incremental state (event records and
+roles, measure ends, cached rule results and their expiry) is read and kept
+consistent by every method; split apart, each piece would need the others'
+invariants.
 """
 
 from __future__ import annotations
@@ -59,21 +64,20 @@ from .._common.errors import TimelineError
 from .._pipeline.evaluate import _as_of, check_profile_terms, evaluate, prepare_rules, resolve_profile
 from .._pipeline.facts import EventFact, Facts, derive_facts
 from .._inputs.profile import Profile
-from .._pipeline.report import Obligation, Report, Status
+from .._pipeline.report import Obligation, Report
 from .._inputs.rules import (
     BeforeCloseTiming,
     CheckTiming,
     ContinuousCoverTiming,
     DailySumTiming,
     DeadlineTiming,
-    LoadedRule,
     MeasureDeadlineTiming,
     PerDayTiming,
     PerDognTiming,
     PermissionTiming,
     RecurringLooksTiming,
-    RuleSet,
 )
+from .._inputs.ruleset import LoadedRule, RuleSet
 from .._inputs.timeline import (
     EVENT_TYPES,
     Admitted,
@@ -85,22 +89,14 @@ from .._inputs.timeline import (
     validate_timeline,
 )
 from .._pipeline.timing import Uses, resolve_rule
+from .worklist import WorkItem, by_rule_file, latest_by_rule_file, open_item, work_items, worklist_from_report
 
-__all__ = ["AddResult", "Monitor", "WorkItem", "worklist_from_report"]
+__all__ = ["AddResult", "Monitor", "WorkItem", "worklist_from_report"]  # WorkItem and worklist_from_report: from .worklist
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _US = timedelta(microseconds=1)
 _EARLIEST = datetime(1, 1, 2, tzinfo=timezone.utc)
 _EVENT_CLASSES = tuple(EVENT_TYPES.values())
-
-#: what a work item asks for, by the event type that fulfils the duty
-_WHAT = {
-    "doctor_notified": "doctor must be notified",
-    "supervision_look": "next look due",
-    "continuous_supervision_started": "continuous supervision must be in place",
-    "release_notice_sent": "health service must be told of the release",
-}
-
 
 def _us(t: datetime) -> int:
     """An aware instant as integer microseconds since the epoch (cheap to compare)."""
@@ -114,27 +110,6 @@ def _key(event: Any) -> tuple[int, int, str]:
     started (a doctor notified at once) comes after it in every prefix.
     """
     return (_us(event.at), 0 if isinstance(event, (_MeasureStart, Admitted)) else 1, event.id)
-
-
-@dataclass(frozen=True, slots=True)
-class WorkItem:
-    """One open obligation that is due within the horizon.
-
-    ``due`` is the strict deadline (``window.due``) of a deadline duty, the
-    next look (``next_due``) of a recurring duty, and for a continuous duty
-    the start of the stretch that is not covered. ``status`` is the state of
-    this item at ``as_of``: ``due`` (not late), ``contested`` (late by the
-    strict bound only) or ``breached`` (late by the lenient bound too). The
-    obligation's overall status, which for a recurring duty also counts past
-    gaps, is in :meth:`Monitor.report`.
-    """
-
-    obligation_id: str
-    duty_id: str
-    actor: str
-    what: str
-    due: datetime
-    status: Status
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,82 +151,9 @@ _STABLE_KINDS = (
 #: new day only judges the day before, and a daily sum's work item does not read
 #: its day gaps (they are never ongoing, and it has no due or next-due instant);
 #: it is there while the measure is in effect, the duty applies and no fulfilling
-#: event has come (see _open_item). Resolving every day of a long measure again
+#: event has come (see worklist.open_item). Resolving every day of a long measure again
 #: at each midnight was the costliest step of a work list.
 _EXPIRE_AT_MIDNIGHT = (PerDayTiming, PerDognTiming, MeasureDeadlineTiming)
-
-
-def _what(loaded: LoadedRule) -> str:
-    return _WHAT.get(loaded.rule.fulfilled_by[0].event) or loaded.rule.title
-
-
-def _latest_by_rule_file(obligations: Iterable[Obligation]) -> dict[str, Obligation]:
-    """The latest obligation of each rule file (a duty, part and version)."""
-    latest: dict[str, Obligation] = {}
-    for o in obligations:
-        cur = latest.get(o.rule_file)
-        if cur is None or (o.window.opens, o.id) > (cur.window.opens, cur.id):
-            latest[o.rule_file] = o
-    return latest
-
-
-def _open_item(o: Obligation, loaded: LoadedRule, latest: Mapping[str, Obligation]) -> tuple[datetime, Status] | None:
-    """(due, status) if ``o`` can still be met and so belongs on a work list, else None."""
-    if o.window.closes is not None:
-        return None
-    if o.window.due is not None:
-        if o.fulfilled_by:
-            return None
-        # For a duty whose later trigger replaces the earlier one (a changed
-        # release date), only the latest trigger's obligation can still be met.
-        if getattr(loaded.rule.timing, "superseded_by_next_trigger", False) and latest[o.rule_file] is not o:
-            return None
-        return o.window.due, o.status
-    ongoing = [g for g in o.gaps if g.ongoing]
-    if o.next_due is not None:
-        return o.next_due, (ongoing[-1].status if ongoing else Status.DUE)
-    if ongoing:
-        return ongoing[-1].start, ongoing[-1].status
-    if not o.fulfilled_by:
-        return o.window.opens, Status.DUE
-    return None  # covered at as_of
-
-
-def _items(
-    obligations: Iterable[Obligation], rules: Mapping[str, LoadedRule], as_of: datetime, horizon: timedelta
-) -> list[WorkItem]:
-    obligations = list(obligations)
-    latest = _latest_by_rule_file(obligations)
-    limit = as_of.astimezone(timezone.utc) + horizon  # elapsed time, also across DST
-    out: list[WorkItem] = []
-    for o in obligations:
-        loaded = rules.get(o.rule_file)
-        if loaded is None:
-            continue
-        item = _open_item(o, loaded, latest)
-        if item is not None and item[0] <= limit:
-            out.append(WorkItem(o.id, o.duty_id, o.actor, _what(loaded), item[0], item[1]))
-    out.sort(key=lambda w: (w.due, w.obligation_id))
-    return out
-
-
-def worklist_from_report(
-    report: Report,
-    *,
-    horizon: timedelta = timedelta(hours=24),
-    rules: RuleSet | CompiledRules | str | Path | None = None,
-) -> list[WorkItem]:
-    """The work list of an :func:`evaluate` report: its open obligations due within ``horizon`` of its ``as_of``.
-
-    This is the definition :meth:`Monitor.worklist` computes incrementally.
-    ``rules`` must be the rule set the report was made with (default: shipped).
-    """
-    compiled = prepare_rules(rules)
-    return _items(report.obligations, _by_rule_file(compiled.rule_set), report.as_of, horizon)
-
-
-def _by_rule_file(rule_set: RuleSet) -> dict[str, LoadedRule]:
-    return {r.rel: r for r in rule_set.rules}
 
 
 class Monitor:
@@ -295,7 +197,7 @@ class Monitor:
             (r, r.rule_id, isinstance(r.rule.timing, DeadlineTiming), isinstance(r.rule.timing, _STABLE_KINDS))
             for r in rule_set.rules
         )
-        self._by_rule_file = _by_rule_file(rule_set)
+        self._by_rule_file = by_rule_file(rule_set)
         self._lock = threading.RLock()
         self._reported_upto: int | None = None  # latest as_of reported for, in µs
         self._report_cache: tuple[int, int, Report] | None = None
@@ -585,11 +487,11 @@ class Monitor:
                 if stable:
                     self._stable[duty] = (version, upto, self._stable_until(duty, loaded, found, when, upto), found)
                 if deadline:
-                    latest = _latest_by_rule_file(found)
+                    latest = latest_by_rule_file(found)
                     last_role = max((t[-1] for (d, _), t in self._role_times.items() if d == duty and t), default=0)
-                    if upto >= last_role and not any(_open_item(o, loaded, latest) for o in found):
+                    if upto >= last_role and not any(open_item(o, loaded, latest) for o in found):
                         self._stable[duty] = (version, upto, _FOREVER, [])  # nothing open, nor will be
-            return _items(obligations, self._by_rule_file, when.astimezone(self._tz), horizon)
+            return work_items(obligations, self._by_rule_file, when.astimezone(self._tz), horizon)
 
     def _stable_until(self, duty: str, loaded: LoadedRule, found: list[Obligation], when: datetime, upto: int) -> int:
         """The first instant (µs) at which the rule's work items, from its obligations as computed at

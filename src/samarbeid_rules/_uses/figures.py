@@ -1,0 +1,318 @@
+"""The population figures' types: shares, coverages, distributions, breach counts, and their text table.
+
+Built by :func:`.analytics.population_figures`; each figure keeps the
+:class:`TraceRef` items it is made of, and ``to_dict()`` gives a JSON-able form.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, NamedTuple
+
+__all__ = [
+    "LEAD_BUCKETS",
+    "BreachCounts",
+    "BreachRow",
+    "Coverage",
+    "Distribution",
+    "LeadTimes",
+    "PopulationFigures",
+    "ReleaseNoticeFigures",
+    "Share",
+    "TraceRef",
+    "figures_table",
+]
+
+#: lead-time histogram buckets in whole days: [low, high), None = unbounded
+LEAD_BUCKETS: tuple[tuple[str, int | None, int | None], ...] = (
+    ("<0", None, 0),
+    ("0-14", 0, 14),
+    ("14-30", 14, 30),
+    ("30-61", 30, 61),
+    (">=61", 61, None),
+)
+
+
+class TraceRef(NamedTuple):
+    """One item behind a figure: a case and an obligation id (or event id) in its report."""
+
+    case_id: str
+    ref: str
+
+
+@dataclass(frozen=True)
+class Share:
+    """A share of counted items: ``numerator / denominator``; ``value`` is None when nothing was counted.
+
+    ``trace`` lists every item of the denominator, ``numerator_trace`` those
+    also in the numerator. ``pending`` counts items left out because they are
+    not settled yet at the report's ``as_of``.
+    """
+
+    numerator: int
+    denominator: int
+    value: float | None
+    pending: int = 0
+    trace: tuple[TraceRef, ...] = ()
+    numerator_trace: tuple[TraceRef, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "numerator": self.numerator,
+            "denominator": self.denominator,
+            "value": self.value,
+            "pending": self.pending,
+            "trace": [list(t) for t in self.trace],
+            "numerator_trace": [list(t) for t in self.numerator_trace],
+        }
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """A share of time: ``covered_hours / required_hours``; ``value`` is None when no time was required.
+
+    ``trace`` lists the obligations whose time was counted.
+    """
+
+    covered_hours: float
+    required_hours: float
+    value: float | None
+    obligations: int
+    trace: tuple[TraceRef, ...] = ()
+
+    @property
+    def numerator(self) -> float:
+        return self.covered_hours
+
+    @property
+    def denominator(self) -> float:
+        return self.required_hours
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "covered_hours": self.covered_hours,
+            "required_hours": self.required_hours,
+            "value": self.value,
+            "obligations": self.obligations,
+            "trace": [list(t) for t in self.trace],
+        }
+
+
+@dataclass(frozen=True)
+class Distribution:
+    """A distribution of whole-day values: count, min, quartiles, max and histogram.
+
+    Quartiles interpolate linearly between the closest ranks (position
+    ``p * (count - 1)`` in the sorted values; NumPy's default and
+    ``statistics.quantiles(method="inclusive")``). All are None when count is 0.
+    """
+
+    count: int
+    min: int | None
+    q1: float | None
+    median: float | None
+    q3: float | None
+    max: int | None
+    histogram: dict[str, int]
+    trace: tuple[TraceRef, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "count": self.count,
+            "min": self.min,
+            "q1": self.q1,
+            "median": self.median,
+            "q3": self.q3,
+            "max": self.max,
+            "histogram": dict(self.histogram),
+            "trace": [list(t) for t in self.trace],
+        }
+
+
+@dataclass(frozen=True)
+class LeadTimes:
+    """Release-notice figures for one group (all, one prison or one year)."""
+
+    lead_days: Distribution
+    two_months_ahead: Share
+    on_time: Share
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "lead_days": self.lead_days.to_dict(),
+            "two_months_ahead": self.two_months_ahead.to_dict(),
+            "on_time": self.on_time.to_dict(),
+        }
+
+
+@dataclass(frozen=True)
+class ReleaseNoticeFigures:
+    """Release-notice figures overall, per prison and per year of the expected release."""
+
+    overall: LeadTimes
+    by_prison: dict[str, LeadTimes]
+    by_year: dict[str, LeadTimes]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "overall": self.overall.to_dict(),
+            "by_prison": {k: v.to_dict() for k, v in self.by_prison.items()},
+            "by_year": {k: v.to_dict() for k, v in self.by_year.items()},
+        }
+
+
+@dataclass(frozen=True)
+class BreachRow:
+    """Obligations and breaches of one duty in one prison in one month."""
+
+    duty_id: str
+    prison_id: str
+    month: str
+    obligations: int
+    breaches: int
+    trace: tuple[TraceRef, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "duty_id": self.duty_id,
+            "prison_id": self.prison_id,
+            "month": self.month,
+            "obligations": self.obligations,
+            "breaches": self.breaches,
+            "trace": [list(t) for t in self.trace],
+        }
+
+
+@dataclass(frozen=True)
+class BreachCounts:
+    """Breaches (``Obligation.breach``) per duty, prison and month of ``window.opens`` (Europe/Oslo).
+
+    ``rows`` has one row per (duty, prison, month) with at least one
+    obligation, sorted; each row's ``trace`` lists its breached obligations.
+    """
+
+    total: int
+    obligations: int
+    by_duty: dict[str, int]
+    by_prison: dict[str, int]
+    by_month: dict[str, int]
+    rows: tuple[BreachRow, ...]
+
+    @property
+    def trace(self) -> tuple[TraceRef, ...]:
+        return tuple(t for r in self.rows for t in r.trace)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "total": self.total,
+            "obligations": self.obligations,
+            "by_duty": dict(self.by_duty),
+            "by_prison": dict(self.by_prison),
+            "by_month": dict(self.by_month),
+            "rows": [r.to_dict() for r in self.rows],
+        }
+
+
+@dataclass(frozen=True)
+class PopulationFigures:
+    """Every figure of :func:`population_figures` for one population."""
+
+    timelines: int
+    obligations: int
+    release_notice: ReleaseNoticeFigures
+    transfer_told_before: Share
+    isolation_days_with_health_visit: Share
+    daytime_hours_with_hourly_look: Coverage
+    minor_continuous_coverage: Coverage
+    disclosures_without_basis: int | None
+    disclosures_without_basis_share: Share
+    breaches: BreachCounts
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready data (keys are strings; traces are ``[case_id, ref]`` lists)."""
+        return {
+            "timelines": self.timelines,
+            "obligations": self.obligations,
+            "release_notice": self.release_notice.to_dict(),
+            "transfer_told_before": self.transfer_told_before.to_dict(),
+            "isolation_days_with_health_visit": self.isolation_days_with_health_visit.to_dict(),
+            "daytime_hours_with_hourly_look": self.daytime_hours_with_hourly_look.to_dict(),
+            "minor_continuous_coverage": self.minor_continuous_coverage.to_dict(),
+            "disclosures_without_basis": self.disclosures_without_basis,
+            "disclosures_without_basis_share": self.disclosures_without_basis_share.to_dict(),
+            "breaches": self.breaches.to_dict(),
+        }
+
+    def table(self) -> str:
+        """The figures as a plain-text table (see :func:`figures_table`)."""
+        return figures_table(self)
+
+
+# --- accumulators -----------------------------------------------------------
+
+
+# --- text -------------------------------------------------------------------
+
+
+def _pct(value: float | None) -> str:
+    return "-" if value is None else f"{100 * value:.1f}%"
+
+
+def _num(value: float | None) -> str:
+    if value is None:
+        return "-"
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def _share_text(s: Share) -> str:
+    text = f"{_pct(s.value)} ({s.numerator}/{s.denominator})"
+    return text + (f", {s.pending} pending" if s.pending else "")
+
+
+def _cover_text(c: Coverage) -> str:
+    return f"{_pct(c.value)} ({c.covered_hours:.1f} h of {c.required_hours:.1f} h, {c.obligations} obligations)"
+
+
+def _grid(header: list[str], rows: list[list[str]]) -> list[str]:
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+    line = lambda r: "  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip()  # noqa: E731
+    return [line(header), line(["-" * w for w in widths]), *(line(r) for r in rows)]
+
+
+def figures_table(fig: PopulationFigures) -> str:
+    """A plain-text rendering of the figures (no traces), for a terminal or a log."""
+    out = [f"Population: {fig.timelines} timelines, {fig.obligations} obligations", ""]
+    rn = fig.release_notice
+    out.append("Release notices to the health service (release.health_notice)")
+    header = ["group", "notices", "min", "q1", "median", "q3", "max",
+              *(label for label, _, _ in LEAD_BUCKETS), "2 months ahead", "on time"]
+    rows = []
+    groups = [("all", rn.overall)]
+    groups += [(f"prison {k}", v) for k, v in rn.by_prison.items()]
+    groups += [(f"year {k}", v) for k, v in rn.by_year.items()]
+    for name, lt in groups:
+        d = lt.lead_days
+        rows.append([name, str(d.count), _num(d.min), _num(d.q1), _num(d.median), _num(d.q3), _num(d.max),
+                     *(str(d.histogram[label]) for label, _, _ in LEAD_BUCKETS),
+                     _share_text(lt.two_months_ahead), _share_text(lt.on_time)])
+    out += ["  " + r for r in _grid(header, rows)]
+    out.append("")
+    dis = fig.disclosures_without_basis
+    out += _grid(
+        ["figure", "value"],
+        [
+            ["transfers: health told before the transfer", _share_text(fig.transfer_told_before)],
+            ["isolation days with a health visit", _share_text(fig.isolation_days_with_health_visit)],
+            ["daytime hours with an hourly look", _cover_text(fig.daytime_hours_with_hourly_look)],
+            ["minors' continuous-supervision coverage", _cover_text(fig.minor_continuous_coverage)],
+            ["disclosures without a valid basis",
+             "-" if dis is None else f"{dis} ({_share_text(fig.disclosures_without_basis_share)})"],
+        ],
+    )
+    out.append("")
+    b = fig.breaches
+    out.append(f"Breaches: {b.total} of {b.obligations} obligations")
+    out += ["  " + r for r in _grid(["duty", "breaches"], [[k, str(v)] for k, v in b.by_duty.items()])]
+    out += ["  " + r for r in _grid(["prison", "breaches"], [[k, str(v)] for k, v in b.by_prison.items()])]
+    out += ["  " + r for r in _grid(["month", "breaches"], [[k, str(v)] for k, v in b.by_month.items()])]
+    return "\n".join(out) + "\n"
