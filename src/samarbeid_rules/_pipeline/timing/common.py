@@ -21,6 +21,29 @@ reverse.
   (:func:`_measure_obligation`), and whether a measure is expected or found
   to last longer than a threshold.
 
+What holds for every kind, decided here:
+
+- A rule judges only the triggers whose local date falls in one of the
+  rule's versions of the rule set; each opens at most one obligation, with
+  the id ``duty[/part]:trigger event id``.
+- Where a kind ties events to the trigger (all but ``check``,
+  ``permission`` and ``continuous_cover``, which do not read ``same``), a
+  fulfilling (or closing) event counts for a trigger only if every ``same``
+  field is equal on both and, with ``responds_to``, it names the trigger;
+  an event on which such a field is unset counts for every trigger.
+  ``lookback`` widens the search for the *first* fulfilment (``deadline``,
+  ``before_close``, ``measure_deadline``); the events found *between* two
+  instants (the looks, visits and contacts of a measure) are taken from the
+  measure's start without it.
+- A measure runs from its start event to its end event (paired by
+  ``measure_id``), or to ``as_of`` while it is in effect. The status of a
+  measure kind judged by gaps (all but ``measure_deadline``) is its worst
+  gap's; with no gap, ``due`` while the duty lasts and ``fulfilled`` once it
+  has ended.
+- A *bør* rule reads ``breached`` as ``not_followed`` and
+  ``fulfilled_late`` as ``followed_late``, and is never a breach; only the
+  obligation's status is read so, not its gaps' statuses.
+
 The names keep their leading underscore: they are the timing package's
 internals, imported by its kind modules and by nothing outside the package.
 """

@@ -1,4 +1,115 @@
-"""Timing kind ``deadline``.
+"""Timing kind ``deadline``: do it within a time after an event, or by a date.
+
+The sentence of the law
+    "When *X* happens, *Y* shall be done within a time": *umiddelbart*,
+    *snarest*, *uten ugrunnet opphold*, *innen rimelig tid*, *så tidlig som
+    praktisk mulig*, or a number ("within 10 working days"). Or: "*Y* shall
+    be done a time before a date that *X* records" ("two months before
+    release", *i god tid før* the release date), "or, if the date becomes
+    known later, as early as practicable". The trigger is the event that
+    makes the duty arise (an admission, an exclusion, a release date set);
+    the fulfilment is the first act that discharges it.
+
+Used by (32 rule files, ``kind: deadline``)
+    - within a profile term counted from the trigger:
+      ``admission.continue_treatment`` (G-8/2006 and 2025 files),
+      ``admission.health_contact``, ``admission.health_intake`` (*bør*),
+      ``admission.intake_interview``, ``admission.measures_plan`` (*vurdere*),
+      ``admission.needs_mapping``, ``custody.acute_assessment``,
+      ``custody.brik_offer``, ``custody.compulsory_care_examination``,
+      ``custody.compulsory_care_feedback``, ``custody.escort_cancelled``
+      (parts ``notify`` and ``reschedule``), ``custody.health_contact``,
+      ``custody.pop_plan`` (closed by release), ``custody.substance_offer``,
+      ``custody.suicide_risk_mapping``, ``custody.transfer_notice`` (closed
+      by the transfer that responds to the decision),
+      ``exclusion.force_health_check``, ``exclusion.health_advice``,
+      ``exclusion.notify_doctor``,
+      ``isolation.harm_report``, ``isolation.health_first_visit``,
+      ``isolation.injury_documented``, ``isolation.partial_followup_plan``
+      (*bør*), ``release.remand_immediate_notice`` (*vurdere*),
+      ``security_cell.doctor_statement`` (a statement obtained up to 12 hours
+      before the decision counts: ``lookback``);
+    - within working days: ``custody.specialist_referral_assessed`` (10);
+    - before a date on the trigger, with ``if_known_later:
+      saa_tidlig_som_praktisk_mulig``: ``release.health_notice`` (2 calendar
+      months before ``release_date``), ``release.municipality_notice``
+      (lead time ``i_god_tid_foer`` before ``release_date``; G-8/2006 file
+      *skal*, 2025 file *bør*) -- both closed by release and
+      ``superseded_by_next_trigger`` -- and ``release.transfer_outside_notice``
+      (*bør*; 2 calendar months before ``transfer_date``, closed by the
+      transfer that responds to the decision).
+
+The deadline
+    Each obligation has a strict deadline ``due`` and a lenient one
+    ``due_lenient``; both are inclusive (met *at* the deadline is in time).
+
+    - ``within`` a term: trigger + the term's strict and lenient lengths;
+      a ``duration``: trigger + that length, strict = lenient; ``working_days``
+      n: the end (23:59:59.999999 local) of the n-th working day after the
+      trigger's local day (weekends and Norwegian public holidays skipped),
+      strict = lenient.
+    - ``before_date``: the *mark* is the date field of the trigger less
+      ``calendar_months`` (clamped to the month's end: 31 March - 2 = 31
+      January; strict = lenient), or less the strict and the lenient lead
+      time of the ``lead`` term (the strict lead is the longer one, so the
+      strict mark is earlier); the date deadline is the end of the mark day,
+      local time. The ``if_known_later`` bound, counted from the trigger as
+      for ``within``, decides which applies: if its strict deadline is at or
+      before the end of the strict mark day, the date was known in time and
+      ``due`` is the end of the strict mark day; otherwise the date became
+      known too late for the full lead and ``due`` is that strict deadline.
+      In both cases ``due_lenient`` is the later of the end of the lenient
+      mark day and the lenient deadline of ``if_known_later``, so it is never
+      earlier than the date deadline's lenient reading.
+
+The fulfilment
+    The first fulfilling event (a ``fulfilled_by`` pattern, tied to the
+    trigger by ``same`` / ``responds_to``; an event on which such a field is
+    unset counts for every trigger) at or after the trigger, less the
+    pattern's ``lookback``. One event may fulfil several obligations. With
+    ``superseded_by_next_trigger``, only events strictly before the next
+    trigger of the same rule count (one at the same instant as the next
+    trigger belongs to that one). With ``closed_by``, the first closing event
+    at or after the trigger (tied to it likewise) that comes strictly before
+    any next trigger closes the obligation: a fulfilment after it does not
+    count, one at the same instant does.
+
+A replaced trigger
+    With ``superseded_by_next_trigger`` (a changed release date): a trigger
+    that was not fulfilled and whose strict ``due`` is at or after the next
+    trigger's instant (it was replaced before it was late) raises no
+    obligation of its own; it is folded into the next one, whose
+    ``trigger_event_ids`` lists it first and which accounts it in the role
+    ``replaced_trigger``. This is decided before the close is looked at, so
+    an unmet trigger closed before the next one is folded in the same way if
+    its ``due`` had not passed when the next trigger came. Any other trigger
+    followed by a next one keeps its own obligation; if unmet, it is judged
+    at the next trigger's instant rather than at ``as_of``.
+
+Statuses (:func:`.common._deadline_status`)
+    - fulfilled at or before ``due``: ``fulfilled``;
+    - fulfilled after ``due``, at or before ``due_lenient``: ``contested``;
+    - fulfilled after ``due_lenient``: ``fulfilled_late``;
+    - not fulfilled and closed: ``breached``, even if the close came before
+      ``due`` (released without the notice);
+    - not fulfilled, judged at ``as_of`` (or the next trigger, if earlier):
+      at or before ``due`` ``due``; after it, at or before ``due_lenient``
+      ``contested``; later ``breached``.
+
+    ``lateness`` is the time after ``due`` (of the fulfilment, or of the
+    instant judged at), cut to whole seconds. A *bør* rule reads
+    ``breached`` as ``not_followed`` and ``fulfilled_late`` as
+    ``followed_late`` (never a breach); *skal*, *vurdere* and *forbud* rules
+    keep the statuses above.
+
+The window and the account
+    ``window``: opens at the trigger, ``due``, ``due_lenient``, and
+    ``closes`` at the closing event when there is one before any next
+    trigger (fulfilled or not).
+    Events used: the trigger (``trigger``), the fulfilment (``fulfilment``),
+    the closing event (``close``) and replaced triggers
+    (``replaced_trigger``). Terms cited: the bound's term and the lead-time
+    term, when used.
 """
 
 from __future__ import annotations
