@@ -1,4 +1,60 @@
-"""Timing kind ``daily_sum``.
+"""Timing kind ``daily_sum``: a number of minutes of something on every day of a long measure.
+
+The sentence of the law
+    "Where the exclusion is expected to exceed three døgn (72 hours), make a
+    weekly plan that secures the inmate at least two hours of meaningful
+    human contact daily" (001 §7.1.2). The plan itself is
+    ``exclusion.weekly_plan`` (``measure_deadline``); this kind checks the
+    outcome on the timeline: on each day, the minutes of the contacts
+    recorded add up to the required amount.
+
+Used by (1 rule file, ``kind: daily_sum``)
+    ``exclusion.daily_contact`` (*skal*): each ``exclusion_started``,
+    ``minutes: kontakt_minutter_daglig`` (120 minutes by both readings in the
+    default profile), ``applies_if_longer_than: 72 hours``; the contacts are
+    ``meaningful_contact`` events with the exclusion's ``measure_id`` (or
+    none), each with its ``minutes``.
+
+When the duty applies
+    The measure runs from its start event to its end event, or to ``as_of``
+    while it is in effect. With ``applies_if_longer_than``, the duty arises
+    only for a measure expected from its start (its ``expected_end`` more
+    than that after the start) or found (its end, or ``as_of`` while in
+    effect, more than that after the start) to last longer; exactly the
+    threshold is not longer. A measure that does neither raises no
+    obligation -- one still in effect may raise it at a later ``as_of``. Once
+    the duty applies, every day from the start is judged.
+
+The days and the minutes
+    The days are the local (Europe/Oslo) calendar days the measure touches,
+    as for ``per_day``; a day still running at ``as_of`` is not judged. A
+    contact counts with all its ``minutes`` (none recorded: 0) on the day it
+    began, even if it runs past midnight or past the measure's end; a
+    contact counts for a day if it began from the later of the day's
+    midnight and the measure's start, up to but not including the earlier
+    of the next midnight and the measure's end (so one beginning at the end
+    instant counts for no day).
+
+    The requirement for a whole day (midnight to midnight, 23, 24 or 25
+    hours) is the term's strict and lenient minutes. The measure's partial
+    first and last days follow the profile setting ``partial_days``:
+    ``prorate`` (the default) scales both by the share of the day covered,
+    each rounded half up (``floor(minutes * share + 0.5)``; a requirement
+    rounding to 0 asks for nothing); ``exempt`` does not judge them; ``full``
+    asks for the whole requirement.
+
+Gaps and status
+    A day with fewer minutes than the strict requirement is a ``day`` gap,
+    with ``minutes`` (recorded) and ``required_minutes`` (strict):
+    ``breached`` if fewer than the lenient requirement, else ``contested``.
+    Status: the worst gap's; with no gap, ``due`` while the measure is in
+    effect, ``fulfilled`` once it has ended. No ``next_due``.
+
+The window and the account
+    ``window``: opens at the measure's start, closes at its end (none while
+    in effect). Events used: the trigger (``trigger``), the measure's end
+    event (``measure_end``), every contact in the measure (``fulfilment``).
+    Term cited: ``minutes``.
 """
 
 from __future__ import annotations

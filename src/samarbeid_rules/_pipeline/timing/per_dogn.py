@@ -1,4 +1,56 @@
-"""Timing kind ``per_dogn``.
+"""Timing kind ``per_dogn``: something done at least once per døgn while the measure lasts.
+
+The sentence of the law
+    "Health personnel shall see the inmate as soon as possible after the
+    measure begins, and thereafter at least once per døgn" (*deretter
+    minimum en gang per døgn*, 001 §7.1.3). "As soon as possible" is another
+    duty (``isolation.health_first_visit``, a ``deadline``); this kind
+    judges "thereafter": it counts from the first visit. A *døgn* is read,
+    by the profile setting ``dogn``, either as 24 hours of elapsed time
+    (``rolling``, the default) or as a local calendar day (``calendar``).
+
+Used by (1 rule file, ``kind: per_dogn``)
+    ``isolation.health_daily_visit`` (*skal*): each full ``exclusion_started``,
+    ``security_cell_started`` or ``restraint_bed_started``, fulfilled by a
+    ``health_visit`` with the measure's ``measure_id`` (or none).
+
+The measure and its visits
+    The measure runs from its start event to its end event, or to ``as_of``
+    while it is in effect; the visits are the fulfilling events in that time
+    (both ends inclusive, tied by ``same``). The count starts at the first
+    visit, or at the measure's start if there is none.
+
+``dogn: rolling``
+    The points are the first visit (or the start), the later visits, and
+    the measure's end (or ``as_of``). Two consecutive points more than 24
+    hours of elapsed time apart are a ``dogn`` gap, ``breached``; exactly 24
+    hours is in time, and a daylight-saving change does not lengthen or
+    shorten a døgn. A gap that runs to ``as_of`` of a measure still in
+    effect is ``ongoing``. A measure with no visit at all has one gap from
+    its start, if it lasted more than 24 hours.
+
+``dogn: calendar``
+    Every local calendar day after the day of the first visit (or of the
+    start) on which the measure is in effect needs a visit, the measure's
+    last day included however short; the first visit's day itself, and any
+    day of the measure before it, is not judged. Days and the events counted for them are as for ``per_day``
+    (an event at midnight counts for the day it begins; the measure's end
+    instant counts for its last day), and a day still running at ``as_of`` is
+    not judged. A day without a visit is a ``day`` gap, ``breached``.
+
+Status
+    ``breached`` if there is any gap; otherwise ``due`` while the measure is
+    in effect, ``fulfilled`` once it has ended. There is no vague term, so no
+    ``contested``.
+
+When the next visit is due (``next_due``, measure still in effect)
+    ``rolling``: the last visit (or the start) + 24 hours. ``calendar``: the
+    end of the local day after the last visit's (or the start's) day.
+
+The window and the account
+    ``window``: opens at the measure's start, closes at its end (none while
+    in effect). Events used: the trigger (``trigger``), the measure's end
+    event (``measure_end``), every visit (``fulfilment``).
 """
 
 from __future__ import annotations

@@ -1,4 +1,89 @@
-"""Timing kind ``recurring_looks``.
+"""Timing kind ``recurring_looks``: supervision at least once an hour in the daytime.
+
+This module is where the timing of hourly supervision is decided.
+
+The sentence of the law
+    "Supervise the inmate several times a day; the starting point is
+    supervision once an hour in the daytime" (*føre tilsyn ... flere ganger
+    daglig. Utgangspunktet er tilsyn én gang i timen på dagtid*,
+    retningslinjer til strgjfl. pkt. 37.14), or "supervision at least once
+    an hour" day and night (*minimum én gang per time*, strgjfl. § 38 fjerde
+    ledd). The duty lasts as long as the measure that triggered it; what the
+    law bounds is the time *between* looks, and, at night, how many there
+    are.
+
+Used by (2 rule files, ``kind: recurring_looks``; both *skal*)
+    - ``exclusion.hourly_supervision``: ``day_window: dagtid``,
+      ``day_max_gap: {term: tilsyn_dagtid_intervall}``, ``night_min_count:
+      flere_ganger_daglig_natt`` (default profile: daytime 07-22 strictly,
+      08-20 leniently; one hour by both readings; two looks a night
+      strictly, one leniently);
+    - ``security_cell.hourly_supervision``: ``day_max_gap: {duration:
+      PT1H}`` and no window: one hour around the clock.
+
+    The looks are ``supervision_look`` events with the measure's
+    ``measure_id`` (or none).
+
+The measure and its looks
+    The measure runs from its start event to its end event, or to ``as_of``
+    while it is in effect. Its looks are the fulfilling events from the start
+    to the end, both inclusive, tied to it by ``same`` (a ``lookback`` is not
+    applied). Lengths are elapsed time; windows and nights are read on the
+    local clock (Europe/Oslo), across daylight-saving changes.
+
+Gaps between looks (gap kind ``daytime``, or ``around_the_clock``)
+    Without a window the whole measure is one stretch. With one, each local
+    day's window (from its start, up to its end) within the measure is a
+    stretch, and the time outside the windows belongs to none: the count
+    starts afresh each morning at the window's start (or the measure's
+    start, if later), and the last look of the evening is measured against
+    the window's end (or the measure's end, if earlier). In each stretch the
+    points are its start, the looks strictly inside it, and its end; two
+    consecutive points more than ``day_max_gap`` apart are a gap (exactly the
+    bound is in time). So the first look is due within the bound after the
+    stretch starts, and the stretch's end within the bound after the last.
+
+    This is done twice: with the strict window and strict bound, and with
+    the lenient window and lenient bound. Each gap the strict reading finds
+    is reported: ``breached`` if the lenient reading finds a gap lying wholly
+    inside it, else ``contested`` (with the default profile, looks missing
+    only between 07 and 08 or between 20 and 22 are contested). A gap that
+    runs to ``as_of`` of a measure still in effect is ``ongoing`` (with a
+    window, only if ``as_of`` falls before that window's end).
+
+Looks per night (gap kind ``night``)
+    Only with ``night_min_count``, which needs ``day_window``. A night runs
+    from one day's lenient window end to the next day's lenient window start
+    (20:00 to 08:00 by default), and counts only where it lies within the
+    measure; the night that ends on the morning of the measure's first day is
+    included. Its looks are counted with both ends inclusive (a look at 20:00
+    or 08:00 counts for the night as well as for the day). The strict and
+    lenient counts of the term apply in proportion to the share of the night
+    inside the measure, each rounded half up (``floor(n * share + 0.5)``).
+    Fewer looks than the strict count is a gap: ``breached`` if fewer than the
+    lenient count, else ``contested``; it gives ``looks``, ``required`` and
+    ``required_lenient``. A night still running at ``as_of`` (measure in
+    effect, ``as_of`` before the night's end) is not judged; a night cut short
+    by the measure's end is judged on its share.
+
+Status
+    The worst gap's status; with no gap, ``due`` while the measure is in
+    effect and ``fulfilled`` once it has ended. (A *bør* rule would read
+    ``breached`` as ``not_followed``; the gaps keep their own statuses.)
+    Gaps are listed by start.
+
+When the next look is due (``next_due``, measure still in effect)
+    Around the clock: the last look (or the start) + the strict bound. With a
+    window (the strict one), on ``as_of``'s local day: inside the window,
+    the later of the last look and the window's start, + the bound, but no
+    later than the window's end; before the window, its start + the bound;
+    after it, the next day's window start + the bound.
+
+The window and the account
+    ``window``: opens at the measure's start, closes at its end (none while
+    in effect). Events used: the trigger (``trigger``), the measure's end
+    event (``measure_end``), every look (``fulfilment``). Terms cited: the
+    window, the gap bound (if a term), the night count.
 """
 
 from __future__ import annotations
