@@ -1,0 +1,86 @@
+"""Timing kind ``per_day``: something done on every calendar day the measure lasts.
+
+The sentence of the law
+    "*Y* shall be done daily while the measure lasts": the prison leader
+    shall daily acquaint themself with the condition of an inmate in a
+    security cell or restraint bed (*Fengselsleder skal daglig gjøre seg
+    kjent med innsattes tilstand*, retningslinjer pkt. 38.7). "Daily" is
+    read as every local calendar day, including the first and the last day
+    of the measure however short.
+
+Used by (1 rule file, ``kind: per_day``)
+    ``security_cell.leader_daily`` (*skal*): each ``security_cell_started`` or
+    ``restraint_bed_started``, fulfilled by a ``leader_review`` with the
+    measure's ``measure_id`` (or none).
+
+The days
+    The measure runs from its start event to its end event, or to ``as_of``
+    while it is in effect; only fulfilling events in that time (both ends
+    inclusive, tied by ``same``) count. Its days are the local (Europe/Oslo)
+    calendar days from the start's to the end's that the measure touches for
+    some time; a day is its local midnight to the next (23, 24 or 25 hours).
+    A measure that ends exactly at midnight does not touch the next day; one
+    that starts and ends at the same instant has that one day.
+
+    An event counts for a day if it falls from the later of the day's
+    midnight and the measure's start, up to but not including the earlier of
+    the next midnight and the measure's end -- so an event at midnight counts
+    once, for the day it begins -- except that on the measure's last day the
+    end instant itself counts. A day still running at ``as_of`` (measure in
+    effect, ``as_of`` before the next midnight) is not judged.
+
+Gaps and status
+    Each judged day with no fulfilling event is a ``day`` gap, ``breached``
+    (``looks`` 0, ``required`` 1). Status: ``breached`` if there is any gap;
+    otherwise ``due`` while the measure is in effect, ``fulfilled`` once it
+    has ended. There is no vague term, so no ``contested``; no ``next_due``.
+
+The window and the account
+    ``window``: opens at the measure's start, closes at its end (none while
+    in effect). Events used: the trigger (``trigger``), the measure's end
+    event (``measure_end``), every fulfilling event in the measure
+    (``fulfilment``).
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+
+from ..._inputs.rules import PerDayTiming
+from ..report import Gap, Obligation, Status, build
+from .common import (
+    _AT,
+    _Correlated,
+    _Ctx,
+    _days_of,
+    _ids,
+    _measure_obligation,
+    _measure_span,
+    _measure_text,
+)
+
+
+def _per_day(ctx: _Ctx, timing: PerDayTiming) -> list[Obligation]:
+    """A fulfilling event on every local calendar day the measure touches (today: not yet judged)."""
+    corr = _Correlated(ctx, ctx.facts_for("fulfil"))
+    out = []
+    for trig in ctx.triggers():
+        start, end, end_fact = _measure_span(ctx, trig)
+        is_open = end_fact is None
+        items = corr.between(trig, start, end)
+        times = list(map(_AT, items))
+        item_ids = _ids(items)
+        gaps = []
+        for day, ds, de, a, b, complete in _days_of(ctx, start, end, is_open):
+            # A day is [its start, the next day's start): an event at midnight
+            # counts for the day it begins, once. The measure's own end counts.
+            count = (bisect_right(times, b) if b == end else bisect_left(times, b)) - bisect_left(times, a)
+            if count == 0 and complete:
+                gaps.append(build(Gap, kind="day", start=ctx.local(a), end=ctx.local(b), length=b - a,
+                                status=Status.BREACHED, looks=0, required=1, required_lenient=1))
+        out.append(_measure_obligation(
+            ctx, trig, end_fact, item_ids, gaps, start=start, end=end, is_open=is_open,
+            explanation=[_measure_text(ctx, trig, start, end, end_fact),
+                         "each local calendar day of the measure needs one; a day still running is not judged"],
+        ))
+    return out

@@ -1,0 +1,225 @@
+"""Timing kind ``recurring_looks``: supervision at least once an hour in the daytime.
+
+This module is where the timing of hourly supervision is decided.
+
+The sentence of the law
+    "Supervise the inmate several times a day; the starting point is
+    supervision once an hour in the daytime" (*føre tilsyn ... flere ganger
+    daglig. Utgangspunktet er tilsyn én gang i timen på dagtid*,
+    retningslinjer til strgjfl. pkt. 37.14), or "supervision at least once
+    an hour" day and night (*minimum én gang per time*, strgjfl. § 38 fjerde
+    ledd). The duty lasts as long as the measure that triggered it; what the
+    law bounds is the time *between* looks, and, at night, how many there
+    are.
+
+Used by (2 rule files, ``kind: recurring_looks``; both *skal*)
+    - ``exclusion.hourly_supervision``: ``day_window: dagtid``,
+      ``day_max_gap: {term: tilsyn_dagtid_intervall}``, ``night_min_count:
+      flere_ganger_daglig_natt`` (default profile: daytime 07-22 strictly,
+      08-20 leniently; one hour by both readings; two looks a night
+      strictly, one leniently);
+    - ``security_cell.hourly_supervision``: ``day_max_gap: {duration:
+      PT1H}`` and no window: one hour around the clock.
+
+    The looks are ``supervision_look`` events with the measure's
+    ``measure_id`` (or none).
+
+The measure and its looks
+    The measure runs from its start event to its end event, or to ``as_of``
+    while it is in effect. Its looks are the fulfilling events from the start
+    to the end, both inclusive, tied to it by ``same`` (a ``lookback`` is not
+    applied). Lengths are elapsed time; windows and nights are read on the
+    local clock (Europe/Oslo), across daylight-saving changes.
+
+Gaps between looks (gap kind ``daytime``, or ``around_the_clock``)
+    Without a window the whole measure is one stretch. With one, each local
+    day's window (from its start, up to its end) within the measure is a
+    stretch, and the time outside the windows belongs to none: the count
+    starts afresh each morning at the window's start (or the measure's
+    start, if later), and the last look of the evening is measured against
+    the window's end (or the measure's end, if earlier). In each stretch the
+    points are its start, the looks strictly inside it, and its end; two
+    consecutive points more than ``day_max_gap`` apart are a gap (exactly the
+    bound is in time). So the first look is due within the bound after the
+    stretch starts, and the stretch's end within the bound after the last.
+
+    This is done twice: with the strict window and strict bound, and with
+    the lenient window and lenient bound. Each gap the strict reading finds
+    is reported: ``breached`` if the lenient reading finds a gap lying wholly
+    inside it, else ``contested`` (with the default profile, looks missing
+    only between 07 and 08 or between 20 and 22 are contested). A gap that
+    runs to ``as_of`` of a measure still in effect is ``ongoing`` (with a
+    window, only if ``as_of`` falls before that window's end).
+
+Looks per night (gap kind ``night``)
+    Only with ``night_min_count``, which needs ``day_window``. A night runs
+    from one day's lenient window end to the next day's lenient window start
+    (20:00 to 08:00 by default), and counts only where it lies within the
+    measure; the night that ends on the morning of the measure's first day is
+    included. Its looks are counted with both ends inclusive (a look at 20:00
+    or 08:00 counts for the night as well as for the day). The strict and
+    lenient counts of the term apply in proportion to the share of the night
+    inside the measure, each rounded half up (``floor(n * share + 0.5)``).
+    Fewer looks than the strict count is a gap: ``breached`` if fewer than the
+    lenient count, else ``contested``; it gives ``looks``, ``required`` and
+    ``required_lenient``. A night still running at ``as_of`` (measure in
+    effect, ``as_of`` before the night's end) is not judged; a night cut short
+    by the measure's end is judged on its share.
+
+Status
+    The worst gap's status; with no gap, ``due`` while the measure is in
+    effect and ``fulfilled`` once it has ended. (A *bør* rule would read
+    ``breached`` as ``not_followed``; the gaps keep their own statuses.)
+    Gaps are listed by start.
+
+When the next look is due (``next_due``, measure still in effect)
+    Around the clock: the last look (or the start) + the strict bound. With a
+    window (the strict one), on ``as_of``'s local day: inside the window,
+    the later of the last look and the window's start, + the bound, but no
+    later than the window's end; before the window, its start + the bound;
+    after it, the next day's window start + the bound.
+
+The window and the account
+    ``window``: opens at the measure's start, closes at its end (none while
+    in effect). Events used: the trigger (``trigger``), the measure's end
+    event (``measure_end``), every look (``fulfilment``). Terms cited: the
+    window, the gap bound (if a term), the night count.
+"""
+
+from __future__ import annotations
+
+import math
+from bisect import bisect_left, bisect_right
+from datetime import datetime
+
+from ..._common.calendar import local_instant
+from ..._inputs.profile import CountTerm
+from ..._inputs.rules import RecurringLooksTiming
+from ..report import Gap, Obligation, Status, build
+from .common import (
+    _AT,
+    _Correlated,
+    _Ctx,
+    _DAY,
+    _durations,
+    _ids,
+    _measure_obligation,
+    _measure_span,
+    _measure_text,
+    _segment_gaps,
+)
+
+
+def _recurring_looks(ctx: _Ctx, timing: RecurringLooksTiming) -> list[Obligation]:
+    facts, tz = ctx.facts, ctx.tz
+    window_term = facts.profile.terms[timing.day_window] if timing.day_window else None
+    max_strict, max_lenient, gap_term = _durations(ctx, timing.day_max_gap)
+    night_term = facts.profile.terms[timing.night_min_count] if timing.night_min_count else None
+    corr = _Correlated(ctx, ctx.facts_for("fulfil"))
+    out: list[Obligation] = []
+    for trig in ctx.triggers():
+        start, end, end_fact = _measure_span(ctx, trig)
+        is_open = end_fact is None
+        looks = corr.between(trig, start, end)
+        times = list(map(_AT, looks))
+        look_ids = _ids(looks)
+        gaps: list[Gap] = []
+        first_day = start.astimezone(tz).date()
+        last_day = end.astimezone(tz).date()
+
+        def segments(win):
+            if win is None:
+                yield start, end, is_open
+                return
+            day = first_day
+            while day <= last_day:
+                ws, we = ctx.cal(local_instant, day, win.start, tz), ctx.cal(local_instant, day, win.end, tz)
+                a, b = max(ws, start), min(we, end)
+                if a < b:
+                    yield a, b, is_open and b == end and end < we
+                day += _DAY
+
+        kind = "daytime" if window_term is not None else "around_the_clock"
+        strict_gaps = _segment_gaps(segments(window_term.strict if window_term else None), times, max_strict)
+        lenient_gaps = _segment_gaps(segments(window_term.lenient if window_term else None), times, max_lenient)
+        j = 0
+        for a, b, ongoing in strict_gaps:
+            while j < len(lenient_gaps) and lenient_gaps[j][1] <= a:
+                j += 1
+            breached, k = False, j
+            while k < len(lenient_gaps) and lenient_gaps[k][0] < b:
+                la, lb, _ = lenient_gaps[k]
+                breached = breached or (la >= a and lb <= b)
+                k += 1
+            gaps.append(
+                build(Gap, 
+                    kind=kind,
+                    start=ctx.local(a),
+                    end=ctx.local(b),
+                    length=b - a,
+                    status=Status.BREACHED if breached else Status.CONTESTED,
+                    ongoing=ongoing,
+                )
+            )
+        if night_term is not None:
+            assert isinstance(night_term, CountTerm) and window_term is not None
+            lw = window_term.lenient
+            day = first_day - _DAY
+            while day <= last_day:
+                ns, ne = ctx.cal(local_instant, day, lw.end, tz), ctx.cal(local_instant, day + _DAY, lw.start, tz)
+                a, b = max(ns, start), min(ne, end)
+                if a < b and not (is_open and b == end and end < ne):
+                    frac = (b - a) / (ne - ns)
+                    need_s = math.floor(night_term.strict * frac + 0.5)
+                    need_l = math.floor(night_term.lenient * frac + 0.5)
+                    count = bisect_right(times, b) - bisect_left(times, a)
+                    if count < need_s:
+                        gaps.append(
+                            build(Gap, 
+                                kind="night",
+                                start=ctx.local(a),
+                                end=ctx.local(b),
+                                length=b - a,
+                                status=Status.BREACHED if count < need_l else Status.CONTESTED,
+                                looks=count,
+                                required=need_s,
+                                required_lenient=need_l,
+                            )
+                        )
+                day += _DAY
+        gaps.sort(key=lambda g: (g.start, g.kind))
+        next_due = None
+        if is_open:
+            win = window_term.strict if window_term is not None else None
+            next_due = _next_look_due(start, end, times, win, max_strict, tz)
+        terms = [ctx.term_use(timing.day_window)] if window_term is not None else []
+        if gap_term:
+            terms.append(gap_term)
+        if night_term is not None:
+            terms.append(ctx.term_use(timing.night_min_count))
+        explanation = [
+            _measure_text(ctx, trig, start, end, end_fact),
+            f"{len(looks)} looks; {sum(g.kind != 'night' for g in gaps)} gaps too long, "
+            f"{sum(g.kind == 'night' for g in gaps)} nights short of looks",
+        ]
+        out.append(
+            _measure_obligation(
+                ctx, trig, end_fact, look_ids, gaps, start=start, end=end, is_open=is_open,
+                next_due=ctx.local(next_due), terms=terms, explanation=explanation,
+            )
+        )
+    return out
+
+
+def _next_look_due(start, as_of, times, win, max_gap, tz) -> datetime:
+    """When the next look is due for a measure still in effect at ``as_of`` (strict bound)."""
+    last = max(times[-1] if times else start, start)
+    if win is None:
+        return last + max_gap
+    day = as_of.astimezone(tz).date()
+    ws, we = local_instant(day, win.start, tz), local_instant(day, win.end, tz)
+    if ws <= as_of < we:
+        return min(max(last, ws) + max_gap, we)
+    if as_of < ws:
+        return max(ws, start) + max_gap
+    return local_instant(day + _DAY, win.start, tz) + max_gap
