@@ -12,7 +12,7 @@ written for authors in docs/contributing.md:
   (stdout and stderr as they appear in a terminal); ``...`` elides (doctest's
   ELLIPSIS); a last line ``[exit N]`` says the command exits with N, and
   without one it must exit 0. A command ending in `` \\`` continues on the next
-  line. Commands run with bash, with the virtualenv's ``samarbeid-rules``
+  line (which may start with ``> ``, the shell's prompt for it). Commands run with bash, with the virtualenv's ``samarbeid-rules``
   first on PATH, in a scratch directory that links the repository's
   examples/, rules/, docs/ and tests/ (so relative paths work and files a
   command writes do not land in the checkout).
@@ -85,7 +85,8 @@ def parse_console(source: str) -> list[Command]:
             i += 1
             if i >= len(lines):
                 raise DocExampleError(f"console block line {start + 1}: command continues past the block")
-            cmd = cmd[:-1] + "\n" + lines[i]
+            cont = lines[i][2:] if lines[i].startswith("> ") else lines[i]
+            cmd = cmd[:-1] + "\n" + cont
         i += 1
         out: list[str] = []
         while i < len(lines) and not lines[i].startswith("$ "):
@@ -127,7 +128,7 @@ def run_command(command: str, cwd: Path) -> tuple[str, int]:
         "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
         "PYTHONUNBUFFERED": "1",  # stdout and stderr interleave as in a terminal
         "PYTHONIOENCODING": "utf-8",
-        "COLUMNS": "100",
+        "COLUMNS": "80",  # argparse wraps help at the width of a standard terminal
         "NO_COLOR": "1",
     }
     proc = subprocess.run(

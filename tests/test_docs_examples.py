@@ -84,8 +84,9 @@ def _failures(tmp_path, monkeypatch, text: str) -> list[str]:
 
 
 def test_parse_console_commands_output_and_exit_code():
-    cmds = parse_console("$ echo a \\\n  b\na b\n$ false\n[exit 1]\n")
-    assert [(c.command, c.expected, c.exit_code) for c in cmds] == [("echo a \n  b", "a b", 0), ("false", "", 1)]
+    cmds = parse_console("$ echo a \\\n  b\na b\n$ false\n[exit 1]\n$ echo c \\\n> d\nc d\n")
+    assert [(c.command, c.expected, c.exit_code) for c in cmds] == [
+        ("echo a \n  b", "a b", 0), ("false", "", 1), ("echo c \nd", "c d", 0)]
     with pytest.raises(DocExampleError, match="output before any command"):
         parse_console("hello\n$ true\n")
     with pytest.raises(DocExampleError, match="last line"):
