@@ -13,12 +13,15 @@ written for authors in docs/contributing.md:
   ELLIPSIS); a last line ``[exit N]`` says the command exits with N, and
   without one it must exit 0. A command ending in `` \\`` continues on the next
   line (which may start with ``> ``, the shell's prompt for it). Commands run with bash, with the virtualenv's ``samarbeid-rules``
-  first on PATH, in a scratch directory that links the repository's
-  examples/, rules/, docs/ and tests/ (so relative paths work and files a
-  command writes do not land in the checkout).
+  first on PATH, in a scratch directory with copies of the repository's
+  examples/ and rules/ and links to its docs/ and tests/ (so relative paths
+  work and files a command writes do not land in the checkout).
 - ```sh / ```bash / ```shell blocks are never run: each needs a skip marker
   with a reason, ``<!-- skip: next "why it cannot run" -->`` (Sybil's skip
   directive). A skip without a reason is refused, as is an unmarked block.
+- ``<!-- write-file: PATH -->`` just before a fenced block (say a yaml rule
+  file) writes the block's text to PATH in the scratch directory, for the
+  commands that follow.
 - Any other language that would hide an example (``py``, ``pycon``, a plain
   block starting with ``$ `` or ``>>>``) is refused.
 """
@@ -31,6 +34,7 @@ import doctest
 import io
 import os
 import re
+import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -50,8 +54,10 @@ RUN = {"python", "console"}
 NEVER_RUN = {"sh", "bash", "shell", "zsh"}
 REFUSED = {"py", "python3", "pycon", "shell-session", "sh-session", "doctest"}
 EXIT = re.compile(r"^\[exit (\d+)\]$")
-#: what the scratch directory links from the repository
-LINKED = ("examples", "rules", "docs", "tests")
+#: what the scratch directory copies from the repository (small, and a command may copy or change them)
+COPIED = ("examples", "rules")
+#: what it links (read only)
+LINKED = ("docs", "tests")
 
 
 class DocExampleError(AssertionError):
@@ -218,12 +224,43 @@ def hidden_example_parser(document: Document):
         yield region
 
 
+WRITE_FILE = re.compile(
+    r"^[ \t]*<!-- write-file: (?P<path>[^ ]+) -->[ \t]*\n(?:[ \t]*\n)*(?P<indent>[ \t]*)(?P<fence>`{3,})[^\n]*\n"
+    r"(?P<body>.*?)^[ \t]*(?P=fence)[ \t]*$", re.MULTILINE | re.DOTALL)
+
+
+class WriteFile:
+    """``<!-- write-file: PATH -->`` before a fenced block (a rule file, a profile) writes the
+    block's text to PATH in the scratch directory, so that the commands after it can use it."""
+
+    def __init__(self, workdir: Path) -> None:
+        self.workdir = workdir
+
+    def __call__(self, document: Document):
+        for m in WRITE_FILE.finditer(document.text):
+            path, indent, body = m.group("path"), m.group("indent"), m.group("body")
+            text = "".join(line[len(indent):] if line.startswith(indent) else line
+                           for line in body.splitlines(keepends=True))
+            yield Region(m.start(), m.end(), (path, text), self._write)
+
+    def _write(self, example: Example) -> None:
+        path, text = example.parsed
+        target = (self.workdir / path).resolve()
+        if not target.is_relative_to(self.workdir.resolve()) or any(
+                target.is_relative_to((self.workdir / name).resolve()) for name in LINKED):
+            raise DocExampleError(f"line {example.line}: write-file {path!r} must stay in the scratch directory, "
+                                  "outside the linked repository folders")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+
+
 def make_sybil(workdir: Path) -> Sybil:
     parsers = [
         python_parser,
         CodeBlockParser("console", ConsoleEvaluator(workdir)),
         *(CodeBlockParser(lang, _never_run) for lang in sorted(NEVER_RUN)),
         hidden_example_parser,
+        WriteFile(workdir),
         SkipParser(),
     ]
     return Sybil(parsers=parsers, path=str(ROOT))
@@ -250,7 +287,11 @@ def skip_reasons(document: Document) -> list[tuple[int, str]]:
 
 
 def make_workdir(tmp: Path) -> Path:
-    """A scratch directory that links the repository's example, rule, doc and test folders."""
+    """A scratch directory with copies of the repository's examples/ and rules/ and links to its
+    docs/ and tests/, so that relative paths in the examples work and nothing they write reaches
+    the checkout."""
+    for name in COPIED:
+        shutil.copytree(ROOT / name, tmp / name, ignore=shutil.ignore_patterns("__pycache__"))
     for name in LINKED:
         (tmp / name).symlink_to(ROOT / name, target_is_directory=True)
     return tmp

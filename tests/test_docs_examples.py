@@ -174,3 +174,13 @@ def test_console_commands_do_not_write_into_the_checkout(tmp_path, monkeypatch):
     """Commands run in a scratch directory: a file they write lands there, not in the repository."""
     assert not _failures(tmp_path, monkeypatch, "```console\n$ echo x > written.txt\n```\n")
     assert (tmp_path / "work" / "written.txt").is_file() and not (ROOT / "written.txt").exists()
+
+
+def test_write_file_puts_a_shown_file_where_the_next_command_reads_it(tmp_path, monkeypatch):
+    text = ("<!-- write-file: conf/a.yaml -->\n\n   ```yaml\n   a: 1\n   ```\n\n"
+            "```console\n$ cat conf/a.yaml\na: 1\n```\n")
+    assert not _failures(tmp_path, monkeypatch, text)
+    assert _failures(tmp_path, monkeypatch, text.replace("a: 1\n```\n", "a: 2\n```\n"))
+    escape = "<!-- write-file: tests/x.yaml -->\n\n```yaml\nb: 1\n```\n"
+    assert _failures(tmp_path, monkeypatch, escape) and not (ROOT / "tests" / "x.yaml").exists()
+    assert _failures(tmp_path, monkeypatch, escape.replace("tests/x.yaml", "../x.yaml"))
