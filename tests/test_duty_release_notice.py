@@ -111,6 +111,19 @@ def test_date_known_late_on_the_deadline_day_gets_the_practicable_allowance(engi
     assert ob.status.value == "fulfilled"
 
 
+def test_date_known_in_the_morning_of_the_mark_day_is_due_two_days_later(engine):
+    """Known at 10:00 on the mark day itself: not due by the end of that day, but 2 days (strict) /
+    7 days (lenient) after it became known; the later of the two readings wins (docs/duties.md)."""
+    known = oslo(2026, 1, 15, 10, 0)
+    for sent, expected in ((oslo(2026, 1, 17, 9, 0), "fulfilled"), (oslo(2026, 1, 20, 9, 0), "contested"),
+                           (oslo(2026, 1, 23, 9, 0), "fulfilled_late")):
+        evs = [release_date_set(known, "2026-03-15"), release_notice(sent)]
+        ob = only(_eval(evs, as_of=oslo(2026, 3, 16), engine=engine), DUTY)
+        assert ob.window.due == known + timedelta(days=2)
+        assert ob.window.due_lenient == known + timedelta(days=7)
+        assert ob.status.value == expected, sent
+
+
 def test_date_known_weeks_before_the_mark_keeps_the_date_deadline(engine):
     """A date known weeks before the mark is due by the end of the mark day; a day later is late."""
     known = oslo(2025, 12, 1, 9, 0)
