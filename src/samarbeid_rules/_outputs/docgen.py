@@ -37,15 +37,13 @@ from .._inputs.rules import (
     DeadlineTiming,
     EventPattern,
     FulfilmentPattern,
-    LoadedRule,
     MeasureDeadlineTiming,
     PerDayTiming,
     PerDognTiming,
     PermissionTiming,
     RecurringLooksTiming,
-    RuleSet,
-    load_rules,
 )
+from .._inputs.ruleset import LoadedRule, RuleSet, load_rules
 from .._uses.coverage import Coverage, coverage, coverage_markdown
 from .._uses.institution import _JEVNLIG
 
