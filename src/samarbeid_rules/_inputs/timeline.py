@@ -330,4 +330,4 @@ def _describe(err: Mapping[str, Any]) -> str:
         return "unknown field (not part of this record's type)"
     if kind == "missing":
         return "required field is missing"
-    return err["msg"]
+    return str(err["msg"])
