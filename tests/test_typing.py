@@ -86,7 +86,7 @@ def test_user_script_runs():
     run = subprocess.run([sys.executable, USER_SCRIPT], cwd=HERE, env=_env(), capture_output=True, text=True,
                          timeout=600)
     assert run.returncode == 0, run.stdout + run.stderr
-    assert "case-typed" in run.stdout and "breached: ['exclusion.hourly_supervision']" in run.stdout
+    assert "case-typed (prison-1)" in run.stdout and "3 obligations, 1 gaps" in run.stdout
 
 
 def test_wrong_types_fail_mypy_on_exactly_the_marked_lines(cache_dir):

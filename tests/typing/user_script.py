@@ -90,6 +90,10 @@ look = timeline.events[3]
 assert isinstance(look, SupervisionLook)
 assert_type(look.measure_id, str | None)
 assert_type(look.at, datetime)
+measure = timeline.measures()["m1"]
+assert_type(measure.kind, MeasureKind)
+assert_type(measure.start.at, datetime)
+assert measure.end is not None and measure.end.at == start + 5 * hour
 
 report = evaluate(timeline, as_of=start + 6 * hour)
 assert_type(report, Report)

@@ -77,8 +77,8 @@ class MeasurePair:
     """A measure's started event and, if recorded, its ended event."""
 
     kind: MeasureKind
-    start: Any
-    end: Any | None
+    start: _MeasureStart
+    end: _MeasureEnd | None
 
 
 class Timeline(_Base):
