@@ -45,6 +45,8 @@ def test_import_contracts_are_kept():
         ("_pipeline/facts.py", "from .. import __version__ as _v", "Stages import only down"),
         # an internal module importing a public face
         ("_uses/batch.py", "from .. import testing as _t", "Internals never import the public modules"),
+        # an internal module importing the public event classes instead of _inputs.events
+        ("_inputs/timeline.py", "from ..events import Admitted as _A", "Internals never import the public modules"),
         # a cycle inside a stage: jsonread <-> timeline
         ("_inputs/jsonread.py", "from . import timeline as _t", "No import cycle"),
     ],

@@ -9,13 +9,17 @@ missing instant is ``NaT``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol, TypeAlias
 
 from .._common.calendar import utc
 from .._pipeline.report import Obligation, Report
 from .._inputs.timeline import MeasureKind, Timeline
+
+if TYPE_CHECKING:  # imported when called, not when this module is
+    import pandas as pd
+    from matplotlib.axes import Axes
 
 __all__ = ["batch_dataframe", "gaps_dataframe", "plot_case", "report_dataframe"]
 
@@ -47,25 +51,11 @@ def _missing(name: str) -> ImportError:
     )
 
 
-def _pandas():
+def _frame(rows: list[dict[str, Any]], columns: list[str]) -> pd.DataFrame:
     try:
         import pandas as pd
     except ImportError:
         raise _missing("pandas") from None
-    return pd
-
-
-def _matplotlib():
-    try:
-        import matplotlib
-        import matplotlib.dates as mdates
-    except ImportError:
-        raise _missing("matplotlib") from None
-    return matplotlib, mdates
-
-
-def _frame(rows: list[dict[str, Any]], columns: list[str]):
-    pd = _pandas()
     df = pd.DataFrame(rows, columns=columns)
     for col in columns:
         if col in _INSTANTS:
@@ -85,7 +75,7 @@ def _citation(o: Obligation) -> str:
 
 
 def _obligation_rows(report: Report) -> list[dict[str, Any]]:
-    rows = []
+    rows: list[dict[str, Any]] = []
     for o in report.obligations:
         w = o.window
         rows.append({
@@ -115,14 +105,14 @@ def _obligation_rows(report: Report) -> list[dict[str, Any]]:
     return rows
 
 
-def report_dataframe(report: Report):
+def report_dataframe(report: Report) -> pd.DataFrame:
     """One row per obligation of ``report`` (columns: ``OBLIGATION_COLUMNS``)."""
     return _frame(_obligation_rows(report), OBLIGATION_COLUMNS)
 
 
-def gaps_dataframe(report: Report):
+def gaps_dataframe(report: Report) -> pd.DataFrame:
     """One row per gap of every obligation of ``report`` (columns: ``GAP_COLUMNS``)."""
-    rows = []
+    rows: list[dict[str, Any]] = []
     for o in report.obligations:
         for g in o.gaps:
             rows.append({
@@ -143,7 +133,18 @@ def gaps_dataframe(report: Report):
     return _frame(rows, GAP_COLUMNS)
 
 
-def _report_of(item: Any) -> Report | None:
+class HasReport(Protocol):
+    """Anything with a ``report`` that may be None: a batch item (:class:`~samarbeid_rules.BatchItem`)."""
+
+    @property
+    def report(self) -> Report | None: ...
+
+
+#: what :func:`batch_dataframe` reads a report from
+ReportSource: TypeAlias = "Report | tuple[object, Report] | HasReport"
+
+
+def _report_of(item: object) -> Report | None:
     if isinstance(item, Report):
         return item
     if isinstance(item, tuple) and item and isinstance(item[-1], Report):
@@ -155,7 +156,7 @@ def _report_of(item: Any) -> Report | None:
     raise TypeError(f"expected a Report, a (timeline, report) pair or a batch item, got {type(item).__name__}")
 
 
-def batch_dataframe(reports: Iterable[Any]):
+def batch_dataframe(reports: Iterable[ReportSource]) -> pd.DataFrame:
     """One row per obligation of many reports, as :func:`report_dataframe`.
 
     ``reports`` may hold :class:`Report` objects, ``(timeline, report)``
@@ -200,7 +201,7 @@ def _is_health_event(type_: str) -> bool:
     return "health" in type_ or type_.startswith("doctor")
 
 
-def plot_case(timeline: Timeline, report: Report, ax=None):
+def plot_case(timeline: Timeline, report: Report, ax: Axes | None = None) -> Axes:
     """Draw one case on a time axis and return the matplotlib ``Axes``.
 
     Lanes, top to bottom: custody (admission to release, else to ``as_of``);
@@ -217,7 +218,10 @@ def plot_case(timeline: Timeline, report: Report, ax=None):
     """
     if timeline.case_id != report.case_id:
         raise ValueError(f"report for case {report.case_id!r} paired with timeline {timeline.case_id!r}")
-    _, mdates = _matplotlib()
+    try:
+        import matplotlib.dates as mdates
+    except ImportError:
+        raise _missing("matplotlib") from None
     from .._common.calendar import zone
 
     tz = zone(_TZ)
@@ -229,7 +233,7 @@ def plot_case(timeline: Timeline, report: Report, ax=None):
     as_of = report.as_of
     # compare instants in UTC: datetimes sharing a zoneinfo tzinfo compare by wall clock
     events = sorted((ev for ev in timeline.events if utc(ev.at) <= utc(as_of)), key=lambda e: utc(e.at))
-    num = mdates.date2num
+    num: Callable[[datetime], float] = mdates.date2num  # matplotlib.dates has no type hints
 
     def span(a: datetime, b: datetime) -> tuple[float, float]:
         x = num(a)
@@ -299,9 +303,9 @@ def plot_case(timeline: Timeline, report: Report, ax=None):
     ax.set_yticks([-i for i in range(len(labels))], labels)
     ax.set_ylim(-len(labels) + 0.4, 0.6)
     ax.xaxis_date(tz=tz)
-    locator = mdates.AutoDateLocator(tz=tz)
+    locator = mdates.AutoDateLocator(tz=tz)  # type: ignore[no-untyped-call]
     ax.xaxis.set_major_locator(locator)
-    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator, tz=tz))
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator, tz=tz))  # type: ignore[no-untyped-call]
     ax.set_title(f"{report.case_id} ({report.prison_id or 'no prison'}); as of "
                  f"{as_of.astimezone(tz):%Y-%m-%d %H:%M}; {report.summary.get('breaches', 0)} breaches")
     ax.grid(axis="x", alpha=0.3)

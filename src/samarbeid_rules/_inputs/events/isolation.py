@@ -1,0 +1,246 @@
+"""Events of catalog section E, isolation: exclusion, security cell, restraint
+bed (circular 001 §7.1): the duties ``exclusion.*``, ``security_cell.*``,
+``security_bed.*`` and ``isolation.*``.
+
+The measures that last, each a ``…_started`` and a ``…_ended`` event sharing a
+``measure_id``: exclusion from association, security cell, restraint bed,
+continuous supervision. Then what the measures call for: looks (*tilsyn*),
+the doctor's notice and statement, health visits, the leader's daily review,
+weekly plans and meaningful contact, force, harm and injury. An event with a
+``measure_id`` of its own says which measure it was for; unset, it counts
+for any.
+
+The ``…_ended`` events have no docstring on purpose: a model's docstring
+becomes its description in the timeline JSON Schema, which has none for them
+(kept unchanged). Each ends the measure its ``measure_id`` names.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar, Literal
+
+from pydantic import Field
+
+from .base import (
+    ExclusionBasis,
+    ExclusionScope,
+    Id,
+    Instant,
+    MeasureKind,
+    _EventBase,
+    _MeasureEnd,
+    _MeasureStart,
+    _Response,
+)
+
+__all__ = [
+    "ContinuousSupervisionEnded",
+    "ContinuousSupervisionStarted",
+    "DoctorNotified",
+    "DoctorStatementObtained",
+    "ExclusionEnded",
+    "ExclusionStarted",
+    "FollowupPlanMade",
+    "ForceUsed",
+    "HarmObserved",
+    "HarmReported",
+    "HealthAdviceFollowedUp",
+    "HealthAdviceGiven",
+    "HealthSupervisionRequested",
+    "HealthVisit",
+    "InjuryDocumented",
+    "InjuryObserved",
+    "InmateAskedForHealthSupervision",
+    "LeaderReview",
+    "MeaningfulContact",
+    "RestraintBedEnded",
+    "RestraintBedStarted",
+    "SecurityCellEnded",
+    "SecurityCellStarted",
+    "SupervisionLook",
+    "WeeklyPlanMade",
+]
+
+
+# --- the measures ------------------------------------------------------------
+
+
+class ExclusionStarted(_MeasureStart):
+    """Excluded from association with other inmates (*utelukkelse fra fellesskapet*)."""
+
+    measure_kind: ClassVar[MeasureKind] = MeasureKind.EXCLUSION
+    type: Literal["exclusion_started"] = "exclusion_started"
+    basis: ExclusionBasis
+    scope: ExclusionScope
+    expected_end: Instant | None = Field(
+        default=None, description="When the exclusion is expected to end, if known."
+    )
+
+
+class ExclusionEnded(_MeasureEnd):
+    measure_kind: ClassVar[MeasureKind] = MeasureKind.EXCLUSION
+    type: Literal["exclusion_ended"] = "exclusion_ended"
+
+
+class SecurityCellStarted(_MeasureStart):
+    """Placed in a security cell (*sikkerhetscelle*, strgjfl. § 38)."""
+
+    measure_kind: ClassVar[MeasureKind] = MeasureKind.SECURITY_CELL
+    type: Literal["security_cell_started"] = "security_cell_started"
+
+
+class SecurityCellEnded(_MeasureEnd):
+    measure_kind: ClassVar[MeasureKind] = MeasureKind.SECURITY_CELL
+    type: Literal["security_cell_ended"] = "security_cell_ended"
+
+
+class RestraintBedStarted(_MeasureStart):
+    """Placed in a restraint bed (*sikkerhetsseng*, strgjfl. § 38)."""
+
+    measure_kind: ClassVar[MeasureKind] = MeasureKind.RESTRAINT_BED
+    type: Literal["restraint_bed_started"] = "restraint_bed_started"
+
+
+class RestraintBedEnded(_MeasureEnd):
+    measure_kind: ClassVar[MeasureKind] = MeasureKind.RESTRAINT_BED
+    type: Literal["restraint_bed_ended"] = "restraint_bed_ended"
+
+
+class ContinuousSupervisionStarted(_MeasureStart):
+    """Continuous supervision began (*kontinuerlig tilsyn*)."""
+
+    measure_kind: ClassVar[MeasureKind] = MeasureKind.CONTINUOUS_SUPERVISION
+    type: Literal["continuous_supervision_started"] = "continuous_supervision_started"
+
+
+class ContinuousSupervisionEnded(_MeasureEnd):
+    measure_kind: ClassVar[MeasureKind] = MeasureKind.CONTINUOUS_SUPERVISION
+    type: Literal["continuous_supervision_ended"] = "continuous_supervision_ended"
+
+
+# --- supervision and the doctor ------------------------------------------------
+
+
+class SupervisionLook(_EventBase):
+    """A member of staff looked in on the inmate (*tilsyn*)."""
+
+    type: Literal["supervision_look"] = "supervision_look"
+    measure_id: Id | None = Field(
+        default=None,
+        description="The measure the look was made under; unset means it counts for any.",
+    )
+
+
+class DoctorNotified(_EventBase):
+    """A doctor in the municipal health service was notified (*varsle lege*)."""
+
+    type: Literal["doctor_notified"] = "doctor_notified"
+    measure_id: Id | None = Field(
+        default=None,
+        description="The measure the notice was about; unset means it counts for any.",
+    )
+
+
+class DoctorStatementObtained(_EventBase):
+    """Doctor's statement obtained before a security cell or bed decision; it may name the measure it was for even though it comes before the measure starts."""  # noqa: E501
+
+    may_precede_measure: ClassVar[bool] = True
+    type: Literal["doctor_statement_obtained"] = "doctor_statement_obtained"
+    measure_id: Id | None = Field(default=None)
+
+
+class LeaderReview(_EventBase):
+    """The prison leader acquainted themself with the inmate's condition."""
+
+    type: Literal["leader_review"] = "leader_review"
+    measure_id: Id | None = Field(default=None)
+
+
+# --- exclusion: force, plans, contact ------------------------------------------
+
+
+class ForceUsed(_EventBase):
+    """Physical force used to carry out an exclusion."""
+
+    type: Literal["force_used"] = "force_used"
+    measure_id: Id | None = Field(default=None, description="The measure it was used for.")
+
+
+class InmateAskedForHealthSupervision(_EventBase):
+    """The inmate asked to be seen by health personnel."""
+
+    type: Literal["inmate_asked_for_health_supervision"] = "inmate_asked_for_health_supervision"
+
+
+class HealthSupervisionRequested(_Response):
+    """KO asked health personnel to see the inmate."""
+
+    type: Literal["health_supervision_requested"] = "health_supervision_requested"
+
+
+class WeeklyPlanMade(_EventBase):
+    """Weekly plan (*ukeplan*) for an exclusion made."""
+
+    type: Literal["weekly_plan_made"] = "weekly_plan_made"
+    measure_id: Id | None = Field(default=None, description="The exclusion it is for.")
+
+
+class MeaningfulContact(_EventBase):
+    """Meaningful human contact; ``at`` is when it began."""
+
+    type: Literal["meaningful_contact"] = "meaningful_contact"
+    minutes: int = Field(ge=1, le=24 * 60, description="How long it lasted, in minutes.")
+    measure_id: Id | None = Field(default=None)
+
+
+class HealthAdviceGiven(_EventBase):
+    """Health personnel gave advice about an isolated inmate."""
+
+    type: Literal["health_advice_given"] = "health_advice_given"
+
+
+class HealthAdviceFollowedUp(_Response):
+    """Advice followed up with measures, or a reason recorded."""
+
+    type: Literal["health_advice_followed_up"] = "health_advice_followed_up"
+
+
+# --- health personnel: visits, harm, injury, follow-up -----------------------------
+
+
+class HealthVisit(_EventBase):
+    """Health personnel saw the inmate (*tilsyn av helsepersonell*)."""
+
+    type: Literal["health_visit"] = "health_visit"
+    measure_id: Id | None = Field(default=None)
+
+
+class HarmObserved(_EventBase):
+    """Physical or mental harm from an isolation measure observed."""
+
+    type: Literal["harm_observed"] = "harm_observed"
+
+
+class HarmReported(_Response):
+    """Harm reported to the prison leader."""
+
+    type: Literal["harm_reported"] = "harm_reported"
+
+
+class InjuryObserved(_EventBase):
+    """Injury sustained in carrying out a measure."""
+
+    type: Literal["injury_observed"] = "injury_observed"
+
+
+class InjuryDocumented(_Response):
+    """Injury documented by health personnel."""
+
+    type: Literal["injury_documented"] = "injury_documented"
+
+
+class FollowupPlanMade(_EventBase):
+    """Doctor's plan for how often health personnel follow up an inmate locked in large parts of the day."""
+
+    type: Literal["followup_plan_made"] = "followup_plan_made"
+    measure_id: Id | None = Field(default=None)
