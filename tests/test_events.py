@@ -19,10 +19,6 @@ from samarbeid_rules._inputs.events.base import _EventBase, _MeasureEnd, _Measur
 
 SECTIONS = {"A": admission, "B": custody, "C": release, "D": consent, "E": isolation}
 
-#: the events without a docstring: a model's docstring is its description in the
-#: timeline JSON Schema, and these had none there (the schema is kept as it was)
-UNDOCUMENTED = {"ExclusionEnded", "SecurityCellEnded", "RestraintBedEnded", "ContinuousSupervisionEnded",
-                "ConsentWithdrawn"}
 
 
 def _class_statements(module) -> set[str]:
@@ -68,14 +64,11 @@ def test_the_union_and_event_types_agree():
 
 
 def test_event_classes_have_docstrings_as_their_schema_descriptions():
-    """Every event class has a docstring, which is its JSON Schema description, except the five pinned ends."""
+    """Every event class has a docstring, which is its JSON Schema description."""
     defs = samarbeid_rules.timeline_json_schema()["$defs"]
     for cls in EVENT_TYPES.values():
-        if cls.__name__ in UNDOCUMENTED:
-            assert cls.__doc__ is None and "description" not in defs[cls.__name__]
-        else:
-            assert cls.__doc__, cls.__name__
-            assert defs[cls.__name__]["description"] == inspect.cleandoc(cls.__doc__)
+        assert cls.__doc__, cls.__name__
+        assert defs[cls.__name__]["description"] == inspect.cleandoc(cls.__doc__)
 
 
 def test_measure_events_name_their_kind_and_only_the_doctors_statement_may_precede():

@@ -37,6 +37,8 @@ class ConsentGiven(_MeasureStart):
 # JSON Schema, which has none for this event (kept unchanged). It is the end
 # of the consent of the same measure_id.
 class ConsentWithdrawn(_MeasureEnd):
+    """A consent was withdrawn (*samtykke trukket tilbake*); it no longer permits disclosures from ``at`` on."""
+
     measure_kind: ClassVar[MeasureKind] = MeasureKind.CONSENT
     type: Literal["consent_withdrawn"] = "consent_withdrawn"
 

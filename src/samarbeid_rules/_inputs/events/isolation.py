@@ -9,10 +9,7 @@ the doctor's notice and statement, health visits, the leader's daily review,
 weekly plans and meaningful contact, force, harm and injury. An event with a
 ``measure_id`` of its own says which measure it was for; unset, it counts
 for any.
-
-The ``…_ended`` events have no docstring on purpose: a model's docstring
-becomes its description in the timeline JSON Schema, which has none for them
-(kept unchanged). Each ends the measure its ``measure_id`` names.
+Each ``…_ended`` event ends the measure its ``measure_id`` names.
 """
 
 from __future__ import annotations
@@ -78,6 +75,8 @@ class ExclusionStarted(_MeasureStart):
 
 
 class ExclusionEnded(_MeasureEnd):
+    """The exclusion from association ended (*utelukkelsen opphørte*); ``measure_id`` names it."""
+
     measure_kind: ClassVar[MeasureKind] = MeasureKind.EXCLUSION
     type: Literal["exclusion_ended"] = "exclusion_ended"
 
@@ -90,6 +89,8 @@ class SecurityCellStarted(_MeasureStart):
 
 
 class SecurityCellEnded(_MeasureEnd):
+    """The inmate left the security cell; ``measure_id`` names the placement."""
+
     measure_kind: ClassVar[MeasureKind] = MeasureKind.SECURITY_CELL
     type: Literal["security_cell_ended"] = "security_cell_ended"
 
@@ -102,6 +103,8 @@ class RestraintBedStarted(_MeasureStart):
 
 
 class RestraintBedEnded(_MeasureEnd):
+    """The inmate was released from the restraint bed; ``measure_id`` names the placement."""
+
     measure_kind: ClassVar[MeasureKind] = MeasureKind.RESTRAINT_BED
     type: Literal["restraint_bed_ended"] = "restraint_bed_ended"
 
@@ -114,6 +117,8 @@ class ContinuousSupervisionStarted(_MeasureStart):
 
 
 class ContinuousSupervisionEnded(_MeasureEnd):
+    """Continuous supervision (*kontinuerlig tilsyn*) ended; ``measure_id`` names it."""
+
     measure_kind: ClassVar[MeasureKind] = MeasureKind.CONTINUOUS_SUPERVISION
     type: Literal["continuous_supervision_ended"] = "continuous_supervision_ended"
 
