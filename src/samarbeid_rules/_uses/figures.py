@@ -358,9 +358,11 @@ def figures_table(fig: PopulationFigures) -> str:
     out.append("")
     if fig.notice_timing:
         out.append("Notices counted from the release day (the audit's categories, Dokument 3:4 (2022–2023))")
-        rows = [[duty, nt.recipient, str(nt.releases), *(_share_text(nt.shares[c]) for c in NOTICE_CATEGORIES)]
+        rows = [[duty, nt.recipient, str(nt.releases), str(nt.pending),
+                 *(f"{_pct(nt.shares[c].value)} ({nt.shares[c].numerator})" for c in NOTICE_CATEGORIES)]
                 for duty, nt in fig.notice_timing.items()]
-        header = ["duty", "to", "releases", "before release day", "day 0-3 after", "4+ days after", "no record"]
+        header = ["duty", "to", "releases", "pending", "before release day", "day 0-3 after", "4+ days after",
+                  "no record"]
         out += ["  " + r for r in _grid(header, rows)]
         out.append("")
     b = fig.breaches
