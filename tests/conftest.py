@@ -49,3 +49,7 @@ def engine(request) -> str:
 
 
 requires_durable = pytest.mark.skipif(not DURABLE_OK, reason=_durable_skip_reason() or "")
+
+# pytester: tests/test_scenarios.py runs the pytest plugin in a temporary
+# downstream project.
+pytest_plugins = ["pytester"]

@@ -64,3 +64,26 @@ def test_notebook_plots_a_case_with_a_breach(namespace):
     assert report.breaches
     gids = {line.get_gid() for line in ax.lines}
     assert {f"breach:{o.id}" for o in report.breaches} <= gids
+
+
+def test_notebook_reads_an_event_table_and_queries_result_tables(namespace):
+    """The session reads its timelines from an event table and queries typed result tables with DuckDB."""
+    assert len(namespace["events_table"]) > 300 and len(namespace["persons_table"]) == 300
+    ob = namespace["obligations_table"]
+    assert str(ob["status"].dtype) == "category" and str(ob["opens"].dtype).startswith("datetime64")
+    assert namespace["run"].summary.complete and namespace["run"].summary.evaluated == 300
+
+
+def test_notebook_compares_the_shaped_population_with_the_published_shares(namespace):
+    """The comparison table has the four categories, each measured share near the target."""
+    table = namespace["comparison"]
+    assert list(table.index) == ["before_release_day", "release_day_to_3_days_after", "4_or_more_days_after",
+                                 "no_record"]
+    assert ((table["measured"] - table["published"]).abs() < 0.03).all()
+    assert namespace["ax_cmp"].get_title() == "Municipality told of the release, by day"
+
+
+def test_notebook_zooms_the_case_plot_to_hours(namespace):
+    """The zoomed plot spans the hours around the case's first breached gap."""
+    lo, hi = namespace["ax_zoom"].get_xlim()
+    assert 0 < hi - lo < 2  # days

@@ -42,6 +42,7 @@ from ._inputs.timeline import (
 )
 from ._pipeline.engines import ENGINE_NAMES
 from ._outputs import render as _render  # noqa: F401  (registers the notebook HTML views)
+from ._outputs import views as _views  # noqa: F401  (batch and population-figure HTML views)
 
 from ._common.version import __version__
 

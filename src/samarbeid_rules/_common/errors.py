@@ -13,6 +13,10 @@ without parsing the message::
     │                                    .path  .line  .field
     ├── InstitutionError (ValueError)   a prison's records do not validate
     │                                    .source  .collection  .index  .record_id  .field
+    ├── ScenarioError (ValueError)      a scenario file is invalid
+    │                                    .path  .line  .field
+    ├── TableError (ValueError)         an event or person table is invalid
+    │                                    .source  .row  .column  .line  .case_id
     └── EngineUnavailableError (RuntimeError)
                                          the asked-for engine cannot run here
 
@@ -28,6 +32,8 @@ __all__ = [
     "ProfileError",
     "RuleFileError",
     "SamarbeidError",
+    "ScenarioError",
+    "TableError",
     "TimelineError",
 ]
 
@@ -161,4 +167,57 @@ class InstitutionError(SamarbeidError, ValueError):
             collection,
             f"record {self.record_id!r}" if self.record_id is not None else None,
             f"field {self.field!r}" if self.field else None,
+        )
+
+
+class ScenarioError(_FileLocatedError):
+    """A scenario file (the YAML case format of ``docs/scenarios.md``) is invalid.
+
+    ``path`` is the file, ``line`` the 1-based line of the problem, ``field``
+    the dotted path inside the file (``violations.2.move.fu``). The message
+    names what is wrong, never the value found there.
+    """
+
+    _default_location = "<scenario>"
+
+
+class TableError(SamarbeidError, ValueError):
+    """An event or person table (CSV, Parquet, a DataFrame) cannot become timelines.
+
+    ``source`` is the file or ``"<events>"`` / ``"<persons>"``, ``row`` the
+    1-based data row (the header is not counted; in a CSV file the row is on
+    line ``row + 1`` unless a quoted cell holds a line break, and ``line``
+    says where it is), ``column`` the column. The message never holds the
+    cell's value.
+    """
+
+    def __init__(
+        self,
+        problem: str,
+        *,
+        source: str | None = None,
+        row: int | None = None,
+        column: str | None = None,
+        line: int | None = None,
+        case_id: str | None = None,
+    ) -> None:
+        self.problem = problem
+        self.source = source
+        self.row = row
+        self.column = column
+        self.line = line
+        self.case_id = case_id
+        super().__init__(self._render())
+
+    def _render(self) -> str:
+        row = None
+        if self.row is not None:
+            row = f"row {self.row}" + (f" (line {self.line})" if self.line is not None else "")
+        return _located(
+            "table",
+            self.problem,
+            self.source,
+            row,
+            f"column {self.column!r}" if self.column else None,
+            f"case {self.case_id!r}" if self.case_id is not None else None,
         )

@@ -31,6 +31,9 @@ AMBER = "#e6a100"
 GREEN = "#2e8b57"
 GREY = "#8a8a8a"
 BLUE = "#3b6ea8"
+#: a recommendation (bør) not followed, or followed late: never a breach, so never red
+PURPLE = "#7b3fa0"
+_RECOMMENDATION_MISSED = ("not_followed", "followed_late")
 
 OBLIGATION_COLUMNS = [
     "case_id", "prison_id", "obligation_id", "duty_id", "title", "actor", "modality", "status", "breach",
@@ -190,6 +193,8 @@ _MEASURE_COLOUR = {
 def _status_colour(status: str) -> str:
     if status == "contested":
         return AMBER
+    if status in _RECOMMENDATION_MISSED:
+        return PURPLE
     if status in ("fulfilled",):
         return GREEN
     if status == "due":
@@ -201,7 +206,21 @@ def _is_health_event(type_: str) -> bool:
     return "health" in type_ or type_.startswith("doctor")
 
 
-def plot_case(timeline: Timeline, report: Report, ax: Axes | None = None) -> Axes:
+def _instant(value: datetime | str) -> datetime:
+    t = datetime.fromisoformat(value) if isinstance(value, str) else value
+    if t.tzinfo is None or t.utcoffset() is None:
+        raise ValueError("window= needs instants with a UTC offset (e.g. 2025-03-01T08:00+01:00)")
+    return t
+
+
+def plot_case(
+    timeline: Timeline,
+    report: Report,
+    ax: Axes | None = None,
+    *,
+    window: tuple[datetime | str, datetime | str] | None = None,
+    legend: bool = True,
+) -> Axes:
     """Draw one case on a time axis and return the matplotlib ``Axes``.
 
     Lanes, top to bottom: custody (admission to release, else to ``as_of``);
@@ -214,7 +233,16 @@ def plot_case(timeline: Timeline, report: Report, ax: Axes | None = None) -> Axe
     fulfilled green, due grey; a breached or late obligation gets a red ``X``
     at its deadline (gid ``breach:<obligation id>``) and every gap is drawn as
     a red (breach) or amber (contested) bar over its lane (gid
-    ``gap:<obligation id>``). Times are shown in Europe/Oslo.
+    ``gap:<obligation id>``). A recommendation (*bør*) not followed or
+    followed late is purple, never red (a square at its deadline, gid
+    ``not_followed:<obligation id>``): it is not a breach of law. The events
+    that fulfilled an obligation are diamonds on its lane (gid
+    ``fulfilment:<obligation id>``). Times are shown in Europe/Oslo.
+
+    ``window=(start, end)`` (aware datetimes or ISO 8601 texts with an
+    offset) zooms the time axis to that stretch, e.g. a few hours around a
+    missed look; the ticks then show hours. ``legend`` (default on) explains
+    the colours and marks below the plot.
     """
     if timeline.case_id != report.case_id:
         raise ValueError(f"report for case {report.case_id!r} paired with timeline {timeline.case_id!r}")
@@ -278,6 +306,7 @@ def plot_case(timeline: Timeline, report: Report, ax: Axes | None = None) -> Axe
           "#444444", "release")
 
     # obligations
+    at_of = {ev.id: ev.at for ev in events}
     for o in report.obligations:
         y = lane(f"{o.duty_id} ({', '.join(o.trigger_event_ids)})")
         w = o.window
@@ -290,10 +319,18 @@ def plot_case(timeline: Timeline, report: Report, ax: Axes | None = None) -> Axe
         for g in o.gaps:
             ax.broken_barh([span(g.start, g.end)], (y - 0.3, 0.6),
                            facecolors=RED if g.status.is_breach else AMBER, alpha=0.85, gid=f"gap:{o.id}")
+        done = [at_of[e] for e in o.fulfilled_by if e in at_of]
+        if done:
+            ax.plot([num(t) for t in done], [y] * len(done), marker="D", markersize=5, color="#1f1f1f",
+                    markerfacecolor=colour, linestyle="none", gid=f"fulfilment:{o.id}")
         if o.breach:
             mark = w.due or w.closes or as_of
             ax.plot([num(mark)], [y], marker="X", markersize=9, color=RED, linestyle="none",
                     gid=f"breach:{o.id}")
+        elif o.status.value in _RECOMMENDATION_MISSED:
+            mark = w.due or w.closes or as_of
+            ax.plot([num(mark)], [y], marker="s", markersize=7, color=PURPLE, linestyle="none",
+                    gid=f"not_followed:{o.id}")
         elif o.status.value == "contested":
             mark = w.due or w.closes or as_of
             ax.plot([num(mark)], [y], marker="o", markersize=6, color=AMBER, linestyle="none",
@@ -309,4 +346,32 @@ def plot_case(timeline: Timeline, report: Report, ax: Axes | None = None) -> Axe
     ax.set_title(f"{report.case_id} ({report.prison_id or 'no prison'}); as of "
                  f"{as_of.astimezone(tz):%Y-%m-%d %H:%M}; {report.summary.get('breaches', 0)} breaches")
     ax.grid(axis="x", alpha=0.3)
+    if window is not None:
+        start_w, end_w = (_instant(t) for t in window)
+        if utc(end_w) <= utc(start_w):
+            raise ValueError("window= ends before it starts")
+        ax.set_xlim(num(start_w), num(end_w))
+    if legend:
+        _legend(ax)
     return ax
+
+
+def _legend(ax: Axes) -> None:
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    handles = [
+        Patch(facecolor=GREEN, alpha=0.5, label="fulfilled"),
+        Patch(facecolor=GREY, alpha=0.5, label="due (open)"),
+        Patch(facecolor=AMBER, alpha=0.5, label="contested (late on the strict reading only)"),
+        Patch(facecolor=RED, alpha=0.5, label="breach"),
+        Patch(facecolor=PURPLE, alpha=0.5, label="recommendation not followed (not a breach)"),
+        Line2D([], [], marker="D", color="#1f1f1f", markerfacecolor="white", linestyle="none",
+               label="fulfilling event"),
+        Line2D([], [], marker="X", color=RED, linestyle="none", label="breach at the deadline"),
+        Line2D([], [], marker="s", color=PURPLE, linestyle="none", label="recommendation missed"),
+        Patch(facecolor=RED, alpha=0.85, label="gap (red breach, amber contested)"),
+        Line2D([], [], color="#444444", linestyle=":", label="as of"),
+    ]
+    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.08), ncol=3, fontsize="small",
+              frameon=False)

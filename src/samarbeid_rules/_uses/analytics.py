@@ -23,6 +23,8 @@ The figures (exact definitions in each function's docstring and in
   minors' continuous-supervision coverage (``exclusion.minor_continuous``,
   ``security_cell.minor_continuous``);
 - disclosures without a valid basis (``consent.disclosure_basis``);
+- when the municipality and the health service were told, counted from the
+  release day (the audit's categories; ``release_timing.py``);
 - breaches per duty, per prison, per month of the obligation's opening.
 
 A figure whose duty does not occur in any report is ``None`` (for a count) or
@@ -56,6 +58,7 @@ from .figures import (
     Share,
     TraceRef,
 )
+from .release_timing import NoticeTimingAcc
 
 __all__ = ["population_figures"]
 
@@ -375,6 +378,7 @@ def population_figures(
     daytime = _CoverAcc(keep)
     minors = _CoverAcc(keep)
     disclosure = _ShareAcc(keep)
+    notice_timing = NoticeTimingAcc(keep)
     breach_cells: dict[tuple[str, str, str], list[Any]] = {}
 
     for pair in pairs:
@@ -388,6 +392,7 @@ def population_figures(
                 f"report for case {report.case_id!r} paired with timeline {timeline.case_id!r}"
             )
         n_timelines += 1
+        notice_timing.add_case(timeline, report, tz)
         case = _Case(timeline)
         cid = report.case_id
         prison = report.prison_id or NO_PRISON
@@ -497,4 +502,5 @@ def population_figures(
             by_month=dict(sorted(by_month.items())),
             rows=tuple(rows),
         ),
+        notice_timing=notice_timing.done(),
     )

@@ -32,6 +32,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from .._common.display import html_of
 from .._pipeline.compile import CompiledRules
 from .._pipeline.engines import get_engine
 from .._common.errors import SamarbeidError, TimelineError
@@ -41,6 +42,7 @@ from .._pipeline.report import SEVERITY, Report, Status
 from .._inputs.ruleset import RuleSet
 from .._inputs.jsonread import parse_json
 from .._inputs.timeline import Timeline, validate_timeline
+from .linecount import jsonl_total
 
 __all__ = ["BatchItem", "BatchRun", "BatchSummary", "evaluate_many"]
 
@@ -120,6 +122,9 @@ class BatchSummary:
     def skip(self, location: str, reason: str) -> None:
         self.skipped += 1
         self.skipped_items.append((location, reason))
+
+    def _repr_html_(self) -> str:
+        return html_of(self)  # drawn by the outputs stage (_outputs/views.py)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form, with sorted duty ids."""
@@ -360,6 +365,9 @@ class BatchRun:
         except Exception:
             pass
 
+    def _repr_html_(self) -> str:
+        return html_of(self)  # the summary so far, drawn by _outputs/views.py
+
     def log(self, message: str) -> None:
         """Print ``message`` on stderr without breaking the progress bar."""
         if self._bar is not None:
@@ -474,6 +482,8 @@ def evaluate_many(
     tasks, total = _source_tasks(source)
     if progress is None:
         progress = bool(getattr(sys.stderr, "isatty", lambda: False)())
+    if progress and total is None and isinstance(source, (str, Path)):
+        total = jsonl_total(Path(source))
     return BatchRun(
         tasks,
         _Settings(when, compiled, prof, engine),

@@ -6,8 +6,10 @@ Built by :func:`.analytics.population_figures`; each figure keeps the
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, NamedTuple
+
+from .._common.display import html_of
 
 __all__ = [
     "LEAD_BUCKETS",
@@ -16,6 +18,8 @@ __all__ = [
     "Coverage",
     "Distribution",
     "LeadTimes",
+    "NOTICE_CATEGORIES",
+    "NoticeTiming",
     "PopulationFigures",
     "ReleaseNoticeFigures",
     "Share",
@@ -30,6 +34,15 @@ LEAD_BUCKETS: tuple[tuple[str, int | None, int | None], ...] = (
     ("14-30", 14, 30),
     ("30-61", 30, 61),
     (">=61", 61, None),
+)
+
+
+#: when a partner was told, counted from the release day (release_timing.py)
+NOTICE_CATEGORIES: tuple[str, ...] = (
+    "before_release_day",
+    "release_day_to_3_days_after",
+    "4_or_more_days_after",
+    "no_record",
 )
 
 
@@ -214,6 +227,33 @@ class BreachCounts:
 
 
 @dataclass(frozen=True)
+class NoticeTiming:
+    """When the recipient of a notice duty was told, counted from the release day.
+
+    ``releases`` counts the duty's obligations whose release happened by
+    ``as_of``; ``pending`` those still ahead. ``shares`` has one
+    :class:`Share` per category of :data:`NOTICE_CATEGORIES` over the
+    releases (``trace``: every counted obligation; ``numerator_trace``: those
+    in the category).
+    """
+
+    duty_id: str
+    recipient: str
+    releases: int
+    pending: int
+    shares: dict[str, Share]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "duty_id": self.duty_id,
+            "recipient": self.recipient,
+            "releases": self.releases,
+            "pending": self.pending,
+            "shares": {k: v.to_dict() for k, v in self.shares.items()},
+        }
+
+
+@dataclass(frozen=True)
 class PopulationFigures:
     """Every figure of :func:`population_figures` for one population."""
 
@@ -227,6 +267,11 @@ class PopulationFigures:
     disclosures_without_basis: int | None
     disclosures_without_basis_share: Share
     breaches: BreachCounts
+    #: per notice duty (release.municipality_notice, release.health_notice): told before, on or after the release day
+    notice_timing: dict[str, NoticeTiming] = field(default_factory=dict)
+
+    def _repr_html_(self) -> str:
+        return html_of(self)  # drawn by the outputs stage (_outputs/views.py)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready data (keys are strings; traces are ``[case_id, ref]`` lists)."""
@@ -241,6 +286,7 @@ class PopulationFigures:
             "disclosures_without_basis": self.disclosures_without_basis,
             "disclosures_without_basis_share": self.disclosures_without_basis_share.to_dict(),
             "breaches": self.breaches.to_dict(),
+            "notice_timing": {k: v.to_dict() for k, v in self.notice_timing.items()},
         }
 
     def table(self) -> str:
@@ -310,6 +356,15 @@ def figures_table(fig: PopulationFigures) -> str:
         ],
     )
     out.append("")
+    if fig.notice_timing:
+        out.append("Notices counted from the release day (the audit's categories, Dokument 3:4 (2022–2023))")
+        rows = [[duty, nt.recipient, str(nt.releases), str(nt.pending),
+                 *(f"{_pct(nt.shares[c].value)} ({nt.shares[c].numerator})" for c in NOTICE_CATEGORIES)]
+                for duty, nt in fig.notice_timing.items()]
+        header = ["duty", "to", "releases", "pending", "before release day", "day 0-3 after", "4+ days after",
+                  "no record"]
+        out += ["  " + r for r in _grid(header, rows)]
+        out.append("")
     b = fig.breaches
     out.append(f"Breaches: {b.total} of {b.obligations} obligations")
     out += ["  " + r for r in _grid(["duty", "breaches"], [[k, str(v)] for k, v in b.by_duty.items()])]

@@ -14,7 +14,7 @@ dates known early or late, sometimes changed, notices on time, late or never.
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -28,10 +28,29 @@ def _iso(t: datetime) -> str:
     return t.astimezone(_OSLO).isoformat()
 
 
-def generate_timeline(seed: int | str, n: int, *, exclusion_days: float | None = None) -> dict[str, Any]:
+#: the categories a population can be shaped to (as in population_figures' notice_timing)
+NOTICE_CATEGORIES = ("before_release_day", "release_day_to_3_days_after", "4_or_more_days_after", "no_record")
+_GOLDEN = 0.6180339887498949
+
+
+def generate_timeline(
+    seed: int | str, n: int, *, exclusion_days: float | None = None,
+    municipality_notice: Mapping[str, float] | None = None,
+) -> dict[str, Any]:
     """Timeline ``n`` of population ``seed``, as JSON-ready data.
 
     ``exclusion_days`` forces one exclusion of that length (for scaling runs).
+
+    ``municipality_notice`` shapes when the municipality is told of the
+    release, to match a published table: shares of the categories
+    ``before_release_day``, ``release_day_to_3_days_after``,
+    ``4_or_more_days_after`` and ``no_record`` (missing ones are 0; they must
+    sum to 1). Each released timeline gets at most one
+    ``release_notice_sent`` to the municipality, in the category that the
+    point ``frac(n * golden ratio)`` falls in, so that over a population the
+    categories come within about ``1 / count`` of the shares (the releases
+    are about 85 % of the timelines). Everything else about timeline ``n``
+    is as without the option.
     """
     rng = random.Random(f"{seed}:{n}")
     counter = iter(range(1, 10**9))
@@ -59,15 +78,51 @@ def generate_timeline(seed: int | str, n: int, *, exclusion_days: float | None =
         t = _exclusion(rng, eid, events, t, length, minor)
         t += timedelta(hours=rng.uniform(12, 24 * 30))
 
+    released = None
     if rng.random() < 0.85:
-        _release(rng, eid, events, admitted, t)
+        released = _release(rng, eid, events, admitted, t)
     rng.shuffle(events) if rng.random() < 0.1 else None  # input order need not be time order
-    return {
+    out = {
         "case_id": f"case-{seed}-{n}",
         "prison_id": f"prison-{rng.randrange(1, 40):02d}",
         "person": {"id": f"person-{seed}-{n}", "birth_date": birth.isoformat()},
         "events": events,
     }
+    if municipality_notice is not None and released is not None:
+        # drawn after everything else, from a stream of its own: the rest is unchanged
+        _municipality_notice(random.Random(f"{seed}:{n}:municipality"), n, municipality_notice, events, *released)
+    return out
+
+
+def _shares(shares: Mapping[str, float]) -> list[tuple[str, float]]:
+    unknown = set(shares) - set(NOTICE_CATEGORIES)
+    if unknown:
+        raise ValueError(f"unknown categories {sorted(unknown)}; known: {', '.join(NOTICE_CATEGORIES)}")
+    if any(v < 0 for v in shares.values()) or abs(sum(shares.values()) - 1) > 1e-9:
+        raise ValueError("the shares must be at least 0 and sum to 1")
+    return [(c, shares.get(c, 0.0)) for c in NOTICE_CATEGORIES]
+
+
+def _municipality_notice(rng: random.Random, n: int, shares: Mapping[str, float], events: list[dict[str, Any]],
+                         known: datetime, release_at: datetime) -> None:
+    u, edge, category = (n * _GOLDEN) % 1.0, 0.0, "no_record"
+    for c, share in _shares(shares):
+        edge += share
+        if u < edge:
+            category = c
+            break
+    if category == "no_record":
+        return
+    if category == "before_release_day":
+        sent = max(known + timedelta(minutes=1), release_at - timedelta(days=rng.uniform(1, 90)))
+        day_start = datetime.combine(release_at.date(), time(0), _OSLO)
+        if sent >= day_start:
+            sent = known + timedelta(minutes=1)
+    elif category == "release_day_to_3_days_after":
+        sent = release_at + timedelta(days=rng.randint(0, 3), hours=rng.uniform(1, 8))
+    else:
+        sent = release_at + timedelta(days=rng.randint(4, 30), hours=rng.uniform(1, 8))
+    events.append({"id": f"mun{n}", "type": "release_notice_sent", "at": _iso(sent), "recipient": "municipality"})
 
 
 def _exclusion(rng, eid, events, start: datetime, length: timedelta, minor: bool) -> datetime:
@@ -108,7 +163,7 @@ def _exclusion(rng, eid, events, start: datetime, length: timedelta, minor: bool
     return end
 
 
-def _release(rng, eid, events, admitted: datetime, after: datetime) -> None:
+def _release(rng, eid, events, admitted: datetime, after: datetime) -> tuple[datetime, datetime]:
     release_day = (after + timedelta(days=rng.uniform(30, 400))).date()
     release_at = datetime.combine(release_day, time(9, 0), _OSLO)
     known = release_at - timedelta(days=rng.choice([rng.uniform(70, 200), rng.uniform(3, 60)]))
@@ -134,9 +189,18 @@ def _release(rng, eid, events, admitted: datetime, after: datetime) -> None:
         if sent < release_at:
             events.append({"id": eid("n"), "type": "release_notice_sent", "at": _iso(sent), "recipient": "kho"})
     events.append({"id": eid("rel"), "type": "released", "at": _iso(release_at)})
+    return known, release_at
 
 
-def generate_population(count: int, seed: int | str = 0) -> Iterator[dict[str, Any]]:
-    """``count`` timelines of population ``seed``, lazily (memory does not grow with count)."""
+def generate_population(
+    count: int, seed: int | str = 0, *, municipality_notice: Mapping[str, float] | None = None
+) -> Iterator[dict[str, Any]]:
+    """``count`` timelines of population ``seed``, lazily (memory does not grow with count).
+
+    ``municipality_notice`` shapes the population to published shares (see
+    :func:`generate_timeline`).
+    """
+    if municipality_notice is not None:
+        _shares(municipality_notice)  # refuse bad shares before the first timeline
     for n in range(count):
-        yield generate_timeline(seed, n)
+        yield generate_timeline(seed, n, municipality_notice=municipality_notice)
