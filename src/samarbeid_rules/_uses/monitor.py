@@ -232,6 +232,70 @@ class Monitor:
         # until its version changes (until = _FOREVER, no obligations kept)
         self._stable: dict[str, tuple[int, int, int, list[Obligation]]] = {}
 
+    # --- persistence ---------------------------------------------------------------
+
+    @classmethod
+    def from_events(
+        cls,
+        case_id: str,
+        person: Person | Mapping[str, Any],
+        prison_id: str | None = None,
+        events: Iterable[Any] = (),
+        *,
+        rules: RuleSet | CompiledRules | str | Path | None = None,
+        profile: Profile | str | Path | Mapping[str, Any] | None = None,
+        engine: str = "native",
+    ) -> Monitor:
+        """A monitor holding ``events`` (models or mappings, in any order), as if each had been added.
+
+        The events are validated together as a timeline (a :class:`TimelineError` names the event's
+        position in ``events``) and the derived state is built in one pass, not replayed event by
+        event. Its reports and work lists are those of a monitor fed the same events one at a time.
+        """
+        mon = cls(case_id, person, prison_id, rules=rules, profile=profile, engine=engine)
+        given = list(events)
+        if given:
+            models = validate_timeline({**mon._head, "events": given}, source=mon.case_id).events
+            ordered = sorted(models, key=_key)
+            mon._rebuild(ordered, [_key(m) for m in ordered])
+            mon._version += 1
+        return mon
+
+    def snapshot(self) -> dict[str, Any]:
+        """The monitor as JSON-ready data: its case, its events (canonical order) and the latest
+        ``as_of`` reported for. :meth:`restore` gives a monitor that reports and flags as this one."""
+        with self._lock:
+            upto = None if self._reported_upto is None else (_EPOCH + self._reported_upto * _US).isoformat()
+            return {
+                "snapshot": 1,
+                "case_id": self.case_id,
+                "prison_id": self.prison_id,
+                "person": self.person.model_dump(mode="json"),
+                "events": [e.model_dump(mode="json") for e in self._events],
+                "reported_upto": upto,
+            }
+
+    @classmethod
+    def restore(
+        cls,
+        snapshot: Mapping[str, Any],
+        *,
+        rules: RuleSet | CompiledRules | str | Path | None = None,
+        profile: Profile | str | Path | Mapping[str, Any] | None = None,
+        engine: str = "native",
+    ) -> Monitor:
+        """The monitor a :meth:`snapshot` was taken of (with the same rules, profile and engine)."""
+        if not isinstance(snapshot, Mapping) or snapshot.get("snapshot") != 1:
+            raise TimelineError("not a monitor snapshot (format 1)", source="<snapshot>")
+        mon = cls.from_events(
+            snapshot.get("case_id"), snapshot.get("person"), snapshot.get("prison_id"), snapshot.get("events") or (),
+            rules=rules, profile=profile, engine=engine,
+        )
+        upto = snapshot.get("reported_upto")
+        if upto is not None:
+            mon._note_reported(_as_of(upto, mon._stub))
+        return mon
+
     @property
     def events(self) -> tuple[Any, ...]:
         """The events added so far, in canonical order (instant; admissions and starts first; id)."""
