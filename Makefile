@@ -11,7 +11,7 @@ BIN     = $(VENV)/bin
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[durable-rules,test,analysis]'
+	$(BIN)/python -m pip install --quiet -e '.[durable-rules,test,analysis,service]'
 	touch $@
 
 # Exit code 1 means "breaches found": several examples contain deliberate
@@ -40,7 +40,7 @@ test-versions:
 	    echo "== Python $$v"; \
 	    python$$v -m venv .venv-$$v && \
 	    .venv-$$v/bin/python -m pip install --quiet --upgrade pip && \
-	    .venv-$$v/bin/python -m pip install --quiet -e '.[durable-rules,test,analysis]' && \
+	    .venv-$$v/bin/python -m pip install --quiet -e '.[durable-rules,test,analysis,service]' && \
 	    .venv-$$v/bin/python -m pytest -q -p no:cacheprovider || exit 1; \
 	  else echo "== Python $$v not found, skipped"; fi; \
 	done

@@ -36,6 +36,7 @@ from .._outputs.render import report_table
 from .._uses.coverage import coverage, coverage_markdown, coverage_table
 from .._uses.explain import explain
 from .institution import add_institution_parser
+from .serve import add_service_parsers
 from .._inputs.rules import MODALITIES
 from .._inputs.ruleset import load_rules
 from .._inputs.timeline import timeline_json_schema
@@ -131,6 +132,7 @@ def _parser() -> argparse.ArgumentParser:
     exp.set_defaults(func=_cmd_explain)
 
     add_institution_parser(sub)  # sets func=run_check_institution
+    add_service_parsers(sub)  # serve, store, audit, token (docs/service.md)
     return p
 
 

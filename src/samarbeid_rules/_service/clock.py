@@ -1,0 +1,17 @@
+"""The one place the service reads the wall clock.
+
+Evaluation runs in virtual time (``as_of``); the wall clock only stamps an
+audit record with the server's time of serving. ``tests/test_service_clock.py``
+checks that nothing else in the package reads the clock.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+__all__ = ["wall_clock_now"]
+
+
+def wall_clock_now() -> datetime:
+    """The server's clock, in UTC: for audit records only, never for a judgement."""
+    return datetime.now(timezone.utc)
