@@ -29,6 +29,7 @@ class PostgresStore(Store):
             raise StoreError("PostgreSQL needs the service extra: pip install 'samarbeid-rules[service]'") from None
         self._psycopg = psycopg
         try:
+            psycopg.connect(url, connect_timeout=10).close()  # fail at once, not after the pool's retries
             self._pool = ConnectionPool(url, min_size=min_size, max_size=max_size, open=True, timeout=30)
             self._pool.wait(timeout=30)
         except Exception as exc:  # the URL may hold a password: never echo it
