@@ -91,6 +91,10 @@ def add_service_parsers(sub: Any) -> None:
     v.add_argument("--engine", default="native")
     v.set_defaults(func=_cmd_audit_verify)
 
+    o = sub.add_parser("openapi", help="print the service's OpenAPI 3.1 document (docs/openapi.json)",
+                       description="Print the OpenAPI 3.1 document that `serve` serves at /v1/openapi.json.")
+    o.set_defaults(func=_cmd_openapi)
+
     t = sub.add_parser("token", help="make bearer tokens for the token file")
     t_sub = t.add_subparsers(dest="token_command", metavar="ACTION", required=True)
     n = t_sub.add_parser("new", help="print a new random token and its token-file entry (the hash only)")
@@ -178,6 +182,13 @@ def _cmd_audit_verify(args: argparse.Namespace, out: TextIO) -> int:
         _err(exc)
         return EXIT_BAD_INPUT
     return EXIT_OK if all_ok else 1
+
+
+def _cmd_openapi(args: argparse.Namespace, out: TextIO) -> int:
+    from .._service.api import openapi_text
+
+    out.write(openapi_text())
+    return EXIT_OK
 
 
 def _cmd_token_new(args: argparse.Namespace, out: TextIO) -> int:

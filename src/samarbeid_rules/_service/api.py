@@ -46,7 +46,7 @@ from .store import audit_json
 from .tokens import Grant, TokenFile
 from .limits import BodyLimit, Limits
 
-__all__ = ["Service", "create_app"]
+__all__ = ["Service", "create_app", "openapi_document", "openapi_text"]
 
 log = logging.getLogger("samarbeid_rules.service")
 
@@ -460,6 +460,19 @@ def openapi_document_of(app: FastAPI) -> dict[str, Any]:
         doc["components"]["schemas"] = dict(sorted(schemas.items()))
         app.openapi_schema = doc
     return app.openapi_schema
+
+
+def openapi_document() -> dict[str, Any]:
+    """The API's OpenAPI 3.1 document, as ``GET /v1/openapi.json`` serves it (no store or tokens needed)."""
+    from .tokens import TokenFile
+
+    placeholder = Service(cases=None, auditor=None, tokens=TokenFile([]), limits=Limits())  # type: ignore[arg-type]
+    return create_app(placeholder).openapi()
+
+
+def openapi_text() -> str:
+    """The document as committed in docs/openapi.json."""
+    return json.dumps(openapi_document(), indent=2, ensure_ascii=False) + "\n"
 
 
 def _rules_json(rule_set: Any, digest: str) -> dict[str, Any]:
