@@ -57,7 +57,7 @@ SERVE_DIR ?= .serve
 SERVE_PORT ?= 8080
 serve: $(BIN)/.installed
 	@mkdir -p $(SERVE_DIR)
-	@$(BIN)/python bench/demo_token.py $(SERVE_DIR)
+	@$(BIN)/python examples/demo_token.py $(SERVE_DIR)
 	$(BIN)/samarbeid-rules serve --store $(SERVE_DIR)/store.db --tokens $(SERVE_DIR)/tokens.yaml \
 	  --port $(SERVE_PORT) --load-examples examples/*.json
 
