@@ -355,3 +355,20 @@ def test_audit_records_what_was_judged_and_reruns_it(http):
     assert http.get("/v1/prisons/oslo/audit", params={"limit": 1001}).status_code == 422
     assert http.get("/v1/prisons/oslo/audit", params={"limit": 1000}).status_code == 200
     assert http.get("/v1/prisons/oslo/audit", params={"limit": 0}).status_code == 422
+
+
+def test_time_limit_per_request(tmp_path, token_file):
+    """A request still running at the time limit is answered 503 (timeout); the server goes on serving."""
+    srv = Server(str(tmp_path / "store.db"), token_file, "--request-seconds", "0.05").start()
+    try:
+        base = datetime.fromisoformat("2026-02-10T13:20:00+01:00")
+        looks = [{"id": f"l{k}", "type": "supervision_look", "at": (base + timedelta(minutes=k)).isoformat(),
+                  "measure_id": "m1"} for k in range(1, 8000)]
+        big = {"case_id": "big", "person": PERSON, "events": [exclusion(), *looks]}
+        small = {"case_id": "small", "person": PERSON, "events": [exclusion()]}
+        with srv.client() as c:
+            slow = c.post("/v1/evaluate", json=big)
+            assert slow.status_code == 503 and slow.json()["error"]["code"] == "timeout"
+            assert c.post("/v1/evaluate", json=small).status_code == 200
+    finally:
+        srv.stop()
