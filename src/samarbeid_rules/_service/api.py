@@ -14,11 +14,13 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+import orjson
 from anyio import to_thread
 from fastapi import Depends, FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
@@ -34,7 +36,10 @@ from .._inputs.jsonread import parse_json
 from .._inputs.timeline import Timeline, timeline_json_schema, validate_timeline
 from .._pipeline.evaluate import _as_of, evaluate
 from .._pipeline.report import Report
-from .audit import Auditor, case_worklist_result, prison_worklist_result, report_digest, worklist_digest, _iso_duration
+from .audit import (
+    Auditor, _iso_duration, case_worklist_result, prison_worklist_result, report_digest, with_audit_id, worklist_bytes,
+)
+from .digests import digest_bytes
 from .cases import Cases, us
 from .digests import events_digest, event_digest, canonical_json
 from .errors import ServiceError, from_timeline_error, not_found
@@ -129,7 +134,7 @@ def _parse_horizon(text: str | None, limits: Limits) -> timedelta:
 
 
 def _json(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
-    return Response(json.dumps(data, ensure_ascii=False), status_code=status, media_type=_JSON, headers=headers)
+    return Response(orjson.dumps(data), status_code=status, media_type=_JSON, headers=headers)
 
 
 def _error_response(err: ServiceError) -> Response:
@@ -142,8 +147,6 @@ def _body(raw: bytes) -> Any:
         return parse_json(raw, "request", TimelineError)
     except TimelineError as exc:
         location: dict[str, Any] = {"source": "request"}
-        import re
-
         m = re.search(r"at line (\d+) column (\d+)", exc.problem)
         if m:
             location.update(line=int(m.group(1)), column=int(m.group(2)))
@@ -338,6 +341,7 @@ def create_app(service: Service) -> FastAPI:
             rid = auditor.record("report", prison_id=prison_id, case_id=case_id, as_of=rep.as_of, horizon=None,
                                  event_count=count, case_counts=None, events_digest_=digest,
                                  result_digest=report_digest(rep), token=g.name)
+            cases.note_reported(prison_id, case_id, us(rep.as_of))
             return rep.to_json(), rid
 
         text, rid = await service.run(run)
@@ -356,15 +360,16 @@ def create_app(service: Service) -> FastAPI:
         readable(g, prison_id)
         when, span = _parse_as_of(as_of), _parse_horizon(horizon, limits)
 
-        def run() -> dict[str, Any]:
+        def run() -> bytes:
             items, used, count, digest = cases.worklist(prison_id, case_id, when, span)
-            result = case_worklist_result(prison_id, case_id, used, span, items)
+            body = worklist_bytes(case_worklist_result(prison_id, case_id, used, span, items))
             rid = auditor.record("case_worklist", prison_id=prison_id, case_id=case_id, as_of=used, horizon=span,
                                  event_count=count, case_counts=None, events_digest_=digest,
-                                 result_digest=worklist_digest(result), token=g.name)
-            return {**result, "audit_id": rid}
+                                 result_digest=digest_bytes(body), token=g.name)
+            cases.note_reported(prison_id, case_id, us(used))
+            return with_audit_id(body, rid)
 
-        return _json(await service.run(run))
+        return Response(await service.run(run), media_type=_JSON)
 
     @app.get(
         "/v1/prisons/{prison_id}/worklist", response_model=PrisonWorklist,
@@ -380,15 +385,16 @@ def create_app(service: Service) -> FastAPI:
         when, span = _parse_as_of(as_of), _parse_horizon(horizon, limits)
         assert when is not None
 
-        def run() -> dict[str, Any]:
+        def run() -> bytes:
             rows, counts, pairs = cases.prison_worklist(prison_id, when, span)
-            result = prison_worklist_result(prison_id, when, span, rows)
+            body = worklist_bytes(prison_worklist_result(prison_id, when, span, rows))
             rid = auditor.record("prison_worklist", prison_id=prison_id, case_id=None, as_of=when, horizon=span,
                                  event_count=None, case_counts=counts, events_digest_=events_digest(pairs),
-                                 result_digest=worklist_digest(result), token=g.name)
-            return {**result, "audit_id": rid}
+                                 result_digest=digest_bytes(body), token=g.name)
+            cases.note_reported(prison_id, None, us(when))
+            return with_audit_id(body, rid)
 
-        return _json(await service.run(run))
+        return Response(await service.run(run), media_type=_JSON)
 
     # --- the audit trail -------------------------------------------------------------------
 

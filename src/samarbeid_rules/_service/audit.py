@@ -21,26 +21,37 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+import orjson
 from pydantic import TypeAdapter
 
 from .._common.version import __version__
 from .._pipeline.report import Report
 from .._uses.worklist import WorkItem
-from .cases import Case, Judge, item_json, us
+from .cases import Case, Judge, due_us, item_json, us
 from .clock import wall_clock_now
 from .digests import canonical_json, digest_bytes, events_digest, profile_digest, rule_set_digest
 from .errors import ServiceError
 from .store import AuditRow, Store
 
-__all__ = ["Auditor", "report_digest", "worklist_digest"]
+__all__ = ["Auditor", "report_digest", "with_audit_id", "worklist_bytes", "worklist_digest"]
 
 
 def report_digest(report: Report) -> str:
     return digest_bytes(report.to_json())
 
 
+def worklist_bytes(data: Any) -> bytes:
+    """A work list's JSON as served, without its audit id (the key order is the code's, fixed)."""
+    return orjson.dumps(data)
+
+
 def worklist_digest(data: Any) -> str:
-    return digest_bytes(canonical_json(data))
+    return digest_bytes(worklist_bytes(data))
+
+
+def with_audit_id(body: bytes, record_id: int) -> bytes:
+    """``body`` (a JSON object) with ``"audit_id"`` added last."""
+    return body[:-1] + b',"audit_id":' + str(record_id).encode() + b"}"
 
 
 _DURATION = TypeAdapter(timedelta)
@@ -124,7 +135,7 @@ class Auditor:
                 pairs.append((case_id, digest))
                 if items:
                     rows.append({"case_id": case_id, "items": items})
-            rows.sort(key=lambda r: (datetime.fromisoformat(r["items"][0]["due"]), r["case_id"]))
+            rows.sort(key=lambda r: (due_us(r["items"][0]), r["case_id"]))
             ev_digest = events_digest(pairs)
             result = worklist_digest(prison_worklist_result(v["prison_id"], as_of, horizon, rows))
         return {

@@ -16,7 +16,6 @@ not at all, and only after the store has committed them are they acknowledged.
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -41,7 +40,7 @@ __all__ = ["Case", "Cases", "Judge", "item_json", "us"]
 
 _EVENT = TypeAdapter(Event)
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
-_WORKLISTS_KEPT = 8  # per case: the last few (as_of, horizon) asked for
+_FOREVER = 2**62
 
 
 def us(t: datetime) -> int:
@@ -85,7 +84,8 @@ class Case:
     count: int = 0  # events of the store held by the monitor (their seq are 1..count)
     digests: dict[str, str] = field(default_factory=dict)  # event id -> digest of its canonical JSON
     lock: threading.Lock = field(default_factory=threading.Lock)
-    worklists: OrderedDict = field(default_factory=OrderedDict)  # (count, as_of µs, horizon µs) -> items
+    #: (count, from µs, until µs, [(due µs, item JSON)]): every open item, the same for as_of in [from, until)
+    open: tuple[int, int, int, list[tuple[int, dict[str, Any]]]] | None = None
     _digest: tuple[int, str] | None = None
 
     def events_digest(self) -> str:
@@ -102,11 +102,17 @@ class Cases:
         self.judge = judge
         self._cases: dict[tuple[str, str], Case] = {}
         self._lock = threading.Lock()
+        # the latest as_of (µs) served, by (prison, case) and by (prison, None) for prison work lists;
+        # read from the audit trail once, then kept here (asked of the store each time when it is shared)
+        self._reported: dict[tuple[str, str | None], int | None] = {}
 
     # --- finding and loading cases ---------------------------------------------------------
 
-    def _get(self, prison_id: str, case_id: str, count: int | None = None) -> Case:
-        """The case, its monitor holding every event the store has (``count`` if just read)."""
+    def _get(self, prison_id: str, case_id: str, count: int | None = None, *, fresh: bool = True) -> Case:
+        """The case, its monitor up to date with the store (to ``count`` events if just read).
+
+        ``fresh``: check the store's count first when other processes may write it (a shared store).
+        """
         key = (prison_id, case_id)
         with self._lock:
             case = self._cases.get(key)
@@ -118,8 +124,30 @@ class Cases:
                 case = self._cases.setdefault(key, Case(prison_id, case_id, row.person_id, row.birth_date))
             count = row.event_count
         with case.lock:
-            self._catch_up(case, count)
+            if count is not None or case.monitor is None or (fresh and self.store.shared):
+                self._catch_up(case, count)
         return case
+
+    # --- what was reported -------------------------------------------------------------------
+
+    def _reported_upto(self, prison_id: str, case_id: str) -> int | None:
+        found = [self._upto(prison_id, case_id), self._upto(prison_id, None)]
+        known = [u for u in found if u is not None]
+        return max(known) if known else None
+
+    def _upto(self, prison_id: str, case_id: str | None) -> int | None:
+        key = (prison_id, case_id)
+        if self.store.shared or key not in self._reported:
+            self._reported[key] = self.store.reported_upto(prison_id, case_id)
+        return self._reported[key]
+
+    def note_reported(self, prison_id: str, case_id: str | None, as_of_us: int) -> None:
+        """A report or work list at ``as_of_us`` was served (and recorded) for the case or the prison."""
+        key = (prison_id, case_id)
+        with self._lock:
+            if key in self._reported:
+                old = self._reported[key]
+                self._reported[key] = as_of_us if old is None else max(old, as_of_us)
 
     def _catch_up(self, case: Case, count: int | None) -> None:
         """Bring ``case`` (its lock held) up to the store's events (``count`` if known)."""
@@ -137,12 +165,12 @@ class Cases:
                 case.monitor.add(json.loads(r.body))
                 case.digests[r.event_id] = r.digest
         case.count = rows[-1].seq if rows else case.count
-        case.worklists.clear()
+        case.open = None
 
     def _drop(self, case: Case) -> None:
         """Forget a case's warm state (it is rebuilt from the store when next used)."""
         case.monitor, case.count, case.digests = None, 0, {}
-        case.worklists.clear()
+        case.open = None
 
     # --- cases -----------------------------------------------------------------------------
 
@@ -179,7 +207,7 @@ class Cases:
     def post(self, prison_id: str, case_id: str, events: Sequence[Any]) -> tuple[list[dict[str, Any]], int]:
         """Validate, store (committed) and add ``events``; one result per event, and the case's count."""
         for attempt in range(5):
-            case = self._get(prison_id, case_id)
+            case = self._get(prison_id, case_id, fresh=False)
             with case.lock:
                 try:
                     return self._post(case, events)
@@ -188,10 +216,12 @@ class Cases:
         raise ServiceError(503, "busy", "the case is being written by others; try again")
 
     def _post(self, case: Case, events: Sequence[Any]) -> tuple[list[dict[str, Any]], int]:
-        self._catch_up(case, None)
+        # No read of the store first: an append with a stale count is a Conflict, and post() catches up.
+        if case.monitor is None:
+            self._catch_up(case, None)
         mon = case.monitor
         assert mon is not None
-        upto = self.store.reported_upto(case.prison_id, case.case_id)
+        upto = self._reported_upto(case.prison_id, case.case_id)
         new: list[tuple[str, str, str]] = []
         pending: dict[str, str] = {}
         by_position: dict[int, dict[str, Any]] = {}
@@ -225,7 +255,7 @@ class Cases:
                 self._drop(case)
                 raise
             case.digests.update(pending)
-            case.worklists.clear()
+            case.open = None
         return results, case.count
 
     def _one(self, case: Case, mon: Monitor, raw: Any, i: int, upto: int | None,
@@ -284,17 +314,18 @@ class Cases:
                 raise ServiceError(422, "invalid_input", "as_of is required for a case without events",
                                    {"source": "query", "field": "as_of"})
             as_of = mon.events[-1].at
-        key = (case.count, us(as_of), horizon // timedelta(microseconds=1))
-        items = case.worklists.get(key)
-        if items is None:
+        at = us(as_of)
+        held = case.open
+        if held is None or held[0] != case.count or not held[1] <= at < held[2]:
             try:
-                items = [item_json(w) for w in mon.worklist(as_of, horizon)]
+                items, until = mon.open_work(as_of)
             except TimelineError as exc:
                 raise from_timeline_error(exc, source="query") from None
-            case.worklists[key] = items
-            while len(case.worklists) > _WORKLISTS_KEPT:
-                case.worklists.popitem(last=False)
-        return items, as_of, case.count, case.events_digest()
+            held = (case.count, at, _FOREVER if until is None else us(until),
+                    [(us(w.due), item_json(w)) for w in items])
+            case.open = held
+        limit = at + horizon // timedelta(microseconds=1)
+        return [j for due, j in held[3] if due <= limit], as_of, case.count, case.events_digest()
 
     def prison_worklist(self, prison_id: str, as_of: datetime, horizon: timedelta):
         """Every case of the prison with something due within the horizon, soonest first.
@@ -309,9 +340,13 @@ class Cases:
             counts[case_id] = count
             pairs.append((case_id, digest))
             if items:
-                rows.append({"case_id": case_id, "items": items})
-        rows.sort(key=lambda r: (datetime.fromisoformat(r["items"][0]["due"]), r["case_id"]))
-        return rows, counts, pairs
+                rows.append((due_us(items[0]), case_id, {"case_id": case_id, "items": items}))
+        rows.sort(key=lambda r: (r[0], r[1]))
+        return [r[2] for r in rows], counts, pairs
+
+
+def due_us(item: dict[str, Any]) -> int:
+    return us(datetime.fromisoformat(item["due"]))
 
 
 def _canonical_positions(events: Sequence[Any]) -> list[int]:

@@ -7,10 +7,11 @@ a recorded judgement can be re-run and compared byte for byte.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
+
+import orjson
 
 from .._inputs.profile import Profile
 from .._inputs.ruleset import RuleSet
@@ -26,8 +27,8 @@ __all__ = [
 
 
 def canonical_json(data: Any) -> str:
-    """Compact JSON with sorted keys: equal data, equal text."""
-    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    """Compact JSON with sorted keys (orjson, UTF-8 unescaped): equal data, equal text."""
+    return orjson.dumps(data, option=orjson.OPT_SORT_KEYS).decode("utf-8")
 
 
 def digest_bytes(data: bytes | str) -> str:

@@ -164,6 +164,8 @@ class Store:
     """Cases, events and audit records; subclasses give the connection and the dialect."""
 
     dialect = "?"
+    #: several server processes may write it: a warm case is checked against the store before a read
+    shared = False
 
     # --- to be given by a subclass ----------------------------------------------------
 
@@ -354,15 +356,15 @@ class Store:
             )
             return [AuditRow(int(r[0]), dict(zip(AUDIT_COLUMNS, r[1:]))) for r in cur.fetchall()]
 
-    def reported_upto(self, prison_id: str, case_id: str) -> int | None:
-        """The latest ``as_of`` (µs) of a report or work list served for the case or its prison, if any."""
+    def reported_upto(self, prison_id: str, case_id: str | None) -> int | None:
+        """The latest ``as_of`` (µs) of a report or work list served for the case (``case_id``) or for
+        the prison as a whole (``None``: its prison work lists), if any."""
+        where = "case_id = ?" if case_id is not None else "case_id IS NULL"
+        params: tuple[Any, ...] = (prison_id, case_id) if case_id is not None else (prison_id,)
         with self._tx() as cur:
             cur.execute(
-                self._sql(
-                    "SELECT MAX(as_of_us) FROM audit WHERE prison_id = ? AND (case_id = ? OR case_id IS NULL) "
-                    "AND kind <> 'evaluation'"
-                ),
-                (prison_id, case_id),
+                self._sql(f"SELECT MAX(as_of_us) FROM audit WHERE prison_id = ? AND {where} AND kind <> 'evaluation'"),
+                params,
             )
             row = cur.fetchone()
         return None if row is None or row[0] is None else int(row[0])

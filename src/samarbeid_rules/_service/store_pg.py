@@ -20,6 +20,7 @@ _MIGRATION_LOCK = 0x5A4D  # pg_advisory_xact_lock key of schema migrations
 
 class PostgresStore(Store):
     dialect = "postgresql"
+    shared = True
 
     def __init__(self, url: str, *, min_size: int = 2, max_size: int = 10) -> None:
         try:
