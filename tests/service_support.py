@@ -68,8 +68,9 @@ _MAIN = "import sys; from samarbeid_rules._cli import main; sys.exit(main())"
 class Server:
     """``samarbeid-rules serve`` in a subprocess on a free loopback port (its log kept under LOGS)."""
 
-    def __init__(self, store: str, tokens: Path, *extra: str) -> None:
+    def __init__(self, store: str, tokens: Path, *extra: str, health_token: str | None = None) -> None:
         self.store, self.tokens, self.extra = store, tokens, extra
+        self.health_headers = auth() if health_token is None else {"Authorization": f"Bearer {health_token}"}
         self.proc: subprocess.Popen[bytes] | None = None
         self.port = 0
         LOGS.mkdir(exist_ok=True)
@@ -93,7 +94,7 @@ class Server:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"server exited with {self.proc.returncode}: {self.log.read_text()[-2000:]}")
             try:
-                if httpx.get(self.url + "/v1/health", headers=auth(), timeout=2).status_code == 200:
+                if httpx.get(self.url + "/v1/health", headers=self.health_headers, timeout=2).status_code == 200:
                     return self
             except httpx.HTTPError:
                 pass
