@@ -660,18 +660,45 @@ class Monitor:
             leap = self._profile.settings.leap_day_birthday
             edges.append(_us(birthday_instant(self.person.birth_date, timing.until_age, tz, leap)))
         anchors = [*edges, *(_us(o.window.opens) for o in found)]
-        lookback = upto - max(lengths)
-        for role in ("trigger", "fulfil", "close"):
+        for role in ("trigger", "fulfil", "close"):  # an event at ``when`` itself
             times = self._role_times.get((duty, role), ())
-            anchors += times[bisect_left(times, lookback) : bisect_right(times, upto)]
-        for f in self._role_facts.get((duty, "fulfil"), ()):
-            end = self._measure_end_us.get(getattr(f.event, "measure_id", None) or "")
-            if end is not None and lookback <= end <= upto:
-                anchors.append(end)
+            anchors += times[bisect_left(times, upto) : bisect_right(times, upto)]
+        anchors += self._stretch_starts(duty, loaded, upto, upto - max(lengths))
         # an anchor itself too: a look at ``when`` ends the stretch before it only once ``as_of`` is past it
         candidates = [*anchors, *(a + n for a in anchors for n in lengths)]
         soonest = min((c for c in candidates for c in (c, c + 1) if c > upto), default=_FOREVER)
         return min(soonest, self._stable_until(duty, loaded, found, when, upto))
+
+    def _stretch_starts(self, duty: str, loaded: LoadedRule, upto: int, lookback: int) -> list[int]:
+        """The instants (µs, after ``lookback``) at which a stretch without looks or cover ongoing at
+        ``upto`` can have begun, besides the measure's start and the day's edges.
+
+        Looks tied to their measure by ``measure_id`` alone: the last look of each measure, the last
+        without a measure and the last of all. Cover: the furthest end of a cover by then (the stretch
+        since the furthest cover ended). Any other correlation: every role event and cover end since
+        ``lookback`` (a stretch that began before it has passed both bounds already).
+        """
+        times = self._role_times.get((duty, "fulfil"), ())
+        facts = self._role_facts.get((duty, "fulfil"), ())
+        hi = bisect_right(times, upto)
+        tight = all(
+            set(p.same) <= {"measure_id"} and not p.responds_to and p.lookback is None and not p.where
+            for p in loaded.rule.fulfilled_by
+        )
+        if isinstance(loaded.rule.timing, ContinuousCoverTiming):
+            ends = [self._measure_end_us.get(getattr(f.event, "measure_id", None) or "") for f in facts[:hi]]
+            past = [e for e in ends if e is not None and lookback <= e <= upto]
+            return [max(past)] if tight and past else past
+        if not tight:
+            out: list[int] = []
+            for role in ("trigger", "fulfil", "close"):
+                t = self._role_times.get((duty, role), ())
+                out += t[bisect_left(t, lookback) : bisect_right(t, upto)]
+            return out
+        last: dict[Any, int] = {}
+        for f, t in zip(facts[bisect_left(times, lookback) : hi], times[bisect_left(times, lookback) : hi]):
+            last[getattr(f.event, "measure_id", None)] = t
+        return [*last.values(), *times[hi - 1 : hi]]
 
     def _rule_facts(self, loaded: LoadedRule, when: datetime) -> tuple[Facts, dict[tuple[str, str], list[int]]]:
         """Facts holding only the events of ``loaded`` that can change a work item at ``when``.
