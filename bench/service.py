@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import statistics
 import subprocess
@@ -39,6 +40,12 @@ from service_support import Postgres, Server, auth, write_tokens  # noqa: E402
 
 PRISON = "bench"
 START = datetime.fromisoformat("2026-03-02T08:00:00+01:00")
+
+
+def _cpu_s(srv: Server) -> float:
+    """The server process's CPU time so far (user + system), from /proc: load-independent cost."""
+    fields = Path(f"/proc/{srv.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _pct(values: list[float], p: float) -> float:
@@ -114,13 +121,16 @@ def _posts(srv: Server, cases: int, looks: int, clients: int, duration: float) -
 
     threads = [threading.Thread(target=work, args=(k,)) for k in range(clients)]
     latest_of.clear()
+    cpu0 = _cpu_s(srv)
     t_start = time.perf_counter()
     for t in threads:
         t.start()
     for t in threads:
         t.join()
     wall = time.perf_counter() - t_start
+    cpu = _cpu_s(srv) - cpu0
     return {"clients": clients, "acknowledged": len(latencies), "errors": errors[0], "seconds": round(wall, 2),
+            "server_cpu_ms_per_post": round(cpu / max(1, len(latencies)) * 1000, 2),
             "acked_per_s": round(len(latencies) / wall, 1), "p50_ms": round(_pct(latencies, 50), 2),
             "p99_ms": round(_pct(latencies, 99), 2), "max_ms": round(max(latencies) * 1000, 2)}
 
@@ -129,6 +139,7 @@ def _worklists(srv: Server, as_of: datetime, requests: int, moving: bool) -> dic
     lat, sizes = [], []
     with srv.client() as c:
         c.get(f"/v1/prisons/{PRISON}/worklist", params={"as_of": as_of.isoformat()})  # warm
+        cpu0 = _cpu_s(srv)
         for k in range(requests):
             when = as_of + timedelta(seconds=37 * (k + 1)) if moving else as_of
             s = time.perf_counter()
@@ -136,7 +147,9 @@ def _worklists(srv: Server, as_of: datetime, requests: int, moving: bool) -> dic
             lat.append(time.perf_counter() - s)
             assert r.status_code == 200, r.text
             sizes.append(len(r.json()["cases"]))
+        cpu = _cpu_s(srv) - cpu0
     return {"requests": requests, "as_of": "moving" if moving else "fixed", "cases_listed": min(sizes),
+            "server_cpu_ms": round(cpu / requests * 1000, 2),
             "p50_ms": round(_pct(lat, 50), 2), "p99_ms": round(_pct(lat, 99), 2), "max_ms": round(max(lat) * 1000, 2)}
 
 
@@ -188,16 +201,21 @@ def main() -> None:
         results.append(res)
         po, mv, fx = res["posts"], res["prison_worklist_moving"], res["prison_worklist_fixed"]
         print(f"   setup {res['setup_s']} s; posts: {po['acked_per_s']} acknowledged/s, p50 {po['p50_ms']} ms, "
-              f"p99 {po['p99_ms']} ms, max {po['max_ms']} ms ({po['acknowledged']} posts, {po['errors']} errors)")
+              f"p99 {po['p99_ms']} ms, max {po['max_ms']} ms ({po['acknowledged']} posts, {po['errors']} errors); "
+              f"server CPU {po['server_cpu_ms_per_post']} ms a post")
         print(f"   prison work list, new as_of each time: p50 {mv['p50_ms']} ms, p99 {mv['p99_ms']} ms "
-              f"({mv['cases_listed']} cases listed)")
-        print(f"   prison work list, same as_of: p50 {fx['p50_ms']} ms, p99 {fx['p99_ms']} ms")
+              f"({mv['cases_listed']} cases listed); server CPU {mv['server_cpu_ms']} ms a request")
+        print(f"   prison work list, same as_of: p50 {fx['p50_ms']} ms, p99 {fx['p99_ms']} ms; "
+              f"server CPU {fx['server_cpu_ms']} ms a request")
+    load = os.getloadavg()
+    print(f"load average during the run (other work on this machine): {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
     try:
         commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT,
                                 timeout=10).stdout.strip()
     except OSError:
         commit = ""
     out = {"commit": commit, "python": platform.python_version(), "machine": platform.machine(),
+           "load_average": os.getloadavg(),
            "cpus": __import__("os").cpu_count(), "results": results}
     dest = ROOT / "bench" / "results"
     dest.mkdir(parents=True, exist_ok=True)

@@ -281,7 +281,16 @@ def test_prison_worklist_lists_cases_with_something_due_soonest_first(http):
             post_all(c, case_id, tl["events"], prison)
             timelines.append((case_id, tl))
         latest = max(datetime.fromisoformat(e["at"]) for _, tl in timelines for e in tl["events"])
-        for as_of in (latest - timedelta(days=3), latest, latest + timedelta(hours=5)):
+        # forward, then back (the view keeps each case's items from the instant they were taken), then a
+        # new event in one case between two requests at the same instant
+        as_ofs = [latest - timedelta(days=3), latest, latest + timedelta(hours=5), latest - timedelta(days=1),
+                  latest + timedelta(hours=5, minutes=30), latest + timedelta(hours=5, minutes=30)]
+        for n, as_of in enumerate(as_ofs):
+            if n == len(as_ofs) - 1:
+                case_id, tl = timelines[0]
+                extra = {"id": "late-intake", "type": "intake_interview", "at": (latest + timedelta(hours=5)).isoformat()}
+                assert post(c, case_id, [extra], prison).status_code == 200
+                timelines[0] = (case_id, {**tl, "events": [*tl["events"], extra]})
             got = c.get(f"/v1/prisons/{prison}/worklist", params={"as_of": as_of.isoformat(), "horizon": "PT12H"})
             assert got.status_code == 200
             expect = []

@@ -34,6 +34,7 @@ from .._uses.monitor import Monitor
 from .._uses.worklist import WorkItem
 from .digests import canonical_json, event_digest, events_digest
 from .errors import ServiceError, from_timeline_error, not_found
+from .prison import PrisonView
 from .store import Conflict, Store
 
 __all__ = ["Case", "Cases", "Judge", "item_json", "us"]
@@ -105,6 +106,7 @@ class Cases:
         # the latest as_of (µs) served, by (prison, case) and by (prison, None) for prison work lists;
         # read from the audit trail once, then kept here (asked of the store each time when it is shared)
         self._reported: dict[tuple[str, str | None], int | None] = {}
+        self._views: dict[str, PrisonView] = {}
 
     # --- finding and loading cases ---------------------------------------------------------
 
@@ -314,35 +316,40 @@ class Cases:
                 raise ServiceError(422, "invalid_input", "as_of is required for a case without events",
                                    {"source": "query", "field": "as_of"})
             as_of = mon.events[-1].at
+        held = self._open(case, as_of)
+        limit = us(as_of) + horizon // timedelta(microseconds=1)
+        return [j for due, j in held[3] if due <= limit], as_of, case.count, case.events_digest()
+
+    def _open(self, case: Case, as_of: datetime) -> tuple[int, int, int, list[tuple[int, dict[str, Any]]]]:
+        """The case's open work at ``as_of`` (its lock held): (count, from, until, [(due µs, item)])."""
         at = us(as_of)
         held = case.open
         if held is None or held[0] != case.count or not held[1] <= at < held[2]:
+            assert case.monitor is not None
             try:
-                items, until = mon.open_work(as_of)
+                items, until = case.monitor.open_work(as_of)
             except TimelineError as exc:
                 raise from_timeline_error(exc, source="query") from None
             held = (case.count, at, _FOREVER if until is None else us(until),
                     [(us(w.due), item_json(w)) for w in items])
             case.open = held
-        limit = at + horizon // timedelta(microseconds=1)
-        return [j for due, j in held[3] if due <= limit], as_of, case.count, case.events_digest()
+        return held
+
+    def open_work(self, prison_id: str, case_id: str, as_of: datetime, count: int):
+        """(held open work, events digest) of a case, brought to the store's ``count`` first."""
+        case = self._get(prison_id, case_id, count)
+        with case.lock:
+            return self._open(case, as_of), case.events_digest()
 
     def prison_worklist(self, prison_id: str, as_of: datetime, horizon: timedelta):
         """Every case of the prison with something due within the horizon, soonest first.
 
         Returns (rows, counts, digest pairs): rows ``{"case_id", "items"}``; the event count and the
-        events digest of every case judged (for the audit trail).
+        events digest of every case judged (for the audit trail). See :mod:`.prison`.
         """
-        counts = self.store.event_counts(prison_id)
-        rows, pairs = [], []
-        for case_id in sorted(counts):
-            items, _, count, digest = self.worklist(prison_id, case_id, as_of, horizon, counts[case_id])
-            counts[case_id] = count
-            pairs.append((case_id, digest))
-            if items:
-                rows.append((due_us(items[0]), case_id, {"case_id": case_id, "items": items}))
-        rows.sort(key=lambda r: (r[0], r[1]))
-        return [r[2] for r in rows], counts, pairs
+        with self._lock:
+            view = self._views.setdefault(prison_id, PrisonView())
+        return view.worklist(self, prison_id, as_of, horizon)
 
 
 def due_us(item: dict[str, Any]) -> int:

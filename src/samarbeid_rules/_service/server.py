@@ -6,6 +6,7 @@ TLS is the deployment's: run behind a reverse proxy that terminates it
 
 from __future__ import annotations
 
+import gc
 import logging
 import sys
 from dataclasses import dataclass
@@ -104,6 +105,17 @@ def load_examples(cases: Cases, files: list[str]) -> int:
     return n
 
 
+def _tune_gc() -> None:
+    """Fewer full garbage collections: a server holding a thousand warm monitors has millions of
+    long-lived objects, and each full pass over them stalls every request for a few hundred ms.
+    Objects made so far (the rules, the profile, loaded examples) are frozen out of the passes; the
+    youngest generation is collected as usual, the oldest about a hundred times less often."""
+    gc.collect()
+    gc.freeze()
+    first, second, _ = gc.get_threshold()
+    gc.set_threshold(max(first, 10_000), second, 1_000)
+
+
 def serve(opts: ServeOptions) -> int:
     """Run the server until it is stopped; 0 on a clean stop, 3 if the store, the tokens or the rules are unusable."""
     import uvicorn
@@ -126,6 +138,7 @@ def serve(opts: ServeOptions) -> int:
             "samarbeid_rules": {"handlers": ["err"], "level": "INFO", "propagate": False},
         },
     }
+    _tune_gc()
     config = uvicorn.Config(app, host=opts.host, port=opts.port, log_config=log_config, access_log=True,
                             server_header=False, timeout_graceful_shutdown=5)
     uvicorn.Server(config).run()
