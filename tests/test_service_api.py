@@ -9,6 +9,7 @@ its boundary and one past it.
 from __future__ import annotations
 
 import json
+import time
 from datetime import datetime, timedelta
 
 import httpx
@@ -378,6 +379,14 @@ def test_time_limit_per_request(tmp_path, token_file):
         with srv.client() as c:
             slow = c.post("/v1/evaluate", json=big)
             assert slow.status_code == 503 and slow.json()["error"]["code"] == "timeout"
-            assert c.post("/v1/evaluate", json=small).status_code == 200
+            # the abandoned work finishes in its thread; then a small request is within the limit again
+            # (tried a few times: on a busy machine even a small one may take longer than 0.05 s)
+            codes = []
+            for _ in range(40):
+                codes.append(c.post("/v1/evaluate", json=small).status_code)
+                if codes[-1] == 200:
+                    break
+                time.sleep(0.25)
+            assert codes[-1] == 200 and set(codes) <= {200, 503}, codes
     finally:
         srv.stop()

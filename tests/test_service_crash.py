@@ -25,7 +25,7 @@ def _batches(tl, size):
 @pytest.mark.parametrize("store_kind", ["sqlite", "postgresql"])
 def test_kill_9_loses_no_acknowledged_event(store_kind, tmp_path, token_file, request):
     url = str(tmp_path / "store.db") if store_kind == "sqlite" else request.getfixturevalue("postgres").new_database()
-    population = list(generate_population(16, f"crash-{store_kind}"))
+    population = list(generate_population(12, f"crash-{store_kind}"))
     cases = {f"k{n}": tl for n, tl in enumerate(population)}
     srv = Server(url, token_file).start()
     acked: dict[str, set[str]] = {c: set() for c in cases}

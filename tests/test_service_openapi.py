@@ -54,7 +54,7 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
 
 
 @schema.parametrize()
-@settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=6, deadline=None, suppress_health_check=list(HealthCheck))
 def test_the_live_server_keeps_its_document(case, server):
     """Generated requests (valid and not) to every operation: never a 500, always a documented answer."""
     case.call_and_validate(base_url=server.url, headers=auth(), checks=CHECKS, timeout=30)
