@@ -15,6 +15,7 @@ not at all, and only after the store has committed them are they acknowledged.
 
 from __future__ import annotations
 
+import random
 import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -42,6 +43,8 @@ __all__ = ["Case", "Cases", "Judge", "item_json", "us"]
 _EVENT = TypeAdapter(Event)
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _FOREVER = 2**62
+_ATTEMPTS = 50  # appends tried before a post is answered 503 busy (only if other processes keep winning)
+_BACKOFF = random.Random(0x5A)
 
 
 def us(t: datetime) -> int:
@@ -208,13 +211,24 @@ class Cases:
 
     def post(self, prison_id: str, case_id: str, events: Sequence[Any]) -> tuple[list[dict[str, Any]], int]:
         """Validate, store (committed) and add ``events``; one result per event, and the case's count."""
-        for attempt in range(5):
-            case = self._get(prison_id, case_id, fresh=False)
+        for attempt in range(_ATTEMPTS):
+            if attempt:  # another process keeps writing this case: step aside for a moment, at random
+                threading.Event().wait(_BACKOFF.uniform(0, 0.002 * min(attempt, 10)))
+            # a shared store is read first (events another process stored may be needed to judge
+            # these); either way an append with a stale count is a Conflict
+            case = self._get(prison_id, case_id, fresh=True)
             with case.lock:
+                before = case.count
                 try:
                     return self._post(case, events)
                 except Conflict:
                     self._drop(case)  # another process wrote first: catch up and judge again
+                except ServiceError as exc:
+                    # refused for want of an event another process stored meanwhile: judge again
+                    row = self.store.get_case(prison_id, case_id) if exc.status == 422 and self.store.shared else None
+                    if row is None or row.event_count == before:
+                        raise
+                    self._drop(case)
         raise ServiceError(503, "busy", "the case is being written by others; try again")
 
     def _post(self, case: Case, events: Sequence[Any]) -> tuple[list[dict[str, Any]], int]:
