@@ -6,12 +6,12 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
 
-.PHONY: demo test test-versions bench clean
+.PHONY: demo test test-versions bench serve openapi clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[durable-rules,test,analysis,polars]'
+	$(BIN)/python -m pip install --quiet -e '.[durable-rules,test,analysis,polars,service]'
 	touch $@
 
 # Exit code 1 means "breaches found": several examples contain deliberate
@@ -41,6 +41,22 @@ test-versions:
 bench: $(BIN)/.installed
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/stages.py
+	$(BIN)/python bench/service.py
+
+# The HTTP service on an embedded SQLite store (.serve/store.db) with the
+# bundled examples loaded and a demo token (docs/service.md). The demo token
+# is printed; it is for this machine's loopback only.
+SERVE_DIR ?= .serve
+SERVE_PORT ?= 8080
+serve: $(BIN)/.installed
+	@mkdir -p $(SERVE_DIR)
+	@$(BIN)/python examples/demo_token.py $(SERVE_DIR)
+	$(BIN)/samarbeid-rules serve --store $(SERVE_DIR)/store.db --tokens $(SERVE_DIR)/tokens.yaml \
+	  --port $(SERVE_PORT) --load-examples examples/*.json
+
+# docs/openapi.json: the service's OpenAPI document, as served (a test fails while they differ)
+openapi: $(BIN)/.installed
+	$(BIN)/samarbeid-rules openapi > docs/openapi.json
 
 clean:
-	rm -rf $(VENV) .venv-3.* build dist .pytest_cache .hypothesis
+	rm -rf $(VENV) .venv-3.* build dist .pytest_cache .hypothesis .serve

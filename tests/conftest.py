@@ -53,3 +53,30 @@ requires_durable = pytest.mark.skipif(not DURABLE_OK, reason=_durable_skip_reaso
 # pytester: tests/test_scenarios.py runs the pytest plugin in a temporary
 # downstream project.
 pytest_plugins = ["pytester"]
+
+# --- the service's real parts (tests/service_support.py) -----------------------------------
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """A throwaway PostgreSQL cluster for the session (skipped outside CI only if none is installed)."""
+    from service_support import Postgres
+
+    pg = Postgres()
+    yield pg
+    pg.stop()
+
+
+@pytest.fixture(scope="session")
+def token_file(tmp_path_factory):
+    from service_support import write_tokens
+
+    return write_tokens(tmp_path_factory.mktemp("tokens") / "tokens.yaml")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request, tmp_path):
+    """A fresh, empty store of each kind: a SQLite file, or a new PostgreSQL database."""
+    if request.param == "sqlite":
+        return str(tmp_path / "store.db")
+    return request.getfixturevalue("postgres").new_database()

@@ -1,4 +1,4 @@
-"""Stage 5, the command line: a thin layer over the library.
+"""Stage 6, the command line: a thin layer over the library.
 
 Imports from every earlier stage; nothing imports from here.
 """

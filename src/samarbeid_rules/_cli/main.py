@@ -1,17 +1,8 @@
 """The ``samarbeid-rules`` command: a thin layer over the library.
 
-    samarbeid-rules check FILE... [--as-of ISO] [--profile FILE] [--rules DIR]
-                                  [--engine native|durable-rules] [--format table|json|jsonl]
-                                  [--junit FILE]
-    samarbeid-rules batch SOURCE [--processes N] [--as-of ISO] [--profile FILE] [--rules DIR]
-                                 [--engine ...] [--jsonl OUT] [--junit OUT] [--no-progress]
-    samarbeid-rules generate --count N [--seed S] --out PATH
-    samarbeid-rules rules [--rules DIR] [--format table|json]
-    samarbeid-rules schema
-    samarbeid-rules coverage [--format table|json|markdown]
-    samarbeid-rules explain FILE DUTY [--as-of ISO] [--format text|json]
-    samarbeid-rules check-institution FILE [--as-of DATE] [--format table|json]
-    samarbeid-rules --version
+Commands: check, batch, generate, rules, schema, coverage, explain (here);
+check-institution (``institution.py``), test (``scenarios.py``), serve, store,
+audit and token (``serve.py``). ``docs/cli.md`` gives every option.
 
 Exit codes (see ``docs/cli.md``): 0 no breach, 1 at least one breach, 2 usage
 error, 3 bad input (timeline, profile or rule file), 4 engine unavailable.
@@ -37,6 +28,7 @@ from .._uses.coverage import coverage, coverage_markdown, coverage_table
 from .._uses.explain import explain
 from .institution import add_institution_parser
 from .scenarios import add_scenarios_parser
+from .serve import add_service_parsers
 from .._inputs.rules import MODALITIES
 from .._inputs.ruleset import load_rules
 from .._inputs.timeline import timeline_json_schema
@@ -133,6 +125,7 @@ def _parser() -> argparse.ArgumentParser:
 
     add_institution_parser(sub)  # sets func=run_check_institution
     add_scenarios_parser(sub)  # sets func=run_test
+    add_service_parsers(sub)  # serve, store, audit, token (docs/service.md)
     return p
 
 

@@ -32,7 +32,11 @@ events that play a role in it. For a recurring-looks duty it passes only the
 looks of ``as_of``'s local day: a work item depends on the next look due and
 on the current stretch without looks, both decided inside that day's daytime
 window (windows are same-day by the profile's validation). Every other
-timing kind is resolved over all its role events up to ``as_of``. A rule
+timing kind is resolved over all its role events up to ``as_of``. Recurring
+looks and continuous cover are reused too, until the first instant a stretch
+without looks or cover may pass a bound (:meth:`Monitor._moving_until`);
+:meth:`Monitor.open_work` gives every open item with the instant until which
+they hold. A rule
 whose work items change only at known instants or with its inputs keeps its
 result until then; its inputs change when an event is added in one of its
 roles or a measure named by one of its role events ends (nothing else
@@ -57,7 +61,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from .._common.calendar import local_instant, zone
+from .._common.calendar import birthday_instant, local_instant, zone
 from .._pipeline.compile import CompiledRules
 from .._pipeline.engines import get_engine
 from .._common.errors import TimelineError
@@ -101,6 +105,10 @@ _EVENT_CLASSES = tuple(EVENT_TYPES.values())
 def _us(t: datetime) -> int:
     """An aware instant as integer microseconds since the epoch (cheap to compare)."""
     return (t - _EPOCH) // _US
+
+
+def _us_length(d: timedelta) -> int:
+    return d // _US
 
 
 def _key(event: Any) -> tuple[int, int, str]:
@@ -147,6 +155,9 @@ _STABLE_KINDS = (
     DailySumTiming,
     MeasureDeadlineTiming,
 )
+#: kinds whose work items change with ``as_of`` alone (a stretch without looks or cover growing past a
+#: bound); their results are reused until the first instant at which one may turn (_moving_until)
+_MOVING_KINDS = (RecurringLooksTiming, ContinuousCoverTiming)
 #: stable kinds whose reused results expire at local midnight. Not daily sums: a
 #: new day only judges the day before, and a daily sum's work item does not read
 #: its day gaps (they are never ongoing, and it has no due or next-due instant);
@@ -194,7 +205,8 @@ class Monitor:
         self._rule_set = rule_set
         # per rule, once: (rule, duty id, is a deadline duty, its results are reused until they can change)
         self._plan: tuple[tuple[LoadedRule, str, bool, bool], ...] = tuple(
-            (r, r.rule_id, isinstance(r.rule.timing, DeadlineTiming), isinstance(r.rule.timing, _STABLE_KINDS))
+            (r, r.rule_id, isinstance(r.rule.timing, DeadlineTiming),
+             isinstance(r.rule.timing, (*_STABLE_KINDS, *_MOVING_KINDS)))
             for r in rule_set.rules
         )
         self._by_rule_file = by_rule_file(rule_set)
@@ -231,6 +243,70 @@ class Monitor:
         # a deadline rule with nothing open after its last role event stays so
         # until its version changes (until = _FOREVER, no obligations kept)
         self._stable: dict[str, tuple[int, int, int, list[Obligation]]] = {}
+
+    # --- persistence ---------------------------------------------------------------
+
+    @classmethod
+    def from_events(
+        cls,
+        case_id: str,
+        person: Person | Mapping[str, Any],
+        prison_id: str | None = None,
+        events: Iterable[Any] = (),
+        *,
+        rules: RuleSet | CompiledRules | str | Path | None = None,
+        profile: Profile | str | Path | Mapping[str, Any] | None = None,
+        engine: str = "native",
+    ) -> Monitor:
+        """A monitor holding ``events`` (models or mappings, in any order), as if each had been added.
+
+        The events are validated together as a timeline (a :class:`TimelineError` names the event's
+        position in ``events``) and the derived state is built in one pass, not replayed event by
+        event. Its reports and work lists are those of a monitor fed the same events one at a time.
+        """
+        mon = cls(case_id, person, prison_id, rules=rules, profile=profile, engine=engine)
+        given = list(events)
+        if given:
+            models = validate_timeline({**mon._head, "events": given}, source=mon.case_id).events
+            ordered = sorted(models, key=_key)
+            mon._rebuild(ordered, [_key(m) for m in ordered])
+            mon._version += 1
+        return mon
+
+    def snapshot(self) -> dict[str, Any]:
+        """The monitor as JSON-ready data: its case, its events (canonical order) and the latest
+        ``as_of`` reported for. :meth:`restore` gives a monitor that reports and flags as this one."""
+        with self._lock:
+            upto = None if self._reported_upto is None else (_EPOCH + self._reported_upto * _US).isoformat()
+            return {
+                "snapshot": 1,
+                "case_id": self.case_id,
+                "prison_id": self.prison_id,
+                "person": self.person.model_dump(mode="json"),
+                "events": [e.model_dump(mode="json") for e in self._events],
+                "reported_upto": upto,
+            }
+
+    @classmethod
+    def restore(
+        cls,
+        snapshot: Mapping[str, Any],
+        *,
+        rules: RuleSet | CompiledRules | str | Path | None = None,
+        profile: Profile | str | Path | Mapping[str, Any] | None = None,
+        engine: str = "native",
+    ) -> Monitor:
+        """The monitor a :meth:`snapshot` was taken of (with the same rules, profile and engine)."""
+        if not isinstance(snapshot, Mapping) or snapshot.get("snapshot") != 1:
+            raise TimelineError("not a monitor snapshot (format 1)", source="<snapshot>")
+        mon = cls.from_events(
+            snapshot.get("case_id"), snapshot.get("person"), snapshot.get("prison_id"), snapshot.get("events") or (),
+            rules=rules, profile=profile, engine=engine,
+        )
+        upto = snapshot.get("reported_upto")
+        if upto is not None:
+            mon._note_reported(_as_of(upto, mon._stub))
+        return mon
 
     @property
     def events(self) -> tuple[Any, ...]:
@@ -466,32 +542,63 @@ class Monitor:
         with self._lock:
             when = self._when(as_of)
             self._note_reported(when)
-            upto = _us(when)
-            obligations: list[Obligation] = []
-            # Every timing kind is worked out per rule from that rule's role
-            # events; recurring looks and continuous cover have shortcuts.
-            for loaded, duty, deadline, stable in self._plan:
-                trigger_times = self._role_times.get((duty, "trigger"))
-                if not trigger_times or trigger_times[0] > upto:
-                    continue  # no trigger yet: no obligation (the common case, kept cheap)
-                version = self._rule_version.get(duty, 0)
-                cached = self._stable.get(duty)
-                if cached is not None and cached[0] == version and cached[1] <= upto < cached[2]:
-                    obligations.extend(cached[3])
-                    continue  # nothing that could change its work items has happened
-                facts, cls = self._rule_facts(loaded, when)
-                if not cls.get((duty, "trigger")):
-                    continue  # every obligation comes from a trigger
-                found = resolve_rule(loaded, self._rule_set, facts, cls, _NoUses())
-                obligations.extend(found)
-                if stable:
-                    self._stable[duty] = (version, upto, self._stable_until(duty, loaded, found, when, upto), found)
-                if deadline:
-                    latest = latest_by_rule_file(found)
-                    last_role = max((t[-1] for (d, _), t in self._role_times.items() if d == duty and t), default=0)
-                    if upto >= last_role and not any(open_item(o, loaded, latest) for o in found):
-                        self._stable[duty] = (version, upto, _FOREVER, [])  # nothing open, nor will be
+            obligations, _ = self._open_obligations(when)
             return work_items(obligations, self._by_rule_file, when.astimezone(self._tz), horizon)
+
+    def open_work(self, as_of: datetime | str | None = None) -> tuple[list[WorkItem], datetime | None]:
+        """Every open work item at ``as_of`` (no horizon), and an instant before which, with no further
+        event added, the items at any later ``as_of`` are the same (``None``: never).
+
+        ``worklist(t, horizon)`` for ``as_of <= t < until`` is then the items due by ``t + horizon``:
+        a caller that asks often at moving instants (a prison's work list) filters instead of asking.
+        """
+        with self._lock:
+            when = self._when(as_of)
+            self._note_reported(when)
+            obligations, until = self._open_obligations(when)
+            unbounded = datetime.max.replace(tzinfo=timezone.utc) - when.astimezone(timezone.utc)
+            items = work_items(obligations, self._by_rule_file, when.astimezone(self._tz), unbounded)
+            return items, None if until >= _FOREVER else _EPOCH + until * _US
+
+    def _open_obligations(self, when: datetime) -> tuple[list[Obligation], int]:
+        """The obligations the work list at ``when`` is made of, and the first instant (µs) at which,
+        with no further event, they may read differently."""
+        upto = _us(when)
+        obligations: list[Obligation] = []
+        nxt = bisect_left(self._keys, (upto + 1,))  # the next event: a rule without a trigger may get one
+        until = self._keys[nxt][0] if nxt < len(self._keys) else _FOREVER
+        # Every timing kind is worked out per rule from that rule's role
+        # events; recurring looks and continuous cover have shortcuts.
+        for loaded, duty, deadline, stable in self._plan:
+            trigger_times = self._role_times.get((duty, "trigger"))
+            if not trigger_times or trigger_times[0] > upto:
+                continue  # no trigger yet: no obligation (the common case, kept cheap)
+            version = self._rule_version.get(duty, 0)
+            cached = self._stable.get(duty)
+            if cached is not None and cached[0] == version and cached[1] <= upto < cached[2]:
+                obligations.extend(cached[3])
+                until = min(until, cached[2])
+                continue  # nothing that could change its work items has happened
+            facts, cls = self._rule_facts(loaded, when)
+            if not cls.get((duty, "trigger")):
+                continue  # every obligation comes from a trigger (a measure that starts is an event)
+            found = resolve_rule(loaded, self._rule_set, facts, cls, _NoUses())
+            obligations.extend(found)
+            rule_until = upto + 1  # a kind not reused: may differ at the next microsecond
+            if stable:
+                rule_until = (
+                    self._moving_until(duty, loaded, found, when, upto)
+                    if isinstance(loaded.rule.timing, _MOVING_KINDS)
+                    else self._stable_until(duty, loaded, found, when, upto)
+                )
+                self._stable[duty] = (version, upto, rule_until, found)
+            if deadline:
+                latest = latest_by_rule_file(found)
+                last_role = max((t[-1] for (d, _), t in self._role_times.items() if d == duty and t), default=0)
+                if upto >= last_role and not any(open_item(o, loaded, latest) for o in found):
+                    self._stable[duty] = (version, upto, _FOREVER, [])  # nothing open, nor will be
+            until = min(until, rule_until)
+        return obligations, until
 
     def _stable_until(self, duty: str, loaded: LoadedRule, found: list[Obligation], when: datetime, upto: int) -> int:
         """The first instant (µs) at which the rule's work items, from its obligations as computed at
@@ -522,6 +629,76 @@ class Monitor:
         if nxt < len(self._keys):
             limits.append(self._keys[nxt][0])
         return min(limits, default=_FOREVER)
+
+    def _moving_until(self, duty: str, loaded: LoadedRule, found: list[Obligation], when: datetime, upto: int) -> int:
+        """For recurring looks and continuous cover: an instant (µs) before which no work item of the
+        rule, from its obligations as computed at ``when``, can read differently. Conservative: every
+        instant at which a stretch without looks (or cover) that began at an anchor may pass its strict
+        or lenient bound, every window edge and midnight of the day and the next, the 18th-birthday end
+        of a duty, and whatever :meth:`_stable_until` counts (deadlines, next-due instants, the next event).
+
+        An anchor is any instant a stretch can start from: the measure's start, local midnight (the
+        day is resolved from midnight), a window's start, or a role event (or the end of a cover)
+        within the lenient bound before ``when``; one further back has passed both bounds already.
+        """
+        timing = loaded.rule.timing
+        tz = self._tz
+        bound = timing.day_max_gap if isinstance(timing, RecurringLooksTiming) else timing.max_gap
+        if bound.duration is not None:
+            lengths = (_us_length(bound.duration), _us_length(bound.duration))
+        else:
+            term = self._profile.terms[bound.term]
+            lengths = (_us_length(term.strict), _us_length(term.lenient))
+        day = when.astimezone(tz).date()
+        days = (day, day + timedelta(days=1))
+        edges = [_us(local_instant(d, time(0), tz)) for d in days]
+        if isinstance(timing, RecurringLooksTiming) and timing.day_window is not None:
+            window = self._profile.terms[timing.day_window]
+            for win in (window.strict, window.lenient):
+                edges += [_us(local_instant(d, t, tz)) for d in days for t in (win.start, win.end)]
+        if isinstance(timing, ContinuousCoverTiming) and timing.until_age is not None:
+            leap = self._profile.settings.leap_day_birthday
+            edges.append(_us(birthday_instant(self.person.birth_date, timing.until_age, tz, leap)))
+        anchors = [*edges, *(_us(o.window.opens) for o in found)]
+        for role in ("trigger", "fulfil", "close"):  # an event at ``when`` itself
+            times = self._role_times.get((duty, role), ())
+            anchors += times[bisect_left(times, upto) : bisect_right(times, upto)]
+        anchors += self._stretch_starts(duty, loaded, upto, upto - max(lengths))
+        # an anchor itself too: a look at ``when`` ends the stretch before it only once ``as_of`` is past it
+        candidates = [*anchors, *(a + n for a in anchors for n in lengths)]
+        soonest = min((c for c in candidates for c in (c, c + 1) if c > upto), default=_FOREVER)
+        return min(soonest, self._stable_until(duty, loaded, found, when, upto))
+
+    def _stretch_starts(self, duty: str, loaded: LoadedRule, upto: int, lookback: int) -> list[int]:
+        """The instants (µs, after ``lookback``) at which a stretch without looks or cover ongoing at
+        ``upto`` can have begun, besides the measure's start and the day's edges.
+
+        Looks tied to their measure by ``measure_id`` alone: the last look of each measure, the last
+        without a measure and the last of all. Cover: the furthest end of a cover by then (the stretch
+        since the furthest cover ended). Any other correlation: every role event and cover end since
+        ``lookback`` (a stretch that began before it has passed both bounds already).
+        """
+        times = self._role_times.get((duty, "fulfil"), ())
+        facts = self._role_facts.get((duty, "fulfil"), ())
+        hi = bisect_right(times, upto)
+        tight = all(
+            set(p.same) <= {"measure_id"} and not p.responds_to and p.lookback is None and not p.where
+            for p in loaded.rule.fulfilled_by
+        )
+        if isinstance(loaded.rule.timing, ContinuousCoverTiming):
+            ends = [self._measure_end_us.get(getattr(f.event, "measure_id", None) or "") for f in facts[:hi]]
+            past = [e for e in ends if e is not None and lookback <= e <= upto]
+            return [max(past)] if tight and past else past
+        if not tight:
+            out: list[int] = []
+            for role in ("trigger", "fulfil", "close"):
+                t = self._role_times.get((duty, role), ())
+                out += t[bisect_left(t, lookback) : bisect_right(t, upto)]
+            return out
+        last: dict[Any, int] = {}
+        for f, t in zip(facts[bisect_left(times, lookback) : hi], times[bisect_left(times, lookback) : hi]):
+            last[getattr(f.event, "measure_id", None)] = t
+        return [*last.values(), *times[hi - 1 : hi]]
 
     def _rule_facts(self, loaded: LoadedRule, when: datetime) -> tuple[Facts, dict[tuple[str, str], list[int]]]:
         """Facts holding only the events of ``loaded`` that can change a work item at ``when``.

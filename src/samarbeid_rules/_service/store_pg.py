@@ -1,0 +1,66 @@
+"""The PostgreSQL store (psycopg 3 and its connection pool), for several server processes.
+
+Several ``serve`` processes may share one database: appends are optimistic on
+the case's event count (see :mod:`.store`), so two writers to one case never
+both succeed with stale knowledge; migrations take an advisory lock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from .store import Store, StoreError
+
+__all__ = ["PostgresStore"]
+
+_MIGRATION_LOCK = 0x5A4D  # pg_advisory_xact_lock key of schema migrations
+
+
+class PostgresStore(Store):
+    dialect = "postgresql"
+    shared = True
+
+    def __init__(self, url: str, *, min_size: int = 2, max_size: int = 10) -> None:
+        try:
+            import psycopg
+            from psycopg_pool import ConnectionPool
+        except ImportError:
+            raise StoreError("PostgreSQL needs the service extra: pip install 'samarbeid-rules[service]'") from None
+        self._psycopg = psycopg
+        try:
+            psycopg.connect(url, connect_timeout=10).close()  # fail at once, not after the pool's retries
+            self._pool = ConnectionPool(url, min_size=min_size, max_size=max_size, open=True, timeout=30)
+            self._pool.wait(timeout=30)
+        except Exception as exc:  # the URL may hold a password: never echo it
+            raise StoreError(f"cannot connect to PostgreSQL ({type(exc).__name__})") from None
+
+    @contextmanager
+    def _tx(self) -> Iterator[Any]:
+        with self._pool.connection() as conn:
+            with conn.transaction():
+                with conn.cursor() as cur:
+                    yield cur
+
+    def _sql(self, sql: str) -> str:
+        return sql.replace("?", "%s")
+
+    def _has_version_table(self, cur: Any) -> bool:
+        cur.execute("SELECT to_regclass('schema_version') IS NOT NULL")
+        return bool(cur.fetchone()[0])
+
+    def _lock_for_migration(self, cur: Any) -> None:
+        cur.execute("SELECT pg_advisory_xact_lock(%s)", (_MIGRATION_LOCK,))
+
+    def _integrity_errors(self) -> tuple[type[BaseException], ...]:
+        return (self._psycopg.errors.IntegrityError,)
+
+    def _insert_events(self, cur: Any, values: list[tuple[Any, ...]]) -> None:
+        cur.executemany(
+            "INSERT INTO events (prison_id, case_id, seq, event_id, digest, body) VALUES (%s, %s, %s, %s, %s, %s)",
+            values,
+        )
+
+    def close(self) -> None:
+        self._pool.close()
