@@ -582,6 +582,7 @@ def rules_copy(tmp_path_factory) -> Path:
     """A rule set with the rule set description and one rule file, copied from the shipped one."""
     root = tmp_path_factory.mktemp("rules")
     shutil.copy(rules_dir() / "ruleset.yaml", root / "ruleset.yaml")
+    shutil.copy(rules_dir() / "bases.yaml", root / "bases.yaml")
     (root / RULE_FILE).parent.mkdir(parents=True)
     shutil.copy(rules_dir() / RULE_FILE, root / RULE_FILE)
     return root

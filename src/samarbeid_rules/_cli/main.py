@@ -247,7 +247,9 @@ def _rule_rows(directory: str | None) -> tuple[dict[str, Any], list[dict[str, An
             {
                 "duty": r.duty,
                 "part": r.part,
-                "versions": list(r.versions),
+                "bases": list(r.bases),
+                "cites": list(r.cites),
+                "in_force": rule_set.periods_json(loaded),
                 "modality": r.modality,
                 "actor": r.actor,
                 "title": r.title,
@@ -265,10 +267,11 @@ def _rule_rows(directory: str | None) -> tuple[dict[str, Any], list[dict[str, An
         "title": rule_set.meta.title,
         "directory": rule_set.directory,
         "versions": [
-            {"id": v.id, "in_force_from": rule_set.meta.start_of(v).isoformat(), "title": v.title}
+            {"id": v.id, "in_force_from": rule_set.version_start(v.id).isoformat(), "title": v.title, "basis": v.basis}
             for v in rule_set.meta.versions
         ],
         "settings": {k: v.isoformat() for k, v in rule_set.meta.settings.items()},
+        "bases": rule_set.registry.as_json(),
     }
     return meta, rows
 
@@ -282,7 +285,7 @@ def _cmd_rules(args: argparse.Namespace, out: TextIO) -> int:
     if args.format == "json":
         out.write(json.dumps({**meta, "rules": rows}, indent=2, ensure_ascii=False) + "\n")
         return EXIT_OK
-    header = ("DUTY", "MODALITY", "ACTOR", "TIMING", "SOURCE", "VERSIONS", "RULE FILE")
+    header = ("DUTY", "MODALITY", "ACTOR", "TIMING", "SOURCE", "BASES", "RULE FILE")
     table = [
         (
             row["duty"] + (f" / {row['part']}" if row["part"] else ""),
@@ -290,7 +293,7 @@ def _cmd_rules(args: argparse.Namespace, out: TextIO) -> int:
             row["actor"],
             row["timing"],
             f"{row['source']['document']} sec. {row['source']['section']}",
-            ",".join(row["versions"]),
+            ",".join(row["bases"]),
             row["rule_file"],
         )
         for row in rows
