@@ -24,6 +24,7 @@ from samarbeid_rules import RuleFileError, Status, evaluate, explain, load_rules
 from samarbeid_rules._cli import main
 from samarbeid_rules._inputs.bases import BasesFile, resolve
 from samarbeid_rules._inputs.resources import rules_dir
+from samarbeid_rules.institution import RULES_EFFECTIVE_DEFAULT, check_institution, load_institution
 
 SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 RULES = load_rules()
@@ -140,12 +141,13 @@ def test_the_known_dates():
 
 def test_g8_end_and_001_start_are_read_from_the_setting():
     """The date 001 took effect is a named setting, not a literal: 001's start, G-8/2006's end and the
-    starts assumed for sections first cited by 001 move with it."""
+    starts assumed for sections first cited by 001 move with it; the institution checks read it too."""
     moved = RULES.with_settings(circular_2025_effective=date(2025, 9, 1))
     assert moved.basis("circular-001").start.day == date(2025, 9, 1)
     assert moved.basis("circular-g8-2006").end.day == date(2025, 9, 1)
     assert moved.basis("strgjfl-10a").start.day == moved.basis("pbrl-2-2a").start.day == date(2025, 9, 1)
     assert RULES.basis("circular-001").start.day == date(2025, 7, 1)
+    assert RULES_EFFECTIVE_DEFAULT == RULES.meta.settings["circular_2025_effective"]
 
 
 def test_referral_period_is_a_dated_value():
@@ -684,6 +686,51 @@ def test_event_account_for_a_trigger_before_every_basis_is_ids_and_dates(engine)
     assert json.loads(report.to_json())["events"][0]["not_in_force"][0] == {
         "rule_file": "duties/admission/coordinator.yaml", "duty": "admission.coordinator",
         "reason": "not_yet_in_force", "basis": "hol-7-2", "date": "2012-01-01", "date_assumed": True}
+
+
+# --- the institution: org.local_meetings under 000 §4.2 before 2025 ----------------------------------------
+
+
+def test_local_meetings_before_2025_are_a_duty_met_by_meetings_or_a_routine():
+    """000 §4.2: "Både på sentralt, regionalt og lokalt nivå skal det etableres faste samordningsmøter eller
+    andre rutiner for løpende samarbeid" -- skal, in force before 2025 too. A prison with no meetings in
+    2023 breaches it; one with a recorded cooperation routine with KHO and SHT meets it."""
+    bare = {"prison_id": "prison-x", "meetings": [
+        {"id": "m1", "date": "2023-01-10", "level": "leader", "parties": ["ko", "kho", "sht"]}]}
+    f = check_institution(load_institution(bare), as_of=date(2023, 12, 1)).finding("org.local_meetings")
+    assert (f.status, f.breach, f.bases) == (Status.BREACHED, True, ["guidelines-strgjfl-4"])
+    with_routine = {**bare, "cooperation_routines": [
+        {"id": "r1", "adopted": "2023-02-01", "parties": ["ko", "kho", "sht"]}]}
+    g = check_institution(load_institution(with_routine), as_of=date(2023, 12, 1)).finding("org.local_meetings")
+    assert (g.status, g.reason, g.breach) == (Status.FULFILLED, "regular", False)
+    assert g.citation.document == "000" and g.citation.section == "4.2"
+
+
+@pytest.mark.parametrize("as_of,bases,judged", [
+    (date(2025, 6, 30), ["guidelines-strgjfl-4"], False),             # the day before 001: 000 §4.2 only
+    (date(2025, 7, 1), ["guidelines-strgjfl-4", "circular-001"], True),  # 001 §8.3 from its day
+])
+def test_institution_checks_around_the_effective_date(as_of, bases, judged):
+    """org.local_meetings rests on 000 §4.2 before 001 and on both from it; org.routines (001 §8.4's nine
+    topics, "Det bør blant annet være rutiner for ...") is 001's own: not judged the day before."""
+    inst = load_institution({"prison_id": "prison-y", "meetings": [
+        {"id": "m1", "date": "2025-06-01", "level": "leader", "parties": ["ko", "kho", "sht"]}]})
+    report = check_institution(inst, as_of=as_of)
+    assert report.finding("org.local_meetings").bases == bases
+    routines = report.finding("org.routines")
+    assert (routines.reason != "not_in_force") is judged
+    assert routines.bases == (["circular-001"] if judged else [])
+
+
+def test_cooperation_routines_are_validated_and_located():
+    """A routine ended before it was adopted is an InstitutionError naming the list, index, id and field."""
+    from samarbeid_rules.institution import InstitutionError
+
+    with pytest.raises(InstitutionError) as info:
+        load_institution({"prison_id": "p", "cooperation_routines": [
+            {"id": "r1", "adopted": "2024-02-01", "ended": "2024-01-01", "parties": ["kho", "sht"]}]})
+    assert (info.value.collection, info.value.index, info.value.record_id, info.value.field) == (
+        "cooperation_routines", 0, "r1", "ended")
 
 
 def test_resolving_refuses_a_setting_that_ends_a_basis_before_it_began():

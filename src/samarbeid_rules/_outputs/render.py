@@ -307,6 +307,9 @@ def institution_table(report: InstitutionReport, *, as_of_from_records: bool = F
     lines.append(header_line)
     for f, row_line in zip(report.findings, row_lines):
         lines.append(row_line)
+        if f.bases:
+            mark = f" {ASSUMED_MARK}" if f.basis_dates_assumed else ""
+            lines.append(f"    judged under: {', '.join(f.bases)}{mark}")
         for text in f.explanation:
             lines.append(f"    {_clean(text)}")
         for t in f.topics:
@@ -321,6 +324,8 @@ def institution_table(report: InstitutionReport, *, as_of_from_records: bool = F
     lines.append(f"breaches  {report.summary['breaches']}")
     lines.append("note      a recommendation (bør) is never a breach: it is followed or not_followed")
     lines.append("note      '?' contested: over the strict bound of a vague term only; '!' breach")
+    if any(f.basis_dates_assumed for f in report.findings):
+        lines.append(f"note      '{ASSUMED_MARK}' rests on an assumed in-force date of a legal basis (docs/rule-sets.md)")
     lines.append(f"policy    {report.profile.policy_note}")
     return "\n".join(lines) + "\n"
 
