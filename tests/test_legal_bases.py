@@ -19,6 +19,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from samarbeid_rules import RuleFileError, Status, evaluate, explain, load_rules
 from samarbeid_rules._cli import main
@@ -750,3 +752,113 @@ def test_a_trigger_judged_by_another_file_of_the_duty_is_not_listed_as_not_in_fo
         report = evaluate(tl, engine=engine)
         assert len(_of(report, "release.municipality_notice")) == 1
         assert not [r for r in _outside(report, "rd") if "municipality_notice" in r[0]]
+
+
+# --- the remaining dates of the registry -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("received,bases", [
+    ("2011-12-31T23:30:00+01:00", ["pasrl-2-2", "sphl-3-12"]),   # the Act still named pasientrettighetsloven
+    ("2012-01-01T00:00:00+01:00", ["pbrl-2-2", "sphl-3-12"]),    # renamed pasient- og brukerrettighetsloven
+    ("2011-12-31T23:30:00Z", ["pbrl-2-2", "sphl-3-12"]),         # 00:30 on 1 January in Oslo
+])
+def test_referral_right_under_the_name_of_the_act_of_the_day(engine, received, bases):
+    """The right to assessment is pasientrettighetsloven § 2-2 until the Act was renamed with helse- og
+    omsorgstjenesteloven (2012-01-01, assumed), pasient- og brukerrettighetsloven § 2-2 from then: the
+    obligation names the section as it stood on the day the referral was received."""
+    report = evaluate(_tl(_ev("referral_received", received, "ref")), as_of="2012-03-01T10:00:00+01:00",
+                      engine=engine)
+    assert _one(report, "custody.specialist_referral_assessed").bases == bases
+
+
+@pytest.mark.parametrize("start,judged", [
+    ("2025-06-30T23:30:00+02:00", "@2025-07-01"),   # begun the day before: judged from 1 July's midnight
+    ("2025-07-01T00:00:00+02:00", ""),              # begun at 00:00 on the day § 10 a is taken to apply
+    ("2025-06-30T22:30:00Z", ""),                   # 00:30 on 1 July in Oslo
+])
+def test_minor_in_a_restraint_bed_at_the_assumed_start_of_section_10a(engine, start, judged):
+    """Straffegjennomføringsloven § 10 a and point 8.11.4 (inmates under 18), whose start the seeds do not
+    print, are assumed in force from 001's date: a 16-year-old in a restraint bed without continuous
+    supervision is a breach from that day's midnight, whenever the bed began."""
+    tl = _tl(_ev("restraint_bed_started", start, "rb", measure_id="b1"),
+             _ev("restraint_bed_ended", "2025-07-01T06:00:00+02:00", "re", measure_id="b1"), birth="2009-02-02")
+    ob = _one(evaluate(tl, engine=engine), "security_cell.minor_continuous")
+    assert ob.id == f"security_cell.minor_continuous:rb{judged}" and ob.status is Status.BREACHED
+    assert ob.bases == ["strgjfl-10a", "guidelines-8-11-4", "circular-001"]
+
+
+@pytest.mark.parametrize("bid", ["fvl-13a-1", "fvl-13b-5", "fvl-13b-7", "hpl-22", "mandela-rules",
+                                 "agreement-2019-ks", "audit-2022-23"])
+def test_dates_of_cited_and_context_documents_decide_nothing(engine, bid):
+    """Documents only cited (fvl. § 13 a, § 13 b nr. 5 and 7, hpl. § 22) or context (the Mandela rules,
+    "Reglene er ikke rettslig bindende", 001 §4.4; the 2019 agreement; the 2022-23 audit) are no basis of any
+    rule: a disclosure or a release date on the day before and on the day they start (or end) is judged
+    alike, and no obligation names them."""
+    assert all(bid not in r.rule.bases for r in RULES.rules)
+    b = REGISTRY.bases[bid]
+    for day in [b.start.day] + ([b.end.day] if b.end else []):
+        at = _instants(day, "+01:00" if day.month in (1, 2, 3, 10, 11, 12) else "+02:00", "23:30")
+        outcomes = []
+        for key in ("before", "on"):
+            tl = _tl(_ev("information_disclosed", at[key], "d", recipient="kho", legal_basis="consent"),
+                     _ev("expected_release_date_set", at[key], "rd", release_date=(day + timedelta(days=90)).isoformat()))
+            report = evaluate(tl, as_of=_later(at[key], 100), engine=engine)
+            assert all(bid not in o.bases for o in report.obligations)
+            outcomes.append(sorted((o.duty_id, o.status.value) for o in report.obligations))
+        assert outcomes[0] == outcomes[1], (bid, day)
+
+
+@pytest.mark.parametrize("at,judged", [
+    ("2025-08-31T23:30:00+02:00", False),   # the day before the moved date
+    ("2025-09-01T00:00:00+02:00", True),    # the day of it
+    ("2025-09-02T10:00:00+02:00", True),    # the day after
+    ("2025-08-31T22:30:00Z", True),         # 00:30 on 1 September in Oslo
+])
+def test_a_deadline_duty_with_the_effective_date_moved(engine, at, judged):
+    """With circular_2025_effective moved to 2025-09-01, an admission is judged by 001's intake interview
+    (001 §5.1.1) only from that local day; the day before, admission.needs_mapping rests on G-8/2006 too."""
+    rules = RULES.with_settings(circular_2025_effective=date(2025, 9, 1))
+    report = evaluate(_tl(_ev("admitted", at, "adm", custody_kind="remand")), as_of=_later(at, 10), rules=rules,
+                      engine=engine)
+    assert bool(_of(report, "admission.intake_interview")) is judged
+    mapping = _one(report, "admission.needs_mapping")
+    assert ("circular-g8-2006" in mapping.bases) is (not judged)
+    assert mapping.rule_set_version == ("circular-2025" if judged else "g8-2006")
+
+
+def test_cli_setting_moves_the_bases(tmp_path, capsys):
+    """`check --setting circular_2025_effective=2025-09-01` judges an 1 August 2025 admission under
+    G-8/2006 (the JSON names the bases, and the event account the 001 rules not yet in force)."""
+    path = tmp_path / "t.json"
+    path.write_text(json.dumps(_tl(_ev("admitted", "2025-08-01T10:00:00+02:00", "adm", custody_kind="remand"))))
+    main(["check", "--format", "json", "--setting", "circular_2025_effective=2025-09-01", str(path)])
+    data = json.loads(capsys.readouterr().out)
+    (ob,) = data["obligations"]
+    assert ob["duty_id"] == "admission.needs_mapping" and ob["bases"][-1] == "circular-g8-2006"
+    assert {r["date"] for r in data["events"][0]["not_in_force"]} == {"2025-09-01"}
+    assert {b["id"] for b in data["bases"]} == {"strgjfl-4", "guidelines-strgjfl-4", "circular-g8-2006"}
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(-6, 4), st.integers(1, 8 * 24), st.dates(date(2024, 3, 1), date(2027, 6, 1)))
+def test_property_daily_contact_is_judged_exactly_from_001s_day(start_day, hours, effective):
+    """For any exclusion and any effective date, exclusion.daily_contact (001's own) judges exactly the part
+    of the exclusion from 001's local midnight: an obligation iff the exclusion runs past that midnight and
+    lasts over 72 hours; it opens at the later of the start and that midnight, and its id ends @date iff
+    the exclusion began before it."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    oslo = ZoneInfo("Europe/Oslo")
+    rules = RULES.with_settings(circular_2025_effective=effective).only(["exclusion.daily_contact"])
+    start = datetime.combine(effective + timedelta(days=start_day), datetime.min.time(), oslo) + timedelta(hours=10)
+    end = start + timedelta(hours=hours)
+    tl = _tl(*_exclusion(start.isoformat(), end.isoformat()))
+    obs = evaluate(tl, rules=rules).obligations
+    midnight = datetime.combine(effective, datetime.min.time(), oslo)
+    if end <= midnight or hours <= 72:
+        assert obs == []
+        return
+    (ob,) = obs
+    assert ob.window.opens == max(start, midnight)
+    assert ob.id.endswith(f"@{effective.isoformat()}") is (start < midnight)
