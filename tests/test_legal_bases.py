@@ -771,6 +771,22 @@ def test_referral_right_under_the_name_of_the_act_of_the_day(engine, received, b
     assert _one(report, "custody.specialist_referral_assessed").bases == bases
 
 
+@pytest.mark.parametrize("received,bases", [
+    ("2025-06-30T23:30:00+02:00", ["pbrl-2-2", "sphl-3-12"]),
+    ("2025-07-01T00:00:00+02:00", ["pbrl-2-2", "pbrl-2-2a", "sphl-3-12", "circular-001"]),
+    ("2025-06-30T22:30:00Z", ["pbrl-2-2", "pbrl-2-2a", "sphl-3-12", "circular-001"]),
+])
+def test_referral_gains_what_001_cites_from_its_date(engine, received, bases):
+    """001 §4.3: "Spesialisthelsetjenesten skal vurdere henvisninger ..., jf. lov om pasient- og
+    brukerrettigheter § 2-2 a og lov om spesialisthelsetjenesten § 3-12" -- § 2-2 a (an inserted section,
+    start not printed) is taken to apply from 001's date, the first seed that cites it; the period is still
+    pbrl. § 2-2's 10 working days."""
+    report = evaluate(_tl(_ev("referral_received", received, "ref")), as_of="2025-09-01T10:00:00+02:00",
+                      engine=engine)
+    ob = _one(report, "custody.specialist_referral_assessed")
+    assert ob.bases == bases and ob.explanation[0].startswith("due within 10 working days")
+
+
 @pytest.mark.parametrize("start,judged", [
     ("2025-06-30T23:30:00+02:00", "@2025-07-01"),   # begun the day before: judged from 1 July's midnight
     ("2025-07-01T00:00:00+02:00", ""),              # begun at 00:00 on the day § 10 a is taken to apply

@@ -686,6 +686,20 @@ def test_mutated_ruleset_description_is_a_rule_file_error_or_loads(rules_copy, d
         target.write_text(original, encoding="utf-8")
 
 
+@SETTINGS
+@given(data=st.data())
+def test_mutated_bases_registry_is_a_rule_file_error_or_loads(rules_copy, data):
+    """bases.yaml (the legal-bases registry) with random edits makes load_rules raise RuleFileError with its
+    path, or load."""
+    original = (rules_dir() / "bases.yaml").read_text(encoding="utf-8")
+    target = rules_copy / "bases.yaml"
+    target.write_text(data.draw(mutated_yaml(original), label="yaml"), encoding="utf-8", errors="surrogatepass")
+    try:
+        _check_rule_set(rules_copy)
+    finally:
+        target.write_text(original, encoding="utf-8")
+
+
 def _check_profile(path: Path) -> None:
     with time_guard():
         profile, error = documented(load_profile, path, allowed=ProfileError)
