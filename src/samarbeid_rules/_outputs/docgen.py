@@ -349,6 +349,8 @@ REGIONS: dict[str, tuple[str, Callable[[Sources], str]]] = {
                           lambda src: docgen_bases.rule_set_versions(src.rules)),
     "legal-bases": ("rule-sets.md: every basis of bases.yaml, its dates and how each is known",
                     lambda src: docgen_bases.legal_bases(src.rules)),
+    "basis-duties": ("rule-sets.md: per basis and version, the duties it judges and those citing it",
+                     lambda src: docgen_bases.basis_duties(src.rules)),
     "dated-values": ("rule-sets.md: the dated values of bases.yaml", lambda src: docgen_bases.dated_values(src.rules)),
     "assumed-dates": ("rule-sets.md: every assumed date and why", lambda src: docgen_bases.assumed_dates(src.rules)),
     "duty-bases": ("rule-sets.md: per rule file, the law it rests on and the days it is judged",

@@ -16,6 +16,7 @@ from .._inputs.ruleset import LoadedRule, RuleSet
 
 __all__ = [
     "assumed_dates",
+    "basis_duties",
     "dated_values",
     "duty_bases",
     "legal_bases",
@@ -75,6 +76,26 @@ def legal_bases(rs: RuleSet) -> str:
             f"| `{bid}` | {b.basis.kind} | {_one_line(b.title)}{seed} | {b.start.day.isoformat()} | "
             f"{_last_day(b)} | {known} | {'yes' if b.basis.norm else 'no (context)'} |"
         )
+    return "\n".join(lines)
+
+
+def basis_duties(rs: RuleSet) -> str:
+    """Per basis (and per rule-set version): the duties whose rule files rest on it, and those citing it."""
+    def duties(pick) -> str:
+        keys = sorted({r.rule.key for r in rs.rules if pick(r)})
+        return ", ".join(f"`{k}`" for k in keys) or "—"
+
+    lines = ["| basis | judges (rule files resting on it) | cited by |", "|---|---|---|"]
+    for bid in rs.registry.bases:
+        lines.append(f"| `{bid}` | {duties(lambda r: bid in r.rule.bases)} | {duties(lambda r: bid in r.rule.cites)} |")
+    for v in rs.meta.versions:
+        b = rs.basis(v.basis)
+        end = b.end.day if b.end is not None else None
+
+        def in_version(r, s=b.start.day, e=end) -> bool:
+            return any(a < (e or date.max) and (z is None or z > s) for a, z in rs.in_force[r.rule_id])
+
+        lines.append(f"| version `{v.id}` | {duties(in_version)} | |")
     return "\n".join(lines)
 
 
