@@ -26,7 +26,8 @@ def test_the_pages_carry_the_regions_that_restate_data():
     """The lists that restate rule data are generated, not hand-written."""
     expected = {
         "README.md": ["duties-covered", "count-rule-files", "count-timeline-duties"],
-        "docs/rule-sets.md": ["rule-set-versions", "rule-files-by-version"],
+        "docs/rule-sets.md": ["legal-bases", "basis-duties", "dated-values", "assumed-dates", "duty-bases",
+                              "rule-set-versions"],
         "docs/duties-catalog.md": ["duties-by-section"],
         "docs/profile.md": ["profile-terms", "profile-settings"],
     }
@@ -48,7 +49,7 @@ def _copy_repo(tmp_path: Path) -> Path:
 
 
 def _add_duty(rules: Path) -> None:
-    """A new catalog duty with one rule file, in both versions, resting on a statute."""
+    """A new catalog duty with one rule file, resting on the bases of its template (a statute and 001)."""
     src = yaml.safe_load((rules / "duties" / f"{TEMPLATE.replace('.', '/')}.yaml").read_text(encoding="utf-8"))
     src["duty"] = "exclusion.notify_lawyer"
     src["source"]["statute"] = "an invented statute § 99"
@@ -73,17 +74,41 @@ def test_a_new_duty_reaches_every_list_by_re_running_the_generator(tmp_path, cap
     capsys.readouterr()
     assert main([*args, "--check"]) == 0
     readme = (root / "README.md").read_text(encoding="utf-8")
-    assert "<!-- generated: count-rule-files -->53<!-- end generated -->" in readme
+    assert "<!-- generated: count-rule-files -->55<!-- end generated -->" in readme
     assert "<!-- generated: count-timeline-duties -->50<!-- end generated -->" in readme
     assert "| E. Isolation: exclusion, security cell, security bed (001 §7.1) | 18 |" in readme
     catalog_page = (root / "docs/duties-catalog.md").read_text(encoding="utf-8")
     assert "| `exclusion.notify_lawyer` | skal | KO |" in catalog_page
     assert "An invented duty for the generator's test." in catalog_page
     sets = (root / "docs/rule-sets.md").read_text(encoding="utf-8")
-    assert "| `duties/exclusion/notify_lawyer.yaml` | `exclusion.notify_lawyer` | 001 §7.1.2 | an invented statute § 99 |" in sets
+    assert ("| `exclusion.notify_lawyer` | `duties/exclusion/notify_lawyer.yaml` | `strgjfl-37-7` (2002-03-01, "
+            "assumed), `circular-001` (2025-07-01, assumed) | — | from 2002-03-01 | `g8-2006`, `circular-2025` |") in sets
     assert "`exclusion.notify_lawyer`" in (root / "docs/coverage.md").read_text(encoding="utf-8")
     # the hand-written text around the regions is kept as it was
     assert readme.split("<!-- generated")[0] == (ROOT / "README.md").read_text(encoding="utf-8").split("<!-- generated")[0]
+
+
+def test_a_verified_date_reaches_the_rule_sets_page(tmp_path):
+    """A basis date verified (or moved) in bases.yaml needs no hand edit: the generator rewrites the tables
+    of bases, assumed dates and the law each duty rests on."""
+    root = _copy_repo(tmp_path)
+    bases = root / "rules/bases.yaml"
+    text = bases.read_text(encoding="utf-8")
+    old = """    from:
+      date: 2012-01-01
+      confidence: assumed"""
+    assert old in text
+    bases.write_text(text.replace(old, """    from:
+      date: 2012-01-01
+      confidence: verified
+      source: 999 line 1
+      quote: i kraft 1. januar 2012"""), encoding="utf-8")
+    assert "docs/rule-sets.md" in stale_pages(root, Sources(root / "rules"))
+    assert main(["--root", str(root), "--rules", str(root / "rules")]) == 0
+    sets = (root / "docs/rule-sets.md").read_text(encoding="utf-8")
+    assert "from: verified: 999 line 1, «i kraft 1. januar 2012»" in sets
+    assert "**`hol-7-1` from 2012-01-01**" not in sets
+    assert "`hol-7-2` (2012-01-01) | `circular-001` | from 2012-01-01" in sets
 
 
 def test_a_changed_profile_bound_reaches_the_profile_page(tmp_path):

@@ -45,15 +45,17 @@ def test_failed_condition_for_an_adult():
     assert "age lt 18" in text and "age is 36" in text
 
 
-def test_version_reason_before_the_effective_date():
-    """An admission on 1 June 2025 does not raise admission.intake_interview: judged by g8-2006, the rule is circular-2025."""
+def test_basis_reason_before_the_effective_date():
+    """An admission on 1 June 2025 does not raise admission.intake_interview: its only basis, circular 001
+    (001 §5.1.1, "Ved innsettelse skal kriminalomsorgen gjennomføre innkomstsamtale raskest mulig"), is in
+    force from the assumed 2025-07-01."""
     ex = explain(ADULT, "admission.intake_interview", as_of=AS_OF)
     assert ex.obligations == []
     (n,) = ex.not_arisen
     assert n.event_id == "a1"
     (reason,) = n.reasons
-    assert "rule-set version g8-2006 on 2025-06-01" in reason
-    assert "belongs to circular-2025" in reason
+    assert reason == ("duties/admission/intake_interview.yaml: no basis of the rule in force on 2025-06-01 "
+                      "(circular-001); circular-001 in force from 2025-07-01 (assumed)")
 
 
 def test_deadline_computation_with_term_words_and_bounds():
@@ -75,8 +77,12 @@ def test_working_day_deadline_is_explained():
     ex = explain(ADULT, "custody.specialist_referral_assessed", as_of=AS_OF)
     (o,) = ex.obligations
     assert o.rule_set_version == "g8-2006"
-    assert "due within 10 working days (by the end of 2025-04-30) of the trigger" in o.explanation
+    assert o.bases == ["pbrl-2-2", "sphl-3-12"] and o.basis_dates_assumed
+    assert ("due within 10 working days (by the end of 2025-04-30; referral_assessment_period on 2025-04-11: "
+            "10, from 2015-11-01 (assumed)) of the trigger") in o.explanation
     assert "due 2025-04-30T23:59+02:00" in ex.text()
+    assert "judged under: pbrl-2-2 (from 2012-01-01, assumed), sphl-3-12 (from 2001-01-01, assumed)" in ex.text()
+    assert "† rests on an assumed in-force date" in ex.text()
 
 
 def test_conditions_that_held_are_listed():

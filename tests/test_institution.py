@@ -239,26 +239,47 @@ def test_no_meetings_is_breached():
     assert (f.status, f.reason, f.breach, f.gaps) == (Status.BREACHED, "no_meetings", True, [])
 
 
-def test_gap_ended_before_the_circular_is_only_a_recommendation():
-    """G-8/2006 only recommended (bør) fixed meetings: a long gap that ended before circular 001 took
-    effect is not_followed, not a breach; the same gap ending after it is a breach."""
-    before = check(inst(meetings=meetings("2024-01-10", "2024-12-01", "2025-03-01", "2025-06-01", "2025-08-15")),
-                   as_of=date(2025, 9, 1), rules_effective=date(2025, 7, 1)).finding("org.local_meetings")
+def test_gap_ended_before_the_circular_is_a_breach_under_000():
+    """Before circular 001 the guidelines to strgjfl. § 4 already said *skal* (000 §4.2: "skal det
+    etableres faste samordningsmøter eller andre rutiner for løpende samarbeid"): a long gap that ended
+    before 001 took effect is a breach, judged under guidelines-strgjfl-4 alone."""
+    ms = meetings("2024-01-10", "2024-12-01", "2025-03-01", "2025-06-01", "2025-08-15")
+    before = check(inst(meetings=ms), as_of=date(2025, 9, 1), rules_effective=date(2025, 7, 1)).finding(
+        "org.local_meetings")
     assert before.gaps[0].length == timedelta(days=326)
-    assert [g.status for g in before.gaps] == [Status.NOT_FOLLOWED] + [Status.FULFILLED] * 4
-    assert (before.status, before.reason, before.breach) == (Status.NOT_FOLLOWED, "gap_over_lenient", False)
-    assert any("judged as G-8/2006's recommendation" in e for e in before.explanation)
-    after = check(inst(meetings=meetings("2024-01-10", "2024-12-01", "2025-03-01", "2025-06-01", "2025-08-15")),
-                  as_of=date(2025, 9, 1), rules_effective=date(2024, 1, 1)).finding("org.local_meetings")
-    assert (after.status, after.breach) == (Status.BREACHED, True)
+    assert [g.status for g in before.gaps] == [Status.BREACHED] + [Status.FULFILLED] * 4
+    assert (before.status, before.reason, before.breach) == (Status.BREACHED, "gap_over_lenient", True)
+    assert before.bases == ["guidelines-strgjfl-4", "circular-001"]
+    early = check(inst(meetings=ms[:2]), as_of=date(2024, 12, 2), rules_effective=date(2025, 7, 1)).finding(
+        "org.local_meetings")
+    assert early.bases == ["guidelines-strgjfl-4"] and early.citation.document == "000"
+    assert early.status is Status.BREACHED
 
 
-def test_no_meetings_before_the_circular_is_not_followed():
-    """With as_of before circular 001 took effect, no meetings at all is a recommendation not followed."""
+def test_a_cooperation_routine_covers_a_gap_before_the_circular():
+    """000 §4.2's "andre rutiner for løpende samarbeid": a cooperation routine with KHO and SHT in force
+    covers the time before circular 001; from 001's date (001 §8.3: "Det skal etableres faste
+    møteplasser på ledernivå") only meetings count."""
+    ms = meetings("2024-01-10", "2024-12-01")
+    routine = {"id": "c1", "adopted": "2024-02-01", "parties": ["ko", "kho", "sht"]}
+    f = check(inst(meetings=ms, cooperation_routines=[routine]), as_of=date(2025, 6, 30),
+              rules_effective=date(2025, 7, 1)).finding("org.local_meetings")
+    assert (f.status, f.reason) == (Status.FULFILLED, "regular")
+    assert "c1" in f.record_ids
+    # the same records judged on 2026-03-01: the routine counts up to 2025-06-30, then 244 days without a meeting
+    g = check(inst(meetings=ms, cooperation_routines=[routine]), as_of=date(2026, 3, 1),
+              rules_effective=date(2025, 7, 1)).finding("org.local_meetings")
+    assert g.gaps[-1].from_meeting == "c1" and g.gaps[-1].start == date(2025, 6, 30)
+    assert g.gaps[-1].length == timedelta(days=244) and g.gaps[-1].status is Status.BREACHED
+
+
+def test_no_meetings_before_the_circular_is_a_breach():
+    """With as_of before circular 001 took effect, no meetings and no cooperation routine at all breach
+    000 §4.2's *skal*."""
     f = check(inst(meetings=[]), as_of=date(2025, 6, 1), rules_effective=date(2025, 7, 1)).finding(
         "org.local_meetings"
     )
-    assert (f.status, f.reason, f.breach) == (Status.NOT_FOLLOWED, "no_meetings", False)
+    assert (f.status, f.reason, f.breach) == (Status.BREACHED, "no_meetings", True)
 
 
 def test_staff_level_or_missing_party_does_not_count():

@@ -56,9 +56,12 @@ def test_late_recommendation_is_followed_late():
 
 
 def test_recommendation_released_without_notice_is_not_followed():
-    """release.gp_notice (bør): released without telling the GP, with consent, is not_followed, no breach."""
-    report = evaluate(_tl(_admitted(), _release_decided(consents_to_gp_notice=True),
-                          {"id": "r1", "type": "released", "at": "2025-09-10T10:00:00+02:00"}), as_of=AS_OF)
+    """release.gp_notice (bør, G-8/2006 only): released without telling the GP, with consent, is
+    not_followed, no breach. (A release decided in 2024, before circular 001, which has no GP notice.)"""
+    report = evaluate(_tl(_admitted("2024-09-01T10:00:00+02:00"),
+                          _release_decided("2024-09-02T10:00:00+02:00", consents_to_gp_notice=True),
+                          {"id": "r1", "type": "released", "at": "2024-09-10T10:00:00+02:00"}),
+                      as_of="2024-10-01T12:00:00+02:00")
     (ob,) = _of(report, "release.gp_notice")
     assert ob.status is Status.NOT_FOLLOWED and ob.breach is False
 

@@ -582,6 +582,7 @@ def rules_copy(tmp_path_factory) -> Path:
     """A rule set with the rule set description and one rule file, copied from the shipped one."""
     root = tmp_path_factory.mktemp("rules")
     shutil.copy(rules_dir() / "ruleset.yaml", root / "ruleset.yaml")
+    shutil.copy(rules_dir() / "bases.yaml", root / "bases.yaml")
     (root / RULE_FILE).parent.mkdir(parents=True)
     shutil.copy(rules_dir() / RULE_FILE, root / RULE_FILE)
     return root
@@ -678,6 +679,20 @@ def test_mutated_ruleset_description_is_a_rule_file_error_or_loads(rules_copy, d
     """ruleset.yaml with random edits makes load_rules raise RuleFileError with its path, or load."""
     original = (rules_dir() / "ruleset.yaml").read_text(encoding="utf-8")
     target = rules_copy / "ruleset.yaml"
+    target.write_text(data.draw(mutated_yaml(original), label="yaml"), encoding="utf-8", errors="surrogatepass")
+    try:
+        _check_rule_set(rules_copy)
+    finally:
+        target.write_text(original, encoding="utf-8")
+
+
+@SETTINGS
+@given(data=st.data())
+def test_mutated_bases_registry_is_a_rule_file_error_or_loads(rules_copy, data):
+    """bases.yaml (the legal-bases registry) with random edits makes load_rules raise RuleFileError with its
+    path, or load."""
+    original = (rules_dir() / "bases.yaml").read_text(encoding="utf-8")
+    target = rules_copy / "bases.yaml"
     target.write_text(data.draw(mutated_yaml(original), label="yaml"), encoding="utf-8", errors="surrogatepass")
     try:
         _check_rule_set(rules_copy)

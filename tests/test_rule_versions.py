@@ -1,4 +1,8 @@
-"""Rule-set versions by date: G-8/2006 before circular 001 took effect, circular-2025 from then on."""
+"""Rule-set versions by date: G-8/2006 before circular 001 took effect, circular-2025 from then on.
+
+A version is the era of a circular (the period its basis in rules/bases.yaml is in force); it is named
+in every obligation, and decides nothing: each rule file is judged under its own bases
+(tests/test_legal_bases.py)."""
 
 from __future__ import annotations
 
@@ -34,15 +38,18 @@ def _of(report, duty: str) -> list:
 
 
 def test_shipped_versions_and_the_assumed_boundary():
-    """The shipped rule set has g8-2006 from 2006-01-01 and circular-2025 from the assumed 2025-07-01."""
-    meta = load_rules().meta
-    assert [v.id for v in meta.versions] == ["g8-2006", "circular-2025"]
+    """The shipped rule set has g8-2006 from 2006-01-01 and circular-2025 from the assumed 2025-07-01,
+    each the period of its circular's basis."""
+    rules = load_rules()
+    meta = rules.meta
+    assert [(v.id, v.basis) for v in meta.versions] == [("g8-2006", "circular-g8-2006"),
+                                                       ("circular-2025", "circular-001")]
     assert meta.settings == {"circular_2025_effective": date(2025, 7, 1)}
     assert "ASSUMPTION" in meta.setting_notes["circular_2025_effective"]
-    assert meta.version_on(date(2005, 12, 31)) is None
-    assert meta.version_on(date(2006, 1, 1)) == "g8-2006"
-    assert meta.version_on(date(2025, 6, 30)) == "g8-2006"
-    assert meta.version_on(date(2025, 7, 1)) == "circular-2025"
+    assert rules.version_on(date(2005, 12, 31)) is None
+    assert rules.version_on(date(2006, 1, 1)) == "g8-2006"
+    assert rules.version_on(date(2025, 6, 30)) == "g8-2006"
+    assert rules.version_on(date(2025, 7, 1)) == "circular-2025"
 
 
 def test_duty_in_both_versions_names_the_version_by_the_trigger_date():
@@ -91,11 +98,17 @@ def test_boundary_is_the_local_date_not_the_utc_date():
     assert {o.rule_set_version for o in report.obligations} == {"circular-2025"}
 
 
-def test_trigger_before_the_first_version_raises_nothing():
-    """An admission in 2005, before any version of the rules, gives no obligation."""
+def test_trigger_before_every_version_is_judged_by_its_bases():
+    """An admission in 2005, before G-8/2006, is judged under the bases then in force: admission.needs_mapping
+    rests on strgjfl. § 4 and its guidelines (000 §4.3, "skal lokalt nivå søke å kartlegge eventuelle behov"),
+    assumed in force from 2002-03-01; no version is named. One the day before the Act raises nothing."""
     report = evaluate(_timeline(_admission("2005-06-01T10:00:00+02:00")), as_of="2005-09-01T12:00:00+02:00")
-    assert report.obligations == []
-    assert report.summary["obligations"] == 0
+    (ob,) = report.obligations
+    assert ob.duty_id == "admission.needs_mapping"
+    assert ob.rule_set_version is None and ob.bases == ["strgjfl-4", "guidelines-strgjfl-4"]
+    before = evaluate(_timeline(_admission("2002-02-28T23:30:00+01:00")), as_of="2002-09-01T12:00:00+02:00")
+    assert before.obligations == []
+    assert before.summary["obligations"] == 0
 
 
 def test_with_settings_moves_the_boundary():
@@ -114,12 +127,17 @@ def test_with_settings_moves_the_boundary():
 
 
 def test_with_settings_refuses_unknown_settings_and_disordered_versions():
-    """An unknown setting, or an effective date before G-8/2006, is a RuleFileError."""
+    """An unknown setting, or an effective date before G-8/2006 (G-8/2006 would end before it began), is a
+    RuleFileError naming the basis."""
     rules = load_rules()
     with pytest.raises(RuleFileError, match="unknown rule-set setting"):
         rules.with_settings(circular_2026_effective=date(2026, 1, 1))
-    with pytest.raises(RuleFileError, match="oldest first"):
+    with pytest.raises(RuleFileError, match="'circular-g8-2006' would be out of force") as info:
         rules.with_settings(circular_2025_effective=date(2005, 1, 1))
+    assert info.value.field == "bases.circular-g8-2006.until"
+    with pytest.raises(RuleFileError, match="out of force"):
+        rules.with_settings(circular_2025_effective=date(2006, 1, 1))  # G-8/2006 for no day at all
+    assert rules.with_settings(circular_2025_effective=date(2006, 1, 2)).version_on(date(2006, 1, 1)) == "g8-2006"
 
 
 def _write(tmp_path: Path, data: dict) -> str:
@@ -154,30 +172,35 @@ def test_rules_command_lists_versions_and_settings(capsys):
     assert main(["rules", "--format", "json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["versions"][1] == {"id": "circular-2025", "in_force_from": "2025-07-01",
-                                   "title": data["versions"][1]["title"]}
+                                   "title": data["versions"][1]["title"], "basis": "circular-001"}
     assert data["settings"] == {"circular_2025_effective": "2025-07-01"}
-    files = {r["rule_file"]: r["versions"] for r in data["rules"]}
-    assert files["duties/admission/continue_treatment.g8.yaml"] == ["g8-2006"]
-    assert files["duties/admission/intake_interview.yaml"] == ["circular-2025"]
+    files = {r["rule_file"]: r for r in data["rules"]}
+    g8 = files["duties/admission/continue_treatment.g8.yaml"]
+    assert g8["bases"] == ["circular-g8-2006"] and g8["in_force"] == [{"from": "2006-01-01", "until": "2025-07-01"}]
+    assert files["duties/admission/intake_interview.yaml"]["bases"] == ["circular-001"]
+    bases = {b["id"]: b for b in data["bases"]}
+    assert bases["agreement-2019-ks"] == {
+        "id": "agreement-2019-ks", "kind": "agreement", "title": bases["agreement-2019-ks"]["title"], "norm": False,
+        "in_force_from": "2019-01-10", "in_force_until": "2022-01-01", "dates_assumed": False}
 
 
-def test_each_duty_has_at_most_one_rule_per_version_and_part():
-    """No duty (and part) is defined twice in one version, and every version has its rules."""
+def test_each_duty_has_one_rule_file_on_any_day():
+    """No two rule files of one duty (and part) are in force on the same day, unless no event can trigger
+    both (admission.health_contact: the grounds of forskrift § 3-16 and those 001 adds)."""
     rules = load_rules()
-    seen = set()
+    by_key: dict[str, list] = {}
     for r in rules.rules:
-        for v in r.rule.versions:
-            key = (r.rule.key, v)
-            assert key not in seen
-            seen.add(key)
-    assert {v for _, v in seen} == {"g8-2006", "circular-2025"}
-
-
-def test_both_version_rules_give_their_reason():
-    """A rule judged in both versions rests on a statute (source.statute) or says why in a VERSION NOTE."""
-    for r in load_rules().rules:
-        if set(r.rule.versions) == {"g8-2006", "circular-2025"}:
-            assert r.rule.source.statute or "VERSION NOTE" in r.rule.notes, r.rel
+        by_key.setdefault(r.rule.key, []).append(r)
+    shared = []
+    for key, files in by_key.items():
+        for i, a in enumerate(files):
+            for b in files[i + 1:]:
+                for s1, e1 in rules.in_force[a.rule_id]:
+                    for s2, e2 in rules.in_force[b.rule_id]:
+                        if max(s1, s2) < min(e1 or date.max, e2 or date.max):
+                            shared.append(key)
+    assert shared == ["admission.health_contact"]
+    assert {v.id for v in rules.meta.versions} == {"g8-2006", "circular-2025"}
 
 
 RULES = load_rules()
@@ -188,14 +211,16 @@ INSTANTS = st.datetimes(min_value=datetime(2004, 1, 1), max_value=datetime(2027,
 @settings(max_examples=60, deadline=None)
 @given(INSTANTS, st.dates(min_value=date(2006, 1, 2), max_value=date(2027, 12, 31)))
 def test_version_in_the_report_is_the_version_on_the_local_date(at, effective):
-    """For any admission instant and effective date, needs_mapping's version is meta.version_on(local date)."""
+    """For any admission instant and effective date, needs_mapping's version is the one on its local date,
+    and its bases are those in force that day (strgjfl. § 4 and its guidelines from 2002-03-01, G-8/2006
+    from 2006-01-01 to the day before the effective date)."""
     rules = RULES.with_settings(circular_2025_effective=effective).only(["admission.needs_mapping"])
     local_day = at.astimezone(OSLO).date()
     report = evaluate(_timeline(_admission(at.isoformat())), as_of=(at + timedelta(days=1)).isoformat(), rules=rules)
-    expected = rules.meta.version_on(local_day)
-    if expected is None:
+    if local_day < date(2002, 3, 1):
         assert report.obligations == []
-    else:
-        (ob,) = report.obligations
-        assert ob.rule_set_version == expected
-        assert expected == ("circular-2025" if local_day >= effective else "g8-2006")
+        return
+    (ob,) = report.obligations
+    expected = None if local_day < date(2006, 1, 1) else "circular-2025" if local_day >= effective else "g8-2006"
+    assert ob.rule_set_version == expected == rules.version_on(local_day)
+    assert ob.bases == ["strgjfl-4", "guidelines-strgjfl-4"] + (["circular-g8-2006"] if expected == "g8-2006" else [])

@@ -14,6 +14,7 @@ from ._common.errors import InstitutionError
 from ._inputs.institution import (
     Agreement,
     AgreementKind,
+    CooperationRoutine,
     Institution,
     Meeting,
     MeetingLevel,
@@ -35,6 +36,7 @@ from ._uses.institution import (
 __all__ = [
     "Agreement",
     "AgreementKind",
+    "CooperationRoutine",
     "Institution",
     "InstitutionError",
     "InstitutionFinding",

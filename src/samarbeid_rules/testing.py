@@ -226,7 +226,10 @@ def _case(duty_id: str, violate: bool):
                     if datetime.fromisoformat(lk["at"]) <= cut:
                         ev.items.remove(lk)
         elif duty_id == "exclusion.minor_continuous":
-            day = draw(st.one_of(st.dates(date(2025, 1, 2), date(2026, 12, 20)), st.sampled_from(_DST_DAYS)))
+            # The duty is circular 001's own (rules/bases.yaml: from the setting circular_2025_effective,
+            # 2025-07-01 in the shipped rule set): the exclusion starts after that date.
+            day = draw(st.one_of(st.dates(date(2025, 7, 2), date(2026, 12, 20)),
+                                 st.sampled_from([d for d in _DST_DAYS if d >= date(2025, 7, 2)])))
             t0 = _local(day, draw(st.integers(0, 24 * 60 - 1)))
             birth = day - _DAY * draw(st.integers(15 * 366, 17 * 365))  # 15 or 16 years old
             end = _plus(t0, _MIN * draw(st.integers(60, 48 * 60)))

@@ -232,52 +232,17 @@ def _cmd_check(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
-def _rule_rows(directory: str | None) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    rule_set = load_rules(directory)
-    rows = []
-    for loaded in rule_set.rules:
-        r = loaded.rule
-        rel = loaded.rel
-        rows.append(
-            {
-                "duty": r.duty,
-                "part": r.part,
-                "versions": list(r.versions),
-                "modality": r.modality,
-                "actor": r.actor,
-                "title": r.title,
-                "source": {
-                    "document": r.source.document,
-                    "section": r.source.section,
-                    "statute": r.source.statute,
-                },
-                "timing": r.timing.kind,
-                "rule_file": rel,
-            }
-        )
-    meta = {
-        "rule_set": rule_set.citation(),
-        "title": rule_set.meta.title,
-        "directory": rule_set.directory,
-        "versions": [
-            {"id": v.id, "in_force_from": rule_set.meta.start_of(v).isoformat(), "title": v.title}
-            for v in rule_set.meta.versions
-        ],
-        "settings": {k: v.isoformat() for k, v in rule_set.meta.settings.items()},
-    }
-    return meta, rows
-
-
 def _cmd_rules(args: argparse.Namespace, out: TextIO) -> int:
     try:
-        meta, rows = _rule_rows(args.rules)
+        described = load_rules(args.rules).describe()
     except SamarbeidError as exc:
         _error(exc)
         return EXIT_BAD_INPUT
+    rows = described["rules"]
     if args.format == "json":
-        out.write(json.dumps({**meta, "rules": rows}, indent=2, ensure_ascii=False) + "\n")
+        out.write(json.dumps(described, indent=2, ensure_ascii=False) + "\n")
         return EXIT_OK
-    header = ("DUTY", "MODALITY", "ACTOR", "TIMING", "SOURCE", "VERSIONS", "RULE FILE")
+    header = ("DUTY", "MODALITY", "ACTOR", "TIMING", "SOURCE", "BASES", "RULE FILE")
     table = [
         (
             row["duty"] + (f" / {row['part']}" if row["part"] else ""),
@@ -285,7 +250,7 @@ def _cmd_rules(args: argparse.Namespace, out: TextIO) -> int:
             row["actor"],
             row["timing"],
             f"{row['source']['document']} sec. {row['source']['section']}",
-            ",".join(row["versions"]),
+            ",".join(row["bases"]),
             row["rule_file"],
         )
         for row in rows
@@ -295,7 +260,7 @@ def _cmd_rules(args: argparse.Namespace, out: TextIO) -> int:
     def line(cells: tuple[str, ...]) -> str:
         return "  ".join(c.ljust(w) for c, w in zip(cells, widths)).rstrip()
 
-    out.write(f"rule set  {meta['rule_set']}  ({meta['directory']})\n\n")
+    out.write(f"rule set  {described['rule_set']}  ({described['directory']})\n\n")
     out.write(line(header) + "\n")
     for cells, row in zip(table, rows):
         out.write(line(cells) + "\n")

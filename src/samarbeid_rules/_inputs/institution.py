@@ -7,7 +7,10 @@ one person's custody:
   of the topics 001 §8.4 lists, with the date adopted and last reviewed;
 - ``agreements``: cooperation agreements (*samarbeidsavtaler*) with the local
   health trust (SHT) and the municipal health and care service (KHO);
-- ``meetings``: cooperation meetings, at leader or staff level.
+- ``meetings``: cooperation meetings, at leader or staff level;
+- ``cooperation_routines``: routines for ongoing cooperation other than
+  fixed meetings (*andre rutiner for løpende samarbeid*, 000 §4.2), with the
+  day adopted and, where ended, the last day in force.
 
 Records carry ids, never names. Unknown fields are rejected, and every
 validation problem is an :class:`InstitutionError` naming the file, the list
@@ -32,6 +35,7 @@ from .timeline import Id
 __all__ = [
     "Agreement",
     "AgreementKind",
+    "CooperationRoutine",
     "Institution",
     "Meeting",
     "MeetingLevel",
@@ -164,7 +168,27 @@ class Meeting(_Base):
         return self.level is MeetingLevel.LEADER and {Party.KHO, Party.SHT} <= set(self.parties)
 
 
-_COLLECTIONS = ("routines", "agreements", "meetings")
+class CooperationRoutine(_Base):
+    """A routine for ongoing cooperation other than fixed meetings (*andre rutiner for løpende
+    samarbeid*, guidelines to strgjfl. § 4, 000 §4.2): a standing arrangement with the health
+    services, in force from the day adopted to the day it ended."""
+
+    id: Id
+    adopted: date = Field(description="Date the routine was adopted: in force from that day.")
+    ended: date | None = Field(
+        default=None, description="Last day the routine was in force; unset means still in force."
+    )
+    parties: list[Party] = Field(min_length=1, description="Who the routine is with.")
+
+    def in_force_on(self, day: date) -> bool:
+        return self.adopted <= day and (self.ended is None or day <= self.ended)
+
+    def qualifies(self) -> bool:
+        """With both KHO and SHT, as a meeting must be (000 §4.2; 001 §8.3)."""
+        return {Party.KHO, Party.SHT} <= set(self.parties)
+
+
+_COLLECTIONS = ("routines", "agreements", "meetings", "cooperation_routines")
 
 
 class Institution(_Base):
@@ -174,6 +198,7 @@ class Institution(_Base):
     routines: list[Routine] = Field(default_factory=list)
     agreements: list[Agreement] = Field(default_factory=list)
     meetings: list[Meeting] = Field(default_factory=list)
+    cooperation_routines: list[CooperationRoutine] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _check_records(self) -> Institution:
@@ -208,6 +233,13 @@ class Institution(_Base):
             problem = _unique_parties(m.parties)
             if problem:
                 raise _LocatedValueError(problem, "meetings", i, m.id, "parties")
+        for i, c in enumerate(self.cooperation_routines):
+            problem = _unique_parties(c.parties)
+            if problem:
+                raise _LocatedValueError(problem, "cooperation_routines", i, c.id, "parties")
+            if c.ended is not None and c.ended < c.adopted:
+                raise _LocatedValueError("ended is before the routine was adopted", "cooperation_routines", i, c.id,
+                                         "ended")
         return self
 
 

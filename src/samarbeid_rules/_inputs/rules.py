@@ -4,7 +4,7 @@ A rule file is YAML (see ``docs/rule-files.md``). It names the duty id from the
 catalog, the modality, the actor, the legal source with the Norwegian sentence
 it encodes, the trigger, what fulfils the duty, and its timing. This module
 defines the rule language and checks each rule file on its own;
-:mod:`.ruleset` loads a directory of them with its versions,
+:mod:`.ruleset` loads a directory of them with the legal bases they rest on,
 :mod:`.._pipeline.compile` turns them into the engine-neutral form and
 :mod:`.._pipeline.timing` decides deadlines.
 
@@ -19,8 +19,9 @@ from collections.abc import Mapping
 from datetime import timedelta
 from typing import Annotated, Any, Literal, Union, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
+from .bases import BasesFile
 from .timeline import EVENT_TYPES, _MeasureStart
 
 __all__ = ["Citation", "MODALITIES", "RuleFile"]
@@ -36,6 +37,25 @@ DERIVED_FIELDS = {
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _registry(info: ValidationInfo) -> BasesFile | None:
+    """The legal-bases registry the loader validates a rule file against (None: not checked)."""
+    context = info.context
+    return context.get("bases") if isinstance(context, Mapping) else None
+
+
+def _dated_value(info: ValidationInfo, name: str, unit: str) -> None:
+    """``name`` is a dated value of the registry with ``unit``."""
+    registry = _registry(info)
+    if registry is None:
+        return
+    value = registry.values.get(name)
+    if value is None:
+        known = ", ".join(sorted(registry.values)) or "none"
+        raise ValueError(f"no dated value {name!r} in bases.yaml (values: {known})")
+    if value.unit != unit:
+        raise ValueError(f"dated value {name!r} is in {value.unit}; {unit} is needed here")
 
 
 class Citation(_Strict):
@@ -62,12 +82,19 @@ class Condition(_Strict):
     gt: int | None = None
     gte: int | None = None
     exists: bool | None = None
+    in_value: str | None = Field(
+        default=None,
+        description="The field equals one of the values a dated value of bases.yaml has on the event's "
+        "own local date (fulfilment patterns only).",
+    )
 
     @model_validator(mode="after")
-    def _one(self) -> Condition:
+    def _one(self, info: ValidationInfo) -> Condition:
         given = [k for k, v in self if v is not None]
         if len(given) != 1:
-            raise ValueError("a condition has exactly one operator (eq, ne, in, lt, lte, gt, gte, exists)")
+            raise ValueError("a condition has exactly one operator (eq, ne, in, lt, lte, gt, gte, exists, in_value)")
+        if self.in_value is not None:
+            _dated_value(info, self.in_value, "values")
         return self
 
     def op(self) -> tuple[str, Any]:
@@ -169,7 +196,8 @@ class ClosingPattern(_CorrelatedPattern):
 
 
 class Bound(_Strict):
-    """A length of time: a profile term (for vague words), a fixed duration, or working days."""
+    """A length of time: a profile term (for vague words), a fixed duration, working days, or a
+    dated value of the legal-bases registry (a number of working days the law changed over time)."""
 
     term: str | None = None
     duration: timedelta | None = None
@@ -178,14 +206,20 @@ class Bound(_Strict):
         description="Until the end of the n-th working day after the trigger's day "
         "(weekends and Norwegian public holidays excluded).",
     )
+    value: str | None = Field(
+        default=None,
+        description="A dated value of bases.yaml in working days, looked up on the trigger's local date.",
+    )
 
     @model_validator(mode="after")
-    def _one(self) -> Bound:
-        given = [x for x in (self.term, self.duration, self.working_days) if x is not None]
+    def _one(self, info: ValidationInfo) -> Bound:
+        given = [x for x in (self.term, self.duration, self.working_days, self.value) if x is not None]
         if len(given) != 1:
-            raise ValueError("give exactly one of 'term', 'duration' or 'working_days'")
+            raise ValueError("give exactly one of 'term', 'duration', 'working_days' or 'value'")
         if self.duration is not None and not timedelta(0) <= self.duration <= timedelta(days=3660):
             raise ValueError("duration must be between zero and ten years")
+        if self.value is not None:
+            _dated_value(info, self.value, "working_days")
         return self
 
 
@@ -287,8 +321,8 @@ class ContinuousCoverTiming(_Strict):
 
 
 def _length_bound(b: Bound) -> Bound:
-    if b.working_days is not None:
-        raise ValueError("a gap is a length of time: give a term or a duration, not working_days")
+    if b.working_days is not None or b.value is not None:
+        raise ValueError("a gap is a length of time: give a term or a duration, not working days")
     return b
 
 
@@ -364,9 +398,15 @@ class RuleFile(_Strict):
         default=None, pattern=r"^[a-z_]+$",
         description="For a duty with several requirements: which one this file encodes.",
     )
-    versions: list[str] = Field(
-        default_factory=lambda: ["circular-2025"], min_length=1,
-        description="Rule-set versions (by date) this rule belongs to.",
+    bases: list[str] = Field(
+        min_length=1,
+        description="The legal bases (ids of bases.yaml) the duty rests on: it is judged at a trigger only "
+        "under those in force on the trigger's local date.",
+    )
+    cites: list[str] = Field(
+        default_factory=list,
+        description="Other registry entries the citation names that the duty does not rest on "
+        "(exceptions, context).",
     )
     title: str = Field(min_length=1)
     modality: Modality
@@ -392,6 +432,26 @@ class RuleFile(_Strict):
             raise ValueError("a duty id looks like 'section.name' in lower case")
         return v
 
+    @field_validator("bases", "cites")
+    @classmethod
+    def _known_bases(cls, v: list[str], info: ValidationInfo) -> list[str]:
+        if len(set(v)) != len(v):
+            raise ValueError("a basis is named twice")
+        registry = _registry(info)
+        if registry is None:
+            return v
+        for bid in v:
+            basis = registry.bases.get(bid)
+            if basis is None:
+                raise ValueError(f"no basis {bid!r} in bases.yaml")
+            if info.field_name == "bases" and not basis.norm:
+                raise ValueError(f"{bid!r} is context (norm: false in bases.yaml): cite it, a duty cannot rest on it")
+        if info.field_name == "cites":
+            both = set(v) & set(info.data.get("bases") or ())
+            if both:
+                raise ValueError(f"{sorted(both)} named both as a basis and as cited")
+        return v
+
     @model_validator(mode="after")
     def _timing_fits(self) -> RuleFile:
         t = self.timing
@@ -406,6 +466,13 @@ class RuleFile(_Strict):
         types = [p.event for p in self.fulfilled_by]
         if len(set(types)) != len(types):
             raise ValueError("fulfilled_by patterns must name different event types")
+        for pat in [*self.trigger, *(self.closed_by or ())]:
+            if any(op == "in_value" for _, op, _ in pat.conditions()):
+                raise ValueError("in_value conditions are for fulfilled_by patterns only")
+        if isinstance(t, (CheckTiming, PermissionTiming)) and any(
+            op == "in_value" for _, op, _ in _conditions(t.requires if isinstance(t, CheckTiming) else t.exempt_if)
+        ):
+            raise ValueError("in_value conditions are for fulfilled_by patterns only")
         if isinstance(t, BeforeCloseTiming) and self.closed_by is None:
             raise ValueError("before_close needs closed_by")
         if isinstance(t, DeadlineTiming) and t.before_date is not None:
@@ -420,6 +487,19 @@ class RuleFile(_Strict):
                     if name not in fields:
                         raise ValueError(f"trigger {pat.event!r} has no field {name!r}")
         return self
+
+    def dated_values(self) -> list[str]:
+        """The dated values of bases.yaml this rule uses (bounds and conditions), in order of use."""
+        out: list[str] = []
+        t = self.timing
+        for b in (getattr(t, "within", None), getattr(t, "if_known_later", None)):
+            if b is not None and b.value is not None and b.value not in out:
+                out.append(b.value)
+        for pat in self.fulfilled_by:
+            for _, op, value in pat.conditions():
+                if op == "in_value" and value not in out:
+                    out.append(value)
+        return out
 
     @property
     def key(self) -> str:

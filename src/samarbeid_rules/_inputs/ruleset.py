@@ -1,26 +1,50 @@
-"""A rule set: the rule files of a directory, its versions by date, and its settings.
+"""A rule set: the rule files of a directory, the legal bases they rest on, its settings.
 
-``load_rules`` reads ``ruleset.yaml`` (name, version, the versions of the rules
-by date, named settings such as the date circular 001 took effect) and every
-rule file under ``duties/``, each checked by :mod:`.rules`. A bad file raises
+``load_rules`` reads ``ruleset.yaml`` (name, version, named settings such as
+the date circular 001 took effect, and the rule-set versions by date, each the
+period of one circular), ``bases.yaml`` (the registry of legal bases, see
+:mod:`.bases`) and every rule file under ``duties/``, each checked by
+:mod:`.rules` and against the registry. A bad file raises
 :class:`RuleFileError` with the path, the line and the field.
+
+A rule file is in force on a day when one of the bases it names is
+(:meth:`RuleSet.in_force_on`); two rule files of one duty (and part) may not
+be in force on the same day unless their triggers cannot match the same event,
+so obligation ids stay unique.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cache
+from itertools import combinations
 from pathlib import Path
+from typing import Any
 
 from pydantic import Field, ValidationError, model_validator
 
 from .._common.errors import RuleFileError
+from .bases import BasesFile, InForce, Registry, resolve
 from .resources import rules_dir
-from .rules import MODALITIES, RuleFile, _Strict
-from .yamlread import read_yaml_model
+from .rules import MODALITIES, EventPattern, RuleFile, _Strict
+from .yamlread import read_yaml_model, read_yaml_model_located
 
-__all__ = ["LoadedRule", "RuleSet", "RuleSetMeta", "RuleSetVersion", "load_rule_file", "load_rules"]
+__all__ = [
+    "Interval",
+    "LoadedRule",
+    "RuleSet",
+    "RuleSetMeta",
+    "RuleSetVersion",
+    "load_registry",
+    "load_rule_file",
+    "load_rules",
+    "shipped_registry",
+]
+
+#: a period of local calendar days: from the first (inclusive) to the second (exclusive; None = open)
+Interval = tuple[date, "date | None"]
 
 
 @dataclass(frozen=True)
@@ -30,6 +54,8 @@ class LoadedRule:
     path: str  #: the file
     rel: str  #: the file relative to the rule set directory (cited in reports)
     rule: RuleFile
+    #: the line of the file's ``bases`` key (for errors found after loading)
+    bases_line: int | None = field(default=None, compare=False)
     #: unique in the rule set: the relative path without ``.yaml``
     rule_id: str = field(init=False)
 
@@ -42,21 +68,14 @@ class LoadedRule:
 
 
 class RuleSetVersion(_Strict):
-    """A version of the rules by date: applies to triggers from ``in_force_from``."""
+    """A version of the rule set by date: the period in which its basis (a circular) is in force.
+
+    The version names the era a trigger falls in (``g8-2006``, ``circular-2025``); what judges
+    a trigger is the rule files' bases in force on its date, not the version."""
 
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9.-]*$")
     title: str
-    in_force_from: date | None = None
-    in_force_from_setting: str | None = Field(
-        default=None, description="Name of the setting that holds the date."
-    )
-    source: str = ""
-
-    @model_validator(mode="after")
-    def _one(self) -> RuleSetVersion:
-        if (self.in_force_from is None) == (self.in_force_from_setting is None):
-            raise ValueError("give exactly one of 'in_force_from' or 'in_force_from_setting'")
-        return self
+    basis: str = Field(description="The basis of bases.yaml whose in-force period this version is.")
 
 
 class RuleSetMeta(_Strict):
@@ -73,35 +92,150 @@ class RuleSetMeta(_Strict):
         ids = [v.id for v in self.versions]
         if len(set(ids)) != len(ids):
             raise ValueError("version ids must be unique")
-        for v in self.versions:
-            if v.in_force_from_setting is not None and v.in_force_from_setting not in self.settings:
-                raise ValueError(f"version {v.id!r} names an unknown setting {v.in_force_from_setting!r}")
-        starts = [self.start_of(v) for v in self.versions]
-        if starts != sorted(starts) or len(set(starts)) != len(starts):
-            raise ValueError("versions must be listed oldest first, with distinct start dates")
         return self
 
-    def start_of(self, version: RuleSetVersion) -> date:
-        if version.in_force_from is not None:
-            return version.in_force_from
-        return self.settings[version.in_force_from_setting]
 
-    def version_on(self, day: date) -> str | None:
-        """Id of the version in force on ``day`` (None before the first)."""
-        current = None
-        for v in self.versions:
-            if self.start_of(v) <= day:
-                current = v.id
-        return current
+def _merge(intervals: Iterable[Interval]) -> tuple[Interval, ...]:
+    """Overlapping and adjoining periods joined, in date order."""
+    out: list[list[Any]] = []
+    for start, end in sorted(intervals, key=lambda i: i[0]):
+        if out and (out[-1][1] is None or start <= out[-1][1]):
+            if out[-1][1] is not None and (end is None or end > out[-1][1]):
+                out[-1][1] = end
+            continue
+        out.append([start, end])
+    return tuple((s, e) for s, e in out)
+
+
+def _overlap(a: Sequence[Interval], b: Sequence[Interval]) -> date | None:
+    """The first day two sets of periods share, or None."""
+    best = None
+    for s1, e1 in a:
+        for s2, e2 in b:
+            start = max(s1, s2)
+            if (e1 is None or start < e1) and (e2 is None or start < e2):
+                best = start if best is None else min(best, start)
+    return best
+
+
+def _values(op: str, value: Any) -> set[tuple[type, Any]] | None:
+    """The values a condition admits, where that is a finite set (eq, in)."""
+    if op == "eq":
+        return {(type(value), value)}
+    if op == "in":
+        return {(type(v), v) for v in value}
+    return None
+
+
+def _disjoint(p: EventPattern, q: EventPattern) -> bool:
+    """No event can match both patterns: other types, or a field with no admitted value in common."""
+    if p.event != q.event:
+        return True
+    mine = {name: _values(op, v) for name, op, v in p.conditions()}
+    for name, op, v in q.conditions():
+        a, b = mine.get(name), _values(op, v)
+        if a is not None and b is not None and not a & b:
+            return True
+    return False
 
 
 @dataclass(frozen=True)
 class RuleSet:
-    """The rule files of a rule set, in a stable order (by rule id)."""
+    """The rule files of a rule set, in a stable order (by rule id), with the legal bases resolved
+    under the rule set's settings."""
 
     meta: RuleSetMeta
     rules: tuple[LoadedRule, ...]
     directory: str
+    registry: Registry
+    #: rule id → the periods in which the rule file is in force (one of its bases is)
+    in_force: Mapping[str, tuple[Interval, ...]] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        periods = {}
+        for r in self.rules:
+            periods[r.rule_id] = _merge(self._period(b) for b in r.rule.bases)
+        object.__setattr__(self, "in_force", periods)
+
+    def _period(self, basis_id: str) -> Interval:
+        b = self.registry.bases[basis_id]
+        return b.start.day, b.end.day if b.end is not None else None
+
+    # -- dates ----------------------------------------------------------------
+
+    def basis(self, basis_id: str) -> InForce:
+        """A basis of the registry, with its dates under the settings in use."""
+        return self.registry.bases[basis_id]
+
+    def in_force_on(self, loaded: LoadedRule, day: date) -> bool:
+        """One of the rule file's bases is in force on ``day`` (a local date)."""
+        return any(s <= day and (e is None or day < e) for s, e in self.in_force[loaded.rule_id])
+
+    def bases_on(self, loaded: LoadedRule, first: date, last: date | None = None) -> list[str]:
+        """The rule file's bases in force on some day from ``first`` to ``last`` (inclusive;
+        ``None``: ``first`` only), in the rule file's order."""
+        last = first if last is None else last
+        out = []
+        for bid in loaded.rule.bases:
+            b = self.registry.bases[bid]
+            if b.start.day <= last and (b.end is None or first < b.end.day):
+                out.append(bid)
+        return out
+
+    def periods_json(self, loaded: LoadedRule) -> list[dict[str, str | None]]:
+        """The rule file's in-force periods, JSON-ready: ``from`` and ``until`` (exclusive; null: open)."""
+        return [{"from": a.isoformat(), "until": b.isoformat() if b is not None else None}
+                for a, b in self.in_force[loaded.rule_id]]
+
+    def version_on(self, day: date) -> str | None:
+        """Id of the rule-set version whose basis is in force on ``day`` (None: none is)."""
+        for v in self.meta.versions:
+            if self.registry.bases[v.basis].on(day):
+                return v.id
+        return None
+
+    def version_start(self, version_id: str) -> date:
+        """The first day of a rule-set version (its basis's ``from`` under the settings in use)."""
+        for v in self.meta.versions:
+            if v.id == version_id:
+                return self.registry.bases[v.basis].start.day
+        raise KeyError(version_id)
+
+    # -- selections -------------------------------------------------------------
+
+    def describe(self) -> dict[str, Any]:
+        """The rule set as JSON-able data: its citation, versions, settings, bases and every rule
+        file (duty, part, bases, in-force periods, modality, actor, source, timing kind). What
+        ``samarbeid-rules rules --format json`` prints and the service's ``/v1/rules`` serves."""
+        return {
+            "rule_set": self.citation(),
+            "title": self.meta.title,
+            "directory": self.directory,
+            "versions": [
+                {"id": v.id, "in_force_from": self.version_start(v.id).isoformat(), "title": v.title,
+                 "basis": v.basis}
+                for v in self.meta.versions
+            ],
+            "settings": {k: v.isoformat() for k, v in self.meta.settings.items()},
+            "bases": self.registry.as_json(),
+            "rules": [
+                {
+                    "duty": r.rule.duty,
+                    "part": r.rule.part,
+                    "bases": list(r.rule.bases),
+                    "cites": list(r.rule.cites),
+                    "in_force": self.periods_json(r),
+                    "modality": r.rule.modality,
+                    "actor": r.rule.actor,
+                    "title": r.rule.title,
+                    "source": {"document": r.rule.source.document, "section": r.rule.source.section,
+                               "statute": r.rule.source.statute},
+                    "timing": r.rule.timing.kind,
+                    "rule_file": r.rel,
+                }
+                for r in self.rules
+            ],
+        }
 
     def by_duty(self) -> dict[str, list[LoadedRule]]:
         out: dict[str, list[LoadedRule]] = {}
@@ -128,10 +262,11 @@ class RuleSet:
                 raise RuleFileError(f"unknown modality {sorted(bad)}; use {', '.join(MODALITIES)}",
                                     path=self.directory)
             rules = tuple(r for r in rules if r.rule.modality in mods)
-        return RuleSet(self.meta, rules, self.directory)
+        return RuleSet(self.meta, rules, self.directory, self.registry)
 
     def with_settings(self, **settings: date) -> RuleSet:
-        """A copy with settings replaced (e.g. the date circular 001 took effect)."""
+        """A copy with settings replaced (e.g. the date circular 001 took effect): every basis
+        and dated value that reads a setting moves with it."""
         unknown = set(settings) - set(self.meta.settings)
         if unknown:
             raise RuleFileError(f"unknown rule-set setting(s) {sorted(unknown)}", path=self.directory)
@@ -140,44 +275,99 @@ class RuleSet:
             meta = RuleSetMeta.model_validate({**self.meta.model_dump(), "settings": merged})
         except ValidationError as exc:
             raise RuleFileError(str(exc.errors(include_url=False)[0]["msg"]), path=self.directory) from None
-        return RuleSet(meta, self.rules, self.directory)
+        registry = resolve(self.registry.file, merged, path=str(Path(self.directory) / "bases.yaml"))
+        return _checked(RuleSet(meta, self.rules, self.directory, registry))
 
 
-def load_rule_file(path: Path, root: Path | None = None) -> LoadedRule:
-    rule = read_yaml_model(path, RuleFile, "rule file")
+def _checked(rs: RuleSet) -> RuleSet:
+    """The checks that depend on the dates: versions in order and apart, dated values defined
+    wherever a rule using them is in force, one rule file per duty (and part) on any day."""
+    root = Path(rs.directory)
+    starts = []
+    for i, v in enumerate(rs.meta.versions):
+        b = rs.registry.bases[v.basis]
+        starts.append((b.start.day, b.end.day if b.end is not None else None, i))
+    for (s1, e1, _), (s2, _e2, i) in zip(starts, starts[1:]):
+        if s2 <= s1 or e1 is None or e1 > s2:
+            raise RuleFileError(
+                "versions must be listed oldest first, and their bases may not be in force on the same day",
+                path=str(root / "ruleset.yaml"), field=f"versions.{i}.basis",
+            )
+    for r in rs.rules:
+        periods = rs.in_force[r.rule_id]
+        for name in r.rule.dated_values():
+            first = rs.registry.values[name][0][0]
+            if first is not None and periods and first.day > periods[0][0]:
+                raise RuleFileError(
+                    f"dated value {name!r} has no value before {first.day.isoformat()}, but the rule is in "
+                    f"force from {periods[0][0].isoformat()}", path=r.path, line=r.bases_line, field="bases",
+                )
+    for duty_rules in _by_key(rs.rules).values():
+        for a, b in combinations(duty_rules, 2):
+            day = _overlap(rs.in_force[a.rule_id], rs.in_force[b.rule_id])
+            if day is None:
+                continue
+            if all(_disjoint(p, q) for p in a.rule.trigger for q in b.rule.trigger):
+                continue  # the same day, but never the same trigger: the obligation ids differ
+            raise RuleFileError(
+                f"duty {b.rule.key!r} is already judged on {day.isoformat()} by {a.path}; two rule files of "
+                "one duty may be in force on the same day only if no event can trigger both",
+                path=b.path, line=b.bases_line, field="bases",
+            )
+    return rs
+
+
+def _by_key(rules: Iterable[LoadedRule]) -> dict[str, list[LoadedRule]]:
+    out: dict[str, list[LoadedRule]] = {}
+    for r in rules:
+        out.setdefault(r.rule.key, []).append(r)
+    return out
+
+
+def load_rule_file(path: Path, root: Path | None = None, *, bases: BasesFile | None = None) -> LoadedRule:
+    """One rule file; with ``bases``, its basis and dated-value names are checked against them."""
+    rule, located = read_yaml_model_located(
+        path, RuleFile, "rule file", context={"bases": bases} if bases is not None else None
+    )
     rel = path.relative_to(root).as_posix() if root is not None else path.name
-    return LoadedRule(str(path), rel, rule)
+    return LoadedRule(str(path), rel, rule, located.line_of(("bases",)))
+
+
+def load_registry(directory: str | Path | None = None) -> tuple[RuleSetMeta, Registry]:
+    """A rule set's description and its legal-bases registry resolved under its settings, without
+    its rule files (``None``: the shipped rule set). Raises RuleFileError as :func:`load_rules`."""
+    root = Path(directory) if directory is not None else rules_dir()
+    meta = read_yaml_model(root / "ruleset.yaml", RuleSetMeta, "rule set description")
+    bases_path = root / "bases.yaml"
+    if not bases_path.is_file():
+        raise RuleFileError("a rule set needs bases.yaml, the registry of the legal bases its rules rest on",
+                            path=str(bases_path))
+    bases_file = read_yaml_model(bases_path, BasesFile, "legal-bases registry")
+    for i, v in enumerate(meta.versions):
+        if v.basis not in bases_file.bases:
+            raise RuleFileError(f"version {v.id!r} names an unknown basis {v.basis!r} (bases.yaml)",
+                                path=str(root / "ruleset.yaml"), field=f"versions.{i}.basis")
+    return meta, resolve(bases_file, meta.settings, path=str(bases_path))
+
+
+@cache
+def shipped_registry() -> tuple[RuleSetMeta, Registry]:
+    """:func:`load_registry` of the shipped rule set, read once."""
+    return load_registry()
 
 
 def load_rules(directory: str | Path | None = None) -> RuleSet:
     """Load every rule file (``duties/**/*.yaml``) of a rule set directory.
 
     ``None`` loads the shipped rule set. Raises RuleFileError for a bad file,
-    for a version no ``ruleset.yaml`` declares, or for two files claiming the
-    same duty (and part) in the same version.
+    a basis or dated value the registry (``bases.yaml``) does not have, a
+    version whose basis is unknown, or two files judging the same duty (and
+    part) on the same day.
     """
     root = Path(directory) if directory is not None else rules_dir()
-    meta = read_yaml_model(root / "ruleset.yaml", RuleSetMeta, "rule set description")
-    known_versions = {v.id for v in meta.versions}
-    rules: list[LoadedRule] = []
-    seen: dict[tuple[str, str], str] = {}
-    for path in sorted((root / "duties").rglob("*.yaml")):
-        loaded = load_rule_file(path, root)
-        for version in loaded.rule.versions:
-            if version not in known_versions:
-                raise RuleFileError(
-                    f"version {version!r} is not declared in ruleset.yaml ({', '.join(sorted(known_versions))})",
-                    path=loaded.path, field="versions",
-                )
-            key = (loaded.rule.key, version)
-            if key in seen:
-                raise RuleFileError(
-                    f"duty {loaded.rule.key!r} in version {version!r} is already defined in {seen[key]}",
-                    path=loaded.path, field="duty",
-                )
-            seen[key] = loaded.path
-        rules.append(loaded)
+    meta, registry = load_registry(root)
+    rules = [load_rule_file(path, root, bases=registry.file) for path in sorted((root / "duties").rglob("*.yaml"))]
     if not rules:
         raise RuleFileError("no rule files found under duties/", path=str(root))
     rules.sort(key=lambda r: r.rule_id)
-    return RuleSet(meta, tuple(rules), str(root))
+    return _checked(RuleSet(meta, tuple(rules), str(root), registry))

@@ -19,7 +19,7 @@ from pydantic import BaseModel, ValidationError
 
 from .._common.errors import RuleFileError, SamarbeidError
 
-__all__ = ["LocatedData", "read_yaml", "read_yaml_model"]
+__all__ = ["LocatedData", "read_yaml", "read_yaml_model", "read_yaml_model_located"]
 
 _KEEP_AS_STRING = {"tag:yaml.org,2002:timestamp"}
 
@@ -176,10 +176,18 @@ def _as_written(loc: tuple[Any, ...], data: Any) -> tuple[Any, ...]:
 _M = TypeVar("_M", bound=BaseModel)
 
 
-def read_yaml_model(path: Path, model: type[_M], what: str) -> _M:
+def read_yaml_model(path: Path, model: type[_M], what: str, *, context: dict[str, Any] | None = None) -> _M:
     """``model`` validated from the YAML file at ``path``; every problem (unreadable, not UTF-8,
     bad YAML, not a mapping, invalid) is a RuleFileError naming the file, and the line and field
-    where there is one. ``what`` names the file in the messages ("rule file")."""
+    where there is one. ``what`` names the file in the messages ("rule file"); ``context`` is
+    passed to the model's validators (the legal-bases registry a rule file is checked against)."""
+    return read_yaml_model_located(path, model, what, context=context)[0]
+
+
+def read_yaml_model_located(
+    path: Path, model: type[_M], what: str, *, context: dict[str, Any] | None = None
+) -> tuple[_M, LocatedData]:
+    """:func:`read_yaml_model`, and where each key was (for checks made after validation)."""
     label = str(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -189,7 +197,7 @@ def read_yaml_model(path: Path, model: type[_M], what: str) -> _M:
     if not isinstance(located.data, dict):
         raise RuleFileError(f"a {what} must be a mapping", path=label, line=1)
     try:
-        return model.model_validate(located.data)
+        return model.model_validate(located.data, context=context), located
     except ValidationError as exc:
         msg, line, dotted = first_validation_problem(exc, located)
         raise RuleFileError(msg, path=label, line=line, field=dotted) from None

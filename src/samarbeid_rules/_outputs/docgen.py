@@ -11,7 +11,7 @@ A page marks each generated part::
 ``python -m samarbeid_rules._outputs.docgen`` rewrites every marked region of
 README.md and docs/*.md, and docs/coverage.md as a whole, from the rules in
 force; ``--check`` only says which are stale and exits 1 (tests/test_docgen.py
-runs it). A change to the rules (a new duty, a new version, a new statute)
+runs it). A change to the rules (a new duty, a new basis or date, a new statute)
 needs no hand edit of these parts: re-run the generator. What each region
 holds is in :data:`REGIONS`; the conventions are in docs/contributing.md.
 """
@@ -21,7 +21,7 @@ from __future__ import annotations
 import argparse
 import re
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import cached_property
@@ -46,6 +46,7 @@ from .._inputs.rules import (
 from .._inputs.ruleset import LoadedRule, RuleSet, load_rules
 from .._uses.coverage import Coverage, coverage, coverage_markdown
 from .._uses.institution import _JEVNLIG
+from . import docgen_bases
 
 __all__ = ["REGIONS", "DocGenError", "Sources", "generate", "main", "render_page", "stale_pages"]
 
@@ -120,6 +121,8 @@ def _condition(name: str, op: str, value: object) -> str:
         return f"{name} ∈ {'/'.join(_value(v) for v in value)}"  # type: ignore[attr-defined]
     if op == "exists":
         return f"{name} given" if value else f"{name} unset"
+    if op == "in_value":
+        return f"{name} ∈ *{value}* (dated)"
     return f"{name} {_OPS[op]} {_value(value)}"
 
 
@@ -143,6 +146,8 @@ def _bound(b: Bound) -> str:
         return f"*{b.term}*"
     if b.working_days is not None:
         return f"{b.working_days} working days"
+    if b.value is not None:
+        return f"*{b.value}* working days (dated)"
     assert b.duration is not None
     return _iso(b.duration)
 
@@ -191,11 +196,6 @@ def _timing(r: LoadedRule) -> str:
     if isinstance(t, MeasureDeadlineTiming):
         return f"measure_deadline: if longer than {_iso(t.longer_than)}, within {_bound(t.within)}"
     raise AssertionError(f"no rendering for timing kind {t.kind!r}")  # pragma: no cover
-
-
-def _versions(src: Sources, versions: Iterable[str]) -> str:
-    order = [v.id for v in src.rules.meta.versions]
-    return ", ".join(sorted(versions, key=order.index))
 
 
 def _cite(r: LoadedRule) -> str:
@@ -270,7 +270,7 @@ def _duties_by_section(src: Sources) -> str:
         if not rules:
             continue
         out += [f"## {section}", "",
-                "| duty id | mod | actor | trigger → fulfilled by | timing | versions |",
+                "| duty id | mod | actor | trigger → fulfilled by | timing | rests on |",
                 "|---|---|---|---|---|---|"]
         for r in rules:
             rule = r.rule
@@ -278,54 +278,12 @@ def _duties_by_section(src: Sources) -> str:
             flow = (" or ".join(_pattern(p) for p in rule.trigger) + " → "
                     + " or ".join(_pattern(p) for p in rule.fulfilled_by))
             out.append(f"| {duty} | {rule.modality} | {rule.actor} | {flow} | {_timing(r)} | "
-                       f"{_versions(src, rule.versions)} |")
+                       f"{', '.join(rule.bases)} |")
         out += ["", "### Interpretation choices", ""]
         for r in rules:
             name = f"`{r.rule.duty}`" + (f" / {r.rule.part}" if r.rule.part else "")
             notes = _one_line(r.rule.notes) or "(no notes in the rule file)"
             out += [f"- **{name}** (`{r.rel}`; {_cite(r)}): {notes}", ""]
-    return "\n".join(out).rstrip()
-
-
-def _rule_set_versions(src: Sources) -> str:
-    """docs/rule-sets.md: the versions by date and their start under the shipped settings."""
-    meta = src.rules.meta
-    lines = ["| version | in force from | source | title |", "|---|---|---|---|"]
-    for v in meta.versions:
-        if v.in_force_from is not None:
-            start = f"{v.in_force_from.isoformat()} (fixed)"
-        else:
-            start = f"the setting `{v.in_force_from_setting}`, by default **{meta.start_of(v).isoformat()}**"
-        lines.append(f"| `{v.id}` | {start} | {v.source or '—'} | {_one_line(v.title)} |")
-    return "\n".join(lines)
-
-
-def _files_in(src: Sources, versions: set[str]) -> list[LoadedRule]:
-    return [r for r in src.rules.rules if set(r.rule.versions) == versions]
-
-
-def _rule_files_by_version(src: Sources) -> str:
-    """docs/rule-sets.md: which rule files each version judges, with what they rest on."""
-    ids = [v.id for v in src.rules.meta.versions]
-    groups: dict[tuple[str, ...], list[LoadedRule]] = {}
-    for r in src.rules.rules:
-        groups.setdefault(tuple(sorted(r.rule.versions, key=ids.index)), []).append(r)
-
-    def title(key: tuple[str, ...], n: int) -> str:
-        what = "all versions" if len(key) == len(ids) else " and ".join(f"`{v}`" for v in key) + " only"
-        return f"### In {what} ({n} rule file{'s' if n != 1 else ''})"
-
-    out: list[str] = []
-    order = sorted(groups, key=lambda k: (-len(k), [ids.index(v) for v in k]))
-    for key in order:
-        rules = groups[key]
-        out += [title(key, len(rules)), "", "| rule file | duty id | source | rests on (`source.statute`) |",
-                "|---|---|---|---|"]
-        for r in rules:
-            duty = f"`{r.rule.duty}`" + (f" / {r.rule.part}" if r.rule.part else "")
-            statute = _one_line(r.rule.source.statute) if r.rule.source.statute else "—"
-            out.append(f"| `{r.rel}` | {duty} | {_cite(r)} | {statute} |")
-        out.append("")
     return "\n".join(out).rstrip()
 
 
@@ -387,8 +345,16 @@ REGIONS: dict[str, tuple[str, Callable[[Sources], str]]] = {
     "count-timing-kinds": ("number of timing kinds the rule files use", _count_timing_kinds),
     "duties-covered": ("README table: catalog sections, their duty counts and how judged", _duties_covered),
     "duties-by-section": ("duties-catalog.md: per section, the rule files and their notes", _duties_by_section),
-    "rule-set-versions": ("rule-sets.md: the versions by date", _rule_set_versions),
-    "rule-files-by-version": ("rule-sets.md: which rule files each version judges", _rule_files_by_version),
+    "rule-set-versions": ("rule-sets.md: the versions by date (each a circular's period)",
+                          lambda src: docgen_bases.rule_set_versions(src.rules)),
+    "legal-bases": ("rule-sets.md: every basis of bases.yaml, its dates and how each is known",
+                    lambda src: docgen_bases.legal_bases(src.rules)),
+    "basis-duties": ("rule-sets.md: per basis and version, the duties it judges and those citing it",
+                     lambda src: docgen_bases.basis_duties(src.rules)),
+    "dated-values": ("rule-sets.md: the dated values of bases.yaml", lambda src: docgen_bases.dated_values(src.rules)),
+    "assumed-dates": ("rule-sets.md: every assumed date and why", lambda src: docgen_bases.assumed_dates(src.rules)),
+    "duty-bases": ("rule-sets.md: per rule file, the law it rests on and the days it is judged",
+                   lambda src: docgen_bases.duty_bases(src.rules)),
     "profile-terms": ("profile.md: the terms, bounds and the rules using them", _profile_terms),
     "profile-settings": ("profile.md: the default settings", _profile_settings),
     "profile-id": ("the default profile's id and version", _profile_id),

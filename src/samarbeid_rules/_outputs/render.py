@@ -23,8 +23,10 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["format_duration", "format_instant", "institution_table", "report_html", "report_table"]
 
-#: one-character marks in the table's first column
+#: one-character marks after a status
 _MARKS = {"breached": "!", "fulfilled_late": "!", "contested": "?"}
+#: the mark after a duty id whose obligation rests on an assumed in-force date
+ASSUMED_MARK = "†"
 
 _NONE = "-"
 
@@ -100,7 +102,7 @@ _GAP_HEADER = ("GAP", "START", "END", "LENGTH", "STATUS", "ONGOING")
 
 def _obligation_row(o: Obligation) -> list[str]:
     return [
-        _clean(o.duty_id + (f"/{o.part}" if o.part else "")),
+        _clean(o.duty_id + (f"/{o.part}" if o.part else "")) + (f" {ASSUMED_MARK}" if o.basis_dates_assumed else ""),
         _clean(o.actor),
         _clean(o.modality),
         _status_text(o.status.value),
@@ -176,6 +178,11 @@ def report_table(report: Report) -> str:
         )
     if breaches:
         lines.append("note      '!' breach: breached, or fulfilled after the lenient bound")
+    if any(o.basis_dates_assumed for o in report.obligations):
+        lines.append(
+            f"note      '{ASSUMED_MARK}' rests on an assumed in-force date of a legal basis "
+            "(the report's bases; docs/rule-sets.md)"
+        )
     lines.extend(
         textwrap.wrap(
             _clean(prof.policy_note), width=88, initial_indent="policy    ", subsequent_indent="          "
@@ -229,7 +236,8 @@ def report_html(report: Report) -> str:
     for o in report.obligations:
         row = _obligation_row(o)
         row[3] = o.status.value
-        cells = [f'<td title="{_e(o.title)}">{_e(row[0])}</td>']
+        assumed = f" ({ASSUMED_MARK} rests on an assumed in-force date)" if o.basis_dates_assumed else ""
+        cells = [f'<td title="{_e(o.title + assumed)}">{_e(row[0])}</td>']
         cells += [f"<td>{_e(c)}</td>" for c in row[1:3]]
         cells.append(_status_cell(o.status.value))
         cells += [f"<td>{_e(c)}</td>" for c in row[4:]]
@@ -260,6 +268,9 @@ def report_html(report: Report) -> str:
         f"<p>events: {len(report.events)} ({counts['used']} used, {counts['unused']} unused, "
         f"{counts['after_as_of']} after as_of)<br>summary: {summary}</p>"
     )
+    if any(o.basis_dates_assumed for o in report.obligations):
+        out.append(f"<p><small>{_e(ASSUMED_MARK)} rests on an assumed in-force date of a legal basis "
+                   "(see the report's bases)</small></p>")
     out.append(f"<p><small>{_e(prof.policy_note)}</small></p>")
     out.append("</div>")
     return "\n".join(out)
@@ -296,6 +307,9 @@ def institution_table(report: InstitutionReport, *, as_of_from_records: bool = F
     lines.append(header_line)
     for f, row_line in zip(report.findings, row_lines):
         lines.append(row_line)
+        if f.bases:
+            mark = f" {ASSUMED_MARK}" if f.basis_dates_assumed else ""
+            lines.append(f"    judged under: {', '.join(f.bases)}{mark}")
         for text in f.explanation:
             lines.append(f"    {_clean(text)}")
         for t in f.topics:
@@ -310,6 +324,8 @@ def institution_table(report: InstitutionReport, *, as_of_from_records: bool = F
     lines.append(f"breaches  {report.summary['breaches']}")
     lines.append("note      a recommendation (bør) is never a breach: it is followed or not_followed")
     lines.append("note      '?' contested: over the strict bound of a vague term only; '!' breach")
+    if any(f.basis_dates_assumed for f in report.findings):
+        lines.append(f"note      '{ASSUMED_MARK}' rests on an assumed in-force date of a legal basis (docs/rule-sets.md)")
     lines.append(f"policy    {report.profile.policy_note}")
     return "\n".join(lines) + "\n"
 

@@ -90,14 +90,23 @@ def compile_rules(rule_set: RuleSet) -> CompiledRules:
     of one duty are classified separately.
     """
     matchers: list[Matcher] = []
+
+    def conditions(pat: Any) -> tuple[tuple[str, str, Any], ...]:
+        # A condition read from a dated value matches, for the engines, any value it ever takes;
+        # the timing stage keeps only the events whose value was in force on their own date.
+        return tuple(
+            (name, "in", rule_set.registry.all_values_of(value)) if op == "in_value" else (name, op, value)
+            for name, op, value in pat.conditions()
+        )
+
     for loaded in rule_set.rules:
         rule, rid = loaded.rule, loaded.rule_id
         for pat in rule.trigger:
-            matchers.append(Matcher(rid, "trigger", pat.event, pat.conditions()))
+            matchers.append(Matcher(rid, "trigger", pat.event, conditions(pat)))
         for pat in rule.fulfilled_by:
-            matchers.append(Matcher(rid, "fulfil", pat.event, pat.conditions()))
+            matchers.append(Matcher(rid, "fulfil", pat.event, conditions(pat)))
         for pat in rule.closed_by or ():
-            matchers.append(Matcher(rid, "close", pat.event, pat.conditions()))
+            matchers.append(Matcher(rid, "close", pat.event, conditions(pat)))
     canonical = json.dumps(
         [[m.duty, m.role, m.event_type, [list(c) for c in m.conditions]] for m in matchers],
         sort_keys=True,

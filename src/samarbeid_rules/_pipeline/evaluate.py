@@ -20,10 +20,10 @@ from .engines import Classification, get_engine
 from .._common.errors import ProfileError, TimelineError
 from .facts import Facts, derive_facts
 from .._inputs.profile import Profile, default_profile, load_profile
-from .report import EventAccount, EventUse, Obligation, ProfileRef, Report, Status, build
+from .report import BasisInfo, EventAccount, EventUse, NotInForce, Obligation, ProfileRef, Report, Status, build
 from .._inputs.ruleset import RuleSet, load_rules
 from .._inputs.timeline import Timeline, _in_range, load_timeline
-from .timing import Uses, resolve_rule
+from .timing import Uses, not_in_force, resolve_rule
 
 __all__ = ["evaluate", "evaluate_with_facts", "prepare_rules", "resolve_profile"]
 
@@ -102,7 +102,7 @@ def _use_order(use: EventUse) -> tuple[str, str]:
     return (use.obligation, use.role)
 
 
-def _account_unused(unused, facts, classification, rule_set, accounts) -> None:
+def _account_unused(unused, facts, classification, rule_set, accounts, outside) -> None:
     """Accounts for the events no obligation used, saying why."""
     wanted = set(unused)
     roles: dict[int, set[str]] = {}
@@ -114,11 +114,15 @@ def _account_unused(unused, facts, classification, rule_set, accounts) -> None:
     for pos in unused:
         f = facts.ordered[pos]
         matched = roles.get(pos)
+        records = outside.get(pos, ())
         if not matched:
             reason = f"no rule gives events of type {f.type!r} a role"
+        elif records and {f"{r.duty} (trigger)" for r in records} >= matched:
+            reason = (f"matched {', '.join(sorted(matched))}, but no basis of the rule was in force on its "
+                      "local date (see not_in_force)")
         else:
             reason = f"matched {', '.join(sorted(matched))}, but no obligation could use it (no open trigger at its time)"
-        accounts[f.index] = EventAccount(f.index, f.id, f.type, "unused", (), reason)
+        accounts[f.index] = EventAccount(f.index, f.id, f.type, "unused", (), reason, records)
 
 
 def evaluate(
@@ -184,6 +188,7 @@ def account_for_events(
     accounts: list[EventAccount | None] = [None] * len(facts.timeline.events)
     by_event = uses.by_event
     unused: list[int] = []
+    outside: dict[int, tuple[NotInForce, ...]] = not_in_force(rule_set, facts, classification)
     for pos, f in enumerate(facts.ordered):
         used = by_event.get(f.id)
         if used is None:
@@ -191,9 +196,9 @@ def account_for_events(
             continue
         if type(used) is not tuple:  # several uses: in a stable order
             used = tuple(sorted(used, key=_use_order))
-        accounts[f.index] = EventAccount(f.index, f.id, f.type, "used", used)
+        accounts[f.index] = EventAccount(f.index, f.id, f.type, "used", used, None, outside.get(pos, ()))
     if unused:
-        _account_unused(unused, facts, classification, rule_set, accounts)
+        _account_unused(unused, facts, classification, rule_set, accounts, outside)
     for f in facts.after_as_of:
         accounts[f.index] = EventAccount(
             f.index, f.id, f.type, "after_as_of", (), "after as_of: not yet happened at the instant judged"
@@ -212,6 +217,7 @@ def assemble_report(
     summary["breaches"] = sum(o.breach for o in obligations)
     summary["obligations"] = len(obligations)
     summary["events"] = len(timeline.events)
+    used_bases = sorted({b for o in obligations for b in o.bases})
     # Every part was built and validated above; the report itself is
     # assembled without validating its thousands of event records again.
     return build(
@@ -226,4 +232,13 @@ def assemble_report(
         obligations=obligations,
         events=accounts,
         summary=summary,
+        bases=[_basis_info(rule_set, b) for b in used_bases],
+    )
+
+
+def _basis_info(rule_set: RuleSet, basis_id: str) -> BasisInfo:
+    b = rule_set.basis(basis_id)
+    return build(
+        BasisInfo, id=b.id, title=" ".join(b.title.split()), kind=b.basis.kind, in_force_from=b.start.day,
+        in_force_until=b.end.day if b.end is not None else None, dates_assumed=b.assumed,
     )

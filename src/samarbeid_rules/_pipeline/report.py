@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from datetime import date as Date
 from enum import Enum
 from typing import Literal
 
@@ -19,9 +20,11 @@ from .._common.display import html_of
 from .._inputs.rules import Citation
 
 __all__ = [
+    "BasisInfo",
     "EventAccount",
     "EventUse",
     "Gap",
+    "NotInForce",
     "Obligation",
     "Report",
     "Status",
@@ -144,7 +147,23 @@ class Obligation(_Out):
     citation: Citation
     rule_file: str
     rule_set: str
-    rule_set_version: str = Field(description="Version of the rules by date that judged this obligation.")
+    rule_set_version: str | None = Field(
+        None,
+        description="The rule-set version (the era of a circular: g8-2006, circular-2025) in force on the "
+        "trigger's local date, or on the first day of the part of a measure judged; null where none is. "
+        "Informational: the obligation was judged under `bases`."
+    )
+    bases: list[str] = Field(
+        default_factory=list,
+        description="Ids of the legal bases (rules/bases.yaml; titles and dates in Report.bases) the "
+        "obligation was judged under: those of its rule file in force on the trigger's local date, or on "
+        "some day of the part of a measure judged."
+    )
+    basis_dates_assumed: bool = Field(
+        False,
+        description="One of the in-force dates it relied on (of its bases, or of a dated value such as an "
+        "assessment period) is assumed, not verified from the sources."
+    )
 
 
 # The two records below exist once per input event (tens of thousands in a
@@ -161,6 +180,20 @@ class EventUse:
 
 
 @dataclass(frozen=True, slots=True)
+class NotInForce:
+    """A rule file that matched an event as its trigger but judged nothing: no basis of the file was in
+    force on the event's local date (for a measure, on any day of the measure), and no other file of
+    the duty judged it. Ids and dates only."""
+
+    rule_file: str
+    duty: str  #: the duty id, with the part if any
+    reason: Literal["not_yet_in_force", "no_longer_in_force"]
+    basis: str  #: the basis to come into force next (not_yet), or the last to go out of force
+    date: Date  #: its first day in force (not_yet), or its first day no longer in force
+    date_assumed: bool  #: that date is assumed, not verified from the sources
+
+
+@dataclass(frozen=True, slots=True)
 class EventAccount:
     """What the evaluation did with one input event."""
 
@@ -170,6 +203,20 @@ class EventAccount:
     state: Literal["used", "unused", "after_as_of"]
     used_by: tuple[EventUse, ...] = ()
     reason: str | None = None
+    #: the rule files for which the event was a trigger outside their bases' in-force dates
+    not_in_force: tuple[NotInForce, ...] = ()
+
+
+class BasisInfo(_Out):
+    """A legal basis an obligation of the report was judged under, as the registry dates it under the
+    rule set's settings."""
+
+    id: str
+    title: str
+    kind: str
+    in_force_from: date
+    in_force_until: date | None = Field(None, description="The first day no longer in force; null: in force.")
+    dates_assumed: bool = Field(description="One of its dates is assumed, not verified from the sources.")
 
 
 class ProfileRef(_Out):
@@ -191,6 +238,9 @@ class Report(_Out):
     obligations: list[Obligation]
     events: list[EventAccount]
     summary: dict[str, int]
+    bases: list[BasisInfo] = Field(
+        default_factory=list, description="Every basis an obligation names, with its title and dates, by id."
+    )
 
     @property
     def breaches(self) -> list[Obligation]:

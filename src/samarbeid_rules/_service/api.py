@@ -482,18 +482,7 @@ def openapi_text() -> str:
 
 
 def _rules_json(rule_set: Any, digest: str) -> dict[str, Any]:
-    return {
-        "rule_set": rule_set.citation(),
-        "digest": digest,
-        "title": rule_set.meta.title,
-        "versions": [
-            {"id": v.id, "in_force_from": rule_set.meta.start_of(v).isoformat(), "title": v.title}
-            for v in rule_set.meta.versions
-        ],
-        "settings": {k: v.isoformat() for k, v in rule_set.meta.settings.items()},
-        "rules": [
-            {"duty": r.rule.duty, "part": r.rule.part, "versions": list(r.rule.versions), "modality": r.rule.modality,
-             "actor": r.rule.actor, "title": r.rule.title, "timing": r.rule.timing.kind, "rule_file": r.rel}
-            for r in rule_set.rules
-        ],
-    }
+    """The rule set as ``samarbeid-rules rules --format json`` gives it, with the digest of its files."""
+    described = rule_set.describe()
+    del described["directory"]  # a path on the server: not the client's business
+    return {**described, "digest": digest}

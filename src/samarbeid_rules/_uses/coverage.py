@@ -59,7 +59,8 @@ class CoverageRow(_Strict):
     catalog_check: str
     status: Literal["timeline", "timeline+institution", "institution", "missing"]
     rule_files: list[str]
-    versions: list[str]
+    bases: list[str] = Field(default_factory=list, description="The legal bases its rule files rest on.")
+    judged_from: str | None = Field(None, description="The first day a rule file of the duty is in force.")
     tests: list[str]
     note: str | None = None
 
@@ -113,7 +114,10 @@ def coverage(rules: RuleSet | str | Path | None = None, tests_dir: str | Path | 
     rows = []
     for d in catalog.duties:
         files = sorted(r.rel for r in by_duty.get(d.id, []))
-        versions = sorted({v for r in by_duty.get(d.id, []) for v in r.rule.versions})
+        duty_rules = by_duty.get(d.id, [])
+        bases = list(dict.fromkeys(b for r in sorted(duty_rules, key=lambda r: r.rel) for b in r.rule.bases))
+        starts = [p[0] for r in duty_rules for p in rule_set.in_force[r.rule_id]]
+        judged_from = min(starts).isoformat() if starts else None
         note = extra.institution.get(d.id)
         if files and note:
             status = "timeline+institution"
@@ -126,7 +130,8 @@ def coverage(rules: RuleSet | str | Path | None = None, tests_dir: str | Path | 
         rows.append(
             CoverageRow(
                 duty_id=d.id, section=d.section, modality=d.modality, catalog_check=d.check,
-                status=status, rule_files=files, versions=versions, tests=tests[d.id], note=note,
+                status=status, rule_files=files, bases=bases, judged_from=judged_from, tests=tests[d.id],
+                note=note,
             )
         )
     unknown = sorted(set(by_duty) - set(ids))
@@ -166,16 +171,19 @@ def coverage_markdown(cov: Coverage) -> str:
         f"(`tests/test_coverage.py` checks it is current). Rule set: `{cov.rule_set}`.",
         "",
         "Every duty id of the catalog, how it is judged, the rule files that encode it,",
-        "the rule-set versions they belong to, and the tests that exercise it.",
+        "the legal bases they rest on (`rules/bases.yaml`; their dates in",
+        "[rule-sets.md](rule-sets.md)), the first day a rule file of the duty is in force",
+        "under the shipped settings, and the tests that exercise it.",
         "",
-        "| duty id | modality | judged by | rule files | versions | tests |",
-        "|---|---|---|---|---|---|",
+        "| duty id | modality | judged by | rule files | rests on | judged from | tests |",
+        "|---|---|---|---|---|---|---|",
     ]
     for r in cov.rows:
         files = "<br>".join(f"`{f}`" for f in r.rule_files) or "—"
         tests = "<br>".join(f"`{t}`" for t in r.tests) or "—"
         judged = r.status + (f" ({r.note.split(':')[0]})" if r.note and r.status == "institution" else "")
-        out.append(f"| `{r.duty_id}` | {r.modality} | {judged} | {files} | {', '.join(r.versions) or '—'} | {tests} |")
+        bases = ", ".join(f"`{b}`" for b in r.bases) or "—"
+        out.append(f"| `{r.duty_id}` | {r.modality} | {judged} | {files} | {bases} | {r.judged_from or '—'} | {tests} |")
     out += [
         "",
         "## Judged on institution records",

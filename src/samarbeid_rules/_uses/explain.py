@@ -1,10 +1,12 @@
 """``explain``: why a duty arose or did not, how its deadline was computed, what fulfilled it.
 
 For every obligation of the duty: its trigger events and the conditions that
-held, the deadline computation (profile terms with their bounds, calendar
-rules) and what fulfilled it or would have. For every event that could have
-triggered the duty but did not: the condition that was not met, or the
-rule-set version in force on its date.
+held, the legal bases it was judged under (with their dates, marked where a
+date is assumed), the deadline computation (profile terms with their bounds,
+calendar rules) and what fulfilled it or would have. For every event that
+could have triggered the duty but did not: the condition that was not met,
+or that no basis of the rule file was in force on its date (the next to come
+into force, or the last to go, with its date).
 """
 
 from __future__ import annotations
@@ -19,7 +21,8 @@ from pydantic import BaseModel, ConfigDict
 from .._pipeline.compile import Matcher
 from .._pipeline.evaluate import evaluate_with_facts, prepare_rules
 from .._inputs.profile import iso_duration
-from .._pipeline.report import Obligation
+from .._pipeline.report import BasisInfo, Obligation
+from .._pipeline.timing import judges, not_in_force_record
 from .._inputs.rules import DailySumTiming, MeasureDeadlineTiming
 from .._inputs.timeline import Timeline, load_timeline
 
@@ -51,6 +54,8 @@ class Explanation(BaseModel):
     obligations: list[Obligation]
     not_arisen: list[NotArisen]
     conditions_held: dict[str, list[str]] = {}
+    #: the legal bases the obligations were judged under, with their dates
+    bases: list[BasisInfo] = []
 
     def text(self) -> str:
         """A readable account."""
@@ -62,7 +67,9 @@ class Explanation(BaseModel):
         for o in self.obligations:
             lines.append(f"  obligation {o.id}: {o.status.value}{' (breach)' if o.breach else ''}")
             lines.append(f"    why it arose: trigger {', '.join(o.trigger_event_ids)}"
-                         f" (rule-set version {o.rule_set_version}, {o.rule_file})")
+                         f" (rule-set version {o.rule_set_version or 'none'}, {o.rule_file})")
+            lines.append(f"    judged under: {', '.join(self._basis_text(b) for b in o.bases)}"
+                         + ("  † rests on an assumed in-force date" if o.basis_dates_assumed else ""))
             for held in self.conditions_held.get(o.id, []):
                 lines.append(f"    condition held: {held}")
             for e in o.explanation:
@@ -84,6 +91,13 @@ class Explanation(BaseModel):
         for n in self.not_arisen:
             lines.append(f"  {n.event_id} ({n.type}) did not trigger it: {'; '.join(n.reasons)}")
         return "\n".join(lines) + "\n"
+
+    def _basis_text(self, basis_id: str) -> str:
+        info = next((b for b in self.bases if b.id == basis_id), None)
+        if info is None:
+            return basis_id
+        until = f" to {info.in_force_until.isoformat()} (excl.)" if info.in_force_until else ""
+        return f"{basis_id} (from {info.in_force_from.isoformat()}{until}{', assumed' if info.dates_assumed else ''})"
 
 
 def explain(
@@ -137,12 +151,14 @@ def explain(
                         actual = f.record.get(name, "unset")
                         reasons.append(f"{r.rel}: condition {name} {op} {value!r} not met ({name} is {actual!r})")
                     continue
-                version = rule_set.meta.version_on(f.at.astimezone(facts.tz).date())
-                if version not in r.rule.versions:
+                day = f.at.astimezone(facts.tz).date()
+                if not judges(rule_set, r, f, facts):
+                    rec = not_in_force_record(rule_set, r, day)
+                    when = "in force" if rec.reason == "not_yet_in_force" else "no longer in force"
                     reasons.append(
-                        f"{r.rel}: judged by rule-set version {version or 'none (before every version)'} on "
-                        f"{f.at.astimezone(facts.tz).date().isoformat()}; this rule belongs to "
-                        f"{', '.join(r.rule.versions)}"
+                        f"{r.rel}: no basis of the rule in force on {day.isoformat()} "
+                        f"({', '.join(r.rule.bases)}); {rec.basis} {when} from {rec.date.isoformat()}"
+                        + (" (assumed)" if rec.date_assumed else "")
                     )
                     continue
                 t = r.rule.timing
@@ -165,4 +181,5 @@ def explain(
         obligations=obligations,
         not_arisen=not_arisen,
         conditions_held=held,
+        bases=[b for b in report.bases if any(b.id in o.bases for o in obligations)],
     )

@@ -7,23 +7,39 @@ the prison's records (:class:`~.._inputs.institution.Institution`):
 - ``org.routines`` (*bør*): a current routine for each of the topics;
 - ``org.tripartite_agreement`` (*bør*): a tripartite agreement in force;
 - ``org.local_meetings`` (*skal*): leader-level meetings with KHO and SHT,
-  never further apart than the profile term ``jevnlig``.
+  never further apart than the profile term ``jevnlig``; before circular 001
+  took effect, under the guidelines to strgjfl. § 4 (000 §4.2: "faste
+  samordningsmøter eller andre rutiner for løpende samarbeid"), a recorded
+  cooperation routine in force counts as well.
+
+Each finding names the legal bases (``rules/bases.yaml``) it was judged
+under; the dates are read from the shipped registry, and circular 001's from
+``rules_effective`` (by default the rule set's setting
+``circular_2025_effective``). A check whose bases were not yet in force on
+``as_of`` judges nothing (reason ``not_in_force``).
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from typing import Any, Literal
+from typing import Any
 
 from dateutil.relativedelta import relativedelta
-from pydantic import Field
-
 from .._common.calendar import zone
-from .._common.errors import ProfileError
+from .._common.errors import ProfileError, SamarbeidError
+from .._inputs.bases import Registry, resolve
 from .._inputs.institution import AgreementKind, Institution, MeetingLevel, Party, RoutineTopic
 from .._inputs.profile import DurationTerm, Profile, default_profile, iso_duration
 from .._inputs.rules import Citation
-from .._pipeline.report import ProfileRef, Status, TermUse, _Out, worst
+from .._inputs.ruleset import shipped_registry
+from .._pipeline.report import ProfileRef, Status, TermUse, worst
+from .institution_report import (
+    InstitutionFinding,
+    InstitutionParameters,
+    InstitutionReport,
+    MeetingGap,
+    TopicFinding,
+)
 
 __all__ = [
     "InstitutionFinding",
@@ -39,93 +55,24 @@ __all__ = [
 
 STALE_AFTER_DEFAULT = relativedelta(years=2)
 
-#: The date circular 001 took effect. ASSUMPTION: the text of 001 does not print
-#: it; this mirrors the rule set setting ``circular_2025_effective``
-#: (rules/ruleset.yaml). Override with ``rules_effective=``.
-RULES_EFFECTIVE_DEFAULT = date(2025, 7, 1)
+#: The setting of the shipped rule set (rules/ruleset.yaml) that holds the date circular 001 took effect.
+EFFECTIVE_SETTING = "circular_2025_effective"
+
+#: The date circular 001 took effect, read from the shipped rule set's setting
+#: ``circular_2025_effective``. ASSUMPTION: the text of 001 does not print it.
+#: Override with ``rules_effective=``.
+RULES_EFFECTIVE_DEFAULT: date = shipped_registry()[0].settings[EFFECTIVE_SETTING]
+
+#: the legal bases (rules/bases.yaml) of each check: the institution checks are the one place
+#: outside the rule files that names bases, as it names duties
+BASES = {
+    "org.local_meetings": ("guidelines-strgjfl-4", "circular-001"),
+    "org.routines": ("circular-001",),
+    "org.tripartite_agreement": ("circular-001",),
+}
 
 _JEVNLIG = "jevnlig"
 
-
-
-# --- report --------------------------------------------------------------------
-
-
-class TopicFinding(_Out):
-    """``org.routines``: how one of the nine topics stands."""
-
-    topic: RoutineTopic
-    status: Status
-    reason: Literal["current", "missing", "stale"]
-    routine_ids: list[str] = Field(default_factory=list)
-    last_confirmed: date | None = Field(None, description="Latest adoption or review on or before as_of.")
-    explanation: str
-
-
-class MeetingGap(_Out):
-    """``org.local_meetings``: the time between two qualifying meetings, or from the last to as_of."""
-
-    start: date
-    end: date
-    length: timedelta
-    status: Status
-    from_meeting: str
-    to_meeting: str | None = Field(None, description="Unset for the gap from the last meeting to as_of.")
-    ongoing: bool = False
-
-
-class InstitutionFinding(_Out):
-    """One duty of catalog section F, and how the prison stands."""
-
-    duty_id: str
-    title: str
-    modality: Literal["skal", "bør"]
-    actor: str
-    status: Status
-    breach: bool
-    reason: str | None = Field(None, description="A short machine-readable reason for the status.")
-    record_ids: list[str] = Field(default_factory=list, description="The records behind the finding.")
-    topics: list[TopicFinding] = Field(default_factory=list)
-    gaps: list[MeetingGap] = Field(default_factory=list)
-    terms: list[TermUse] = Field(default_factory=list)
-    explanation: list[str] = Field(default_factory=list)
-    citation: Citation
-    see_also: list[Citation] = Field(default_factory=list)
-
-
-class InstitutionParameters(_Out):
-    """The policy parameters a report relied on (not law)."""
-
-    stale_after: str = Field(description="Staleness window of a routine, ISO 8601 (e.g. P2Y).")
-    stale_from: date = Field(description="A routine last adopted or reviewed before this date is stale.")
-    rules_effective: date
-    rules_effective_note: str
-
-
-class InstitutionReport(_Out):
-    """The result of checking one prison's records."""
-
-    prison_id: str
-    as_of: date
-    profile: ProfileRef
-    parameters: InstitutionParameters
-    findings: list[InstitutionFinding]
-    summary: dict[str, int]
-
-    @property
-    def breaches(self) -> list[InstitutionFinding]:
-        """Findings that are a breach of a duty (*skal*); a recommendation never is."""
-        return [f for f in self.findings if f.breach]
-
-    def finding(self, duty_id: str) -> InstitutionFinding:
-        for f in self.findings:
-            if f.duty_id == duty_id:
-                return f
-        raise KeyError(duty_id)
-
-    def to_json(self, *, indent: int | None = None) -> str:
-        """Deterministic JSON: the same records and arguments give the same bytes."""
-        return self.model_dump_json(indent=indent)
 
 
 # --- citations -----------------------------------------------------------------
@@ -152,9 +99,8 @@ _CITE_000 = Citation(
     section="4.2",
     statute="straffegjennomføringsloven § 4",
     text=(
-        "Kriminalomsorgen skal invitere til samarbeid med etater som skal tilby tjenester til "
-        "domfelte eller innsatte for å samordne ressurser og synliggjøre behov i plan- og "
-        "budsjettprosesser."
+        "Både på sentralt, regionalt og lokalt nivå skal det etableres faste samordningsmøter eller "
+        "andre rutiner for løpende samarbeid."
     ),
 )
 _CITE_ROUTINES = Citation(
@@ -219,11 +165,17 @@ def check_institution(
     effective = RULES_EFFECTIVE_DEFAULT if rules_effective is None else rules_effective
     if isinstance(effective, datetime) or not isinstance(effective, date):
         raise TypeError("rules_effective must be a date")
+    meta, shipped = shipped_registry()
+    try:
+        registry = resolve(shipped.file, {**meta.settings, EFFECTIVE_SETTING: effective})
+    except SamarbeidError as exc:
+        raise ProfileError(f"rules_effective {effective.isoformat()}: {exc.problem}", path="<arguments>",
+                           field="rules_effective") from None
 
     findings = [
-        _check_meetings(institution, day, jevnlig, effective),
-        _check_routines(institution, day, stale_from, effective),
-        _check_tripartite(institution, day, effective),
+        _with_bases(_check_meetings(institution, day, jevnlig, effective, registry), registry, day),
+        _with_bases(_check_routines(institution, day, stale_from, effective), registry, day),
+        _with_bases(_check_tripartite(institution, day, effective), registry, day),
     ]
     summary: dict[str, int] = {"findings": len(findings)}
     for status in Status:
@@ -306,7 +258,27 @@ def _window_text(window: Any) -> str:
 # org.local_meetings ------------------------------------------------------------
 
 
-def _check_meetings(inst: Institution, day: date, term: DurationTerm, effective: date) -> InstitutionFinding:
+def _with_bases(finding: InstitutionFinding, registry: Registry, day: date) -> InstitutionFinding:
+    """The finding with the bases of its check in force on some day up to ``day`` (ids in the
+    order of :data:`BASES`), or, before every basis, judged as not in force."""
+    ids = [b for b in BASES[finding.duty_id] if registry.bases[b].start.day <= day]
+    if not ids:
+        first = min((registry.bases[b] for b in BASES[finding.duty_id]), key=lambda b: b.start.day)
+        return finding.model_copy(update={
+            "status": Status.DUE, "breach": False, "reason": "not_in_force", "record_ids": [], "topics": [],
+            "gaps": [], "bases": [],
+            "basis_dates_assumed": first.start.assumed,
+            "explanation": [f"no basis of {finding.duty_id} in force on {day.isoformat()}: {first.id} in force "
+                            f"from {first.start.day.isoformat()}{' (assumed)' if first.start.assumed else ''}"],
+        })
+    return finding.model_copy(update={"bases": ids,
+                                      "basis_dates_assumed": any(registry.bases[b].assumed for b in ids)})
+
+
+def _check_meetings(
+    inst: Institution, day: date, term: DurationTerm, effective: date, registry: Registry
+) -> InstitutionFinding:
+    begins = registry.bases[BASES["org.local_meetings"][0]].start.day  # 000 §4.2: the earliest basis
     used = sorted((m for m in inst.meetings if m.date <= day and m.qualifies()), key=lambda m: (m.date, m.id))
     explanation: list[str] = []
     not_counted = sorted(
@@ -319,33 +291,58 @@ def _check_meetings(inst: Institution, day: date, term: DurationTerm, effective:
             missing = sorted(p.value for p in {Party.KHO, Party.SHT} - set(m.parties))
             why = f"{', '.join(missing)} did not take part"
         explanation.append(f"meeting {m.id} ({m.date.isoformat()}) not counted: {why}")
-    later = sorted(m.id for m in inst.meetings if m.date > day)
+    # 000 §4.2: "faste samordningsmøter eller andre rutiner for løpende samarbeid". Before 001 a
+    # cooperation routine in force covers the days it was in force; from 001's date, 001 §8.3 asks for
+    # fixed meeting places at leader level, and a routine no longer stands in for them.
+    routines: list[tuple[date, date, str]] = []
+    for c in sorted(inst.cooperation_routines, key=lambda c: (c.adopted, c.id)):
+        if c.adopted > day:
+            continue
+        if not c.qualifies():
+            missing = sorted(p.value for p in {Party.KHO, Party.SHT} - set(c.parties))
+            explanation.append(f"cooperation routine {c.id} not counted: not with {', '.join(missing)}")
+            continue
+        a = max(c.adopted, begins)
+        b = min(c.ended or day, day, effective - timedelta(days=1))
+        if a > b:
+            explanation.append(f"cooperation routine {c.id} not counted: in force only from {effective.isoformat()}, "
+                               "when circular 001 §8.3 asks for fixed leader-level meeting places")
+            continue
+        routines.append((a, b, c.id))
+        explanation.append(f"cooperation routine {c.id} counted from {a.isoformat()} to {b.isoformat()} "
+                           "(000 §4.2: other routines for ongoing cooperation)")
+    later = sorted([m.id for m in inst.meetings if m.date > day] +
+                   [c.id for c in inst.cooperation_routines if c.adopted > day])
     if later:
         explanation.append(f"after as_of, not counted: {', '.join(later)}")
 
+    covers = sorted([(m.date, m.date, m.id) for m in used] + routines)
+    merged: list[list] = []
+    for a, b, rid in covers:
+        if merged and a <= merged[-1][1]:
+            if b >= merged[-1][1]:
+                merged[-1][1], merged[-1][3] = b, rid
+            continue
+        merged.append([a, b, rid, rid])  # start, end, first record, record at the end
     gaps: list[MeetingGap] = []
-    for a, b in zip(used, used[1:]):
-        gaps.append(_gap(a.date, b.date, a.id, b.id, term, ongoing=False, effective=effective))
-    if used:
-        last = used[-1]
-        gaps.append(_gap(last.date, day, last.id, None, term, ongoing=True, effective=effective))
-    earlier = sum(g.end < effective for g in gaps)
-    if earlier:
+    for (_, end_a, _, id_a), (start_b, _, id_b, _) in zip(merged, merged[1:]):
+        if start_b >= begins:
+            gaps.append(_gap(max(end_a, begins), start_b, id_a, id_b, term, ongoing=False))
+    if merged:
+        gaps.append(_gap(max(merged[-1][1], begins), day, merged[-1][3], None, term, ongoing=True))
+    if routines:
         explanation.append(
-            f"{earlier} gap(s) ended before {effective.isoformat()}, when circular 001 made the meetings a "
-            "duty (skal): judged as G-8/2006's recommendation (bør), never a breach"
+            f"{len(routines)} cooperation routine(s) counted as cover before {effective.isoformat()}"
         )
 
-    if not used:
+    if not merged:
         status, reason = Status.BREACHED, "no_meetings"
-        if day < effective:
-            status = status.for_recommendation()
-        explanation.insert(0, "no leader-level meeting with both KHO and SHT on or before as_of")
+        explanation.insert(0, "no leader-level meeting with both KHO and SHT on or before as_of"
+                           + (", nor a cooperation routine in force before circular 001" if day < effective else ""))
     else:
         status = worst([g.status for g in gaps], Status.FULFILLED)
         reason = {
             Status.BREACHED: "gap_over_lenient",
-            Status.NOT_FOLLOWED: "gap_over_lenient",
             Status.CONTESTED: "gap_over_strict",
         }.get(status, "regular")
         longest = max(gaps, key=lambda g: g.length)
@@ -355,9 +352,11 @@ def _check_meetings(inst: Institution, day: date, term: DurationTerm, effective:
             f"({longest.start.isoformat()} to {longest.end.isoformat()}); jevnlig: {term.bounds_text()}",
         )
     explanation.append(
-        "reading: 001 §8.3 asks for fixed leader-level meeting places and 'jevnlig samordning'; "
-        "the time between meetings is measured against the profile term jevnlig (a gap longer than "
-        "the strict bound is contested, longer than the lenient bound a breach)"
+        "reading: before circular 001, the guidelines to strgjfl. § 4 (000 §4.2) ask for fixed coordination "
+        "meetings or other routines for ongoing cooperation (skal); from it, 001 §8.3 asks for fixed "
+        "leader-level meeting places and 'jevnlig samordning'; the time between meetings (or the end of a "
+        "routine) is measured against the profile term jevnlig (a gap longer than the strict bound is "
+        "contested, longer than the lenient bound a breach)"
     )
     return InstitutionFinding(
         duty_id="org.local_meetings",
@@ -367,20 +366,18 @@ def _check_meetings(inst: Institution, day: date, term: DurationTerm, effective:
         status=status,
         breach=status.is_breach,
         reason=reason,
-        record_ids=[m.id for m in used],
+        record_ids=sorted([m.id for m in used] + [rid for _, _, rid in routines]),
         gaps=gaps,
         terms=[TermUse(term=_JEVNLIG, words=list(term.words), bounds=term.bounds_text())],
         explanation=explanation,
-        citation=_CITE_MEETINGS,
-        see_also=[_CITE_000],
+        # before 001 took effect the finding rests on 000 §4.2 alone
+        citation=_CITE_MEETINGS if day >= effective else _CITE_000,
+        see_also=[_CITE_000] if day >= effective else [],
     )
 
 
-def _gap(
-    start: date, end: date, a: str, b: str | None, term: DurationTerm, *, ongoing: bool, effective: date
-) -> MeetingGap:
-    """A gap judged against ``jevnlig``; one that ended before ``effective`` is judged as the
-    recommendation of G-8/2006 (*bør*), a breach of nothing."""
+def _gap(start: date, end: date, a: str, b: str | None, term: DurationTerm, *, ongoing: bool) -> MeetingGap:
+    """A gap judged against ``jevnlig``, before circular 001 (000 §4.2) as after it (001 §8.3): a duty."""
     length = timedelta(days=(end - start).days)
     if length > term.lenient:
         status = Status.BREACHED
@@ -388,8 +385,6 @@ def _gap(
         status = Status.CONTESTED
     else:
         status = Status.FULFILLED
-    if end < effective:
-        status = status.for_recommendation()
     return MeetingGap(
         start=start, end=end, length=length, status=status, from_meeting=a, to_meeting=b, ongoing=ongoing
     )
@@ -436,11 +431,6 @@ def _check_routines(inst: Institution, day: date, stale_from: date, effective: d
                 last_confirmed=confirmed,
                 explanation=f"{basis}: " + "; ".join(why) if why else basis,
             )
-        )
-    if day < effective:
-        explanation.append(
-            f"as_of is before circular 001 took effect ({effective.isoformat()}): routines are not "
-            "required to postdate it"
         )
     status = worst([t.status for t in topics], Status.FULFILLED)
     missing = [t.topic.value for t in topics if t.reason == "missing"]
@@ -532,4 +522,8 @@ def latest_record_date(inst: Institution) -> date | None:
             days.append(r.last_reviewed)
     days.extend(a.signed for a in inst.agreements)
     days.extend(m.date for m in inst.meetings)
+    for c in inst.cooperation_routines:
+        days.append(c.adopted)
+        if c.ended is not None:
+            days.append(c.ended)
     return max(days) if days else None

@@ -52,6 +52,8 @@ given before it until one covers the recipient.)
 
 from __future__ import annotations
 
+from datetime import date, datetime
+
 from ..._inputs.ruleset import LoadedRule, RuleSet
 from ..._inputs.rules import (
     BeforeCloseTiming,
@@ -65,11 +67,11 @@ from ..._inputs.rules import (
     PermissionTiming,
     RecurringLooksTiming,
 )
-from ..facts import Facts
-from ..report import Obligation
+from ..facts import EventFact, Facts
+from ..report import NotInForce, Obligation
 from .before_close import _before_close
 from .check import _check
-from .common import Classification, Uses, _Ctx
+from .common import Classification, Uses, _Ctx, _spans_in_force
 from .continuous_cover import _continuous_cover
 from .daily_sum import _daily_sum
 from .deadline import _deadline
@@ -79,7 +81,7 @@ from .per_dogn import _per_dogn
 from .permission import _permission
 from .recurring_looks import _recurring_looks
 
-__all__ = ["resolve_rule", "Uses"]
+__all__ = ["MEASURE_KINDS", "judges", "not_in_force", "not_in_force_record", "resolve_rule", "Uses"]
 
 
 def resolve_rule(loaded: LoadedRule, rule_set: RuleSet, facts: Facts, cls: Classification, uses: Uses) -> list[Obligation]:
@@ -92,6 +94,71 @@ def resolve_rule(loaded: LoadedRule, rule_set: RuleSet, facts: Facts, cls: Class
     if kind is None:  # pragma: no cover - the loader admits no other kind
         raise AssertionError(type(timing))
     return kind(ctx, timing)
+
+
+#: the kinds judged day by day over a measure (the others by their trigger's date)
+MEASURE_KINDS = (RecurringLooksTiming, ContinuousCoverTiming, PerDayTiming, PerDognTiming, DailySumTiming)
+
+
+def judges(rule_set: RuleSet, loaded: LoadedRule, f: EventFact, facts: Facts) -> bool:
+    """The rule judges trigger ``f``: it is in force on its local date, or, for a kind judged day by
+    day, on some day of its measure."""
+    tz = facts.tz
+    if not isinstance(loaded.rule.timing, MEASURE_KINDS):
+        return rule_set.in_force_on(loaded, f.at.astimezone(tz).date())
+    pair = facts.measures[f.event.measure_id]
+    end: datetime = facts.by_id[pair.end.id].at if pair.end is not None else facts.as_of
+    return bool(_spans_in_force(f.at, end, rule_set.in_force[loaded.rule_id], tz))
+
+
+def not_in_force_record(rule_set: RuleSet, loaded: LoadedRule, day: date) -> NotInForce:
+    """Why ``loaded`` judges nothing on ``day``: the next basis to come into force, or the last
+    to go out of force."""
+    bases = [rule_set.basis(b) for b in loaded.rule.bases]
+    later = [b for b in bases if b.start.day > day]
+    if later:
+        first = min(later, key=lambda b: b.start.day)
+        return NotInForce(loaded.rel, loaded.rule.key, "not_yet_in_force", first.id, first.start.day,
+                          first.start.assumed)
+    last = max((b for b in bases if b.end is not None), key=lambda b: b.end.day)  # type: ignore[union-attr]
+    assert last.end is not None
+    return NotInForce(loaded.rel, loaded.rule.key, "no_longer_in_force", last.id, last.end.day, last.end.assumed)
+
+
+def not_in_force(rule_set: RuleSet, facts: Facts, cls: Classification) -> dict[int, tuple[NotInForce, ...]]:
+    """Event position → the rule files for which it was a trigger outside their in-force dates, where no
+    rule file of the same duty (and part) judged it."""
+    by_id = {r.rule_id: r for r in rule_set.rules}
+    tried: dict[int, dict[str, list[LoadedRule]]] = {}
+    judged: set[tuple[int, str]] = set()
+    ordered = facts.ordered
+    first_day = ordered[0].at.astimezone(facts.tz).date() if ordered else None
+    for (rule_id, role), positions in cls.items():
+        if role != "trigger" or not positions:
+            continue
+        loaded = by_id[rule_id]
+        periods = rule_set.in_force[rule_id]
+        key = loaded.rule.key
+        if len(periods) == 1 and periods[0][1] is None and first_day is not None and periods[0][0] <= first_day:
+            # in force from before the first event to this day: every trigger is judged
+            judged.update((pos, key) for pos in positions)
+            continue
+        for pos in positions:
+            if judges(rule_set, loaded, facts.ordered[pos], facts):
+                judged.add((pos, key))
+            else:
+                tried.setdefault(pos, {}).setdefault(key, []).append(loaded)
+    out: dict[int, tuple[NotInForce, ...]] = {}
+    for pos, by_key in tried.items():
+        day = facts.ordered[pos].at.astimezone(facts.tz).date()
+        records = [
+            not_in_force_record(rule_set, loaded, day)
+            for key, rules in sorted(by_key.items()) if (pos, key) not in judged
+            for loaded in sorted(rules, key=lambda r: r.rule_id)
+        ]
+        if records:
+            out[pos] = tuple(records)
+    return out
 
 
 _KINDS = {

@@ -10,8 +10,10 @@ The sentence of the law
     which it can no longer be met. There is no deadline short of the
     release, so there is nothing to be late for.
 
-Used by (8 rule files, ``kind: before_close``, all ``closed_by: released``)
-    ``admission.coordinator``, ``admission.individual_plan``,
+Used by (9 rule files, ``kind: before_close``, all ``closed_by: released``)
+    ``admission.coordinator``, ``admission.individual_plan`` (from 2012 under
+    helse- og omsorgstjenesteloven, before it under the older Acts: two
+    files),
     ``release.continuity_of_care``, ``release.cooperation_meeting``,
     ``release.gp_notice`` (*bør*), ``release.overdose_conversation``
     (*bør*), ``release.release_conversation``, ``release.specialist_handover``.

@@ -4,11 +4,14 @@ The sentence of the law
     "*X* may be done only if ..." or "*X* shall be so-and-so": a rule about
     the act or record itself rather than about something to follow it --
     staff may hand out medication only under an arrangement the municipal
-    chief medical officer approved and with training
-    (straffegjennomføringsforskriften § 3-17); a consent shall be informed,
-    given in writing and filed in the recording party's own record
-    (fvl. § 13 a nr. 1; hpl. § 22). No time passes: each trigger is judged
-    at its own instant, on its own recorded fields.
+    chief medical officer approved and with training (circular 001 §5.2.4,
+    after its citation of straffegjennomføringsforskriften § 3-17); a
+    consent shall be informed, given in writing and filed in the recording
+    party's own record (001 §6.3: its own requirement; fvl. § 13 a nr. 1 and
+    hpl. § 22, which it cites, let a consent lift confidentiality but
+    prescribe no form). No time passes: each trigger is judged at its own
+    instant, on its own recorded fields. Both rules rest on circular 001
+    only, so an act before 001's date is not judged.
 
 Used by (2 rule files, ``kind: check``)
     - ``custody.staff_medication`` (*forbud*): each ``staff_medication_handout``

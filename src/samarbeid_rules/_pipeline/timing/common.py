@@ -5,8 +5,9 @@ nothing here imports a kind module: the kinds import this one, never the
 reverse.
 
 - :class:`Uses` and :class:`_Ctx` -- which obligation used which event, and
-  one rule on one timeline (its triggers, versions, local times, the fields
-  every obligation of the rule shares, and the *bør* reading of statuses);
+  one rule on one timeline (its triggers, the legal bases in force, the parts
+  of a measure judged, local times, the fields every obligation of the rule
+  shares, and the *bør* reading of statuses);
 - bounds -- :func:`_due_after` (a deadline counted from an instant, strict
   and lenient, from a profile term, a duration or working days) and
   :func:`_durations` (a bound that is a length, for gaps);
@@ -15,17 +16,33 @@ reverse.
 - correlation -- :class:`_Correlated` (fulfilling or closing events grouped
   by ``same`` / ``responds_to``) and :func:`_closer`;
 - :func:`_conditions_text` -- conditions in words (``check``, ``permission``);
-- measures -- a measure's span and its text, gaps between points
-  (:func:`_segment_gaps`), the local days a measure touches
-  (:func:`_days_of`), a measure kind's obligation and status
-  (:func:`_measure_obligation`), and whether a measure is expected or found
-  to last longer than a threshold.
+- measures -- a measure's span and its text, and the parts of a measure in
+  a rule's in-force periods (:meth:`_Ctx.parts_of`, :func:`_spans_in_force`);
+  what only the measure kinds use (gaps, days, a measure kind's obligation)
+  is in :mod:`.measures`.
 
 What holds for every kind, decided here:
 
-- A rule judges only the triggers whose local date falls in one of the
-  rule's versions of the rule set; each opens at most one obligation, with
-  the id ``duty[/part]:trigger event id``.
+- A rule is in force on a local (Europe/Oslo) day when one of the bases it
+  names is (``bases.yaml``). A deadline kind (``deadline``,
+  ``before_close``, ``check``, ``permission``, ``measure_deadline``) judges
+  only the triggers whose local date the rule is in force on; each opens at
+  most one obligation, with the id ``duty[/part]:trigger event id``.
+- A measure kind judged day by day (``recurring_looks``,
+  ``continuous_cover``, ``per_day``, ``per_dogn``, ``daily_sum``) judges the
+  part of each measure that lies in the rule's in-force period, from the
+  local midnight it came into force to the local midnight it went out of
+  force, whenever the measure began: a measure running on the day a basis
+  takes effect is judged under it from that day. A part that begins after
+  the measure's start has the id ``duty[/part]:trigger event id@YYYY-MM-DD``
+  (its first local day), so two rule files judging parts of one measure give
+  distinct ids; the part is judged as if the measure began at that midnight
+  (events before it do not count).
+- Every obligation names the bases it was judged under (those of the rule
+  in force on the trigger's local date, or on some day of the part), flags
+  ``basis_dates_assumed`` when one of their dates, or of a dated value it
+  used, is assumed, and names the rule-set version in force on that date
+  (the first day of a part).
 - Where a kind ties events to the trigger (all but ``check``,
   ``permission`` and ``continuous_cover``, which do not read ``same``), a
   fulfilling (or closing) event counts for a trigger only if every ``same``
@@ -52,18 +69,19 @@ from __future__ import annotations
 
 import heapq
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable, Sequence
-from datetime import datetime, timedelta
-from itertools import compress, count, product
-from operator import attrgetter, sub
+from collections.abc import Sequence
+from datetime import date, datetime, timedelta
+from itertools import product
+from operator import attrgetter
 from typing import Any, NamedTuple
 
 from ..._common.calendar import add_working_days, end_of_local_day, start_of_local_day, to_local
+from ..._inputs.bases import ValueOn
 from ..._inputs.profile import DurationTerm, iso_duration
 from ..._inputs.rules import Bound
 from ..._inputs.ruleset import LoadedRule, RuleSet
 from ..facts import EventFact, Facts, values_of
-from ..report import EventUse, Gap, Obligation, Status, TermUse, Window, build, worst
+from ..report import EventUse, Obligation, Status, TermUse, build
 
 
 Classification = dict[tuple[str, str], list[int]]
@@ -109,12 +127,45 @@ class Uses:
             prev.append(one[0])
 
 
+class _Part(NamedTuple):
+    """The part of a measure a rule judges: the stretch of the measure in the rule's in-force period."""
+
+    start: datetime
+    end: datetime
+    end_fact: EventFact | None  #: the measure's end event, if the part ends with the measure
+    is_open: bool  #: the part runs to as_of with the measure still in effect
+    suffix: str  #: "" for a part from the measure's start, else "@YYYY-MM-DD" (its first local day)
+    measure_start: datetime
+    measure_end: datetime  #: the measure's end (its end event, else as_of)
+    measure_ended: bool  #: the measure has an end event (at or before as_of)
+    first_day: date
+    last_day: date  #: the last local day the part touches
+
+
+def _spans_in_force(start: datetime, end: datetime, periods, tz, cal=None) -> list[tuple[datetime, datetime]]:
+    """The stretches of ``[start, end]`` inside ``periods`` (local days, first inclusive, second
+    exclusive), each from the later of ``start`` and the local midnight a period begins to the
+    earlier of ``end`` and the midnight it ends. A measure of no length counts where its instant
+    is in force."""
+    midnight = (lambda d: cal(start_of_local_day, d, tz)) if cal is not None else (
+        lambda d: start_of_local_day(d, tz))
+    out = []
+    for s_day, e_day in periods:
+        s = midnight(s_day)
+        u = midnight(e_day) if e_day is not None else None
+        a = max(start, s)
+        b = end if u is None else min(end, u)
+        if a < b or (a == b == start and s <= start and (u is None or start < u)):
+            out.append((a, b))
+    return out
+
+
 class _Ctx:
     """One rule on one timeline: what every timing kind reads, looked up once."""
 
     __slots__ = (
-        "loaded", "facts", "cls", "uses", "rule_set", "rule", "tz", "_versions", "_version_of", "_local_of", "_calendar",
-        "_fixed",
+        "loaded", "facts", "cls", "uses", "rule_set", "rule", "tz", "_periods", "_day_of", "_local_of",
+        "_calendar", "_fixed", "_dated_fulfil",
     )
 
     def __init__(self, loaded: LoadedRule, facts: Facts, cls: Classification, uses: Uses, rule_set: RuleSet) -> None:
@@ -125,14 +176,20 @@ class _Ctx:
         self.rule_set = rule_set
         self.rule = loaded.rule
         self.tz = facts.tz
-        self._versions = frozenset(self.rule.versions)
-        # Per evaluation, shared by every rule: the rule set's version on an
-        # instant's local date, and an instant in local time.
+        self._periods = rule_set.in_force[loaded.rule_id]
+        # Per evaluation, shared by every rule: an instant's local date, and
+        # an instant in local time.
         memo = facts.memo
-        self._version_of: dict[datetime, str | None] = memo.setdefault("version", {})
+        self._day_of: dict[datetime, date] = memo.setdefault("day", {})
         self._local_of: dict[datetime, datetime] = memo.setdefault("local", {})
         self._calendar: dict[tuple[Any, ...], Any] = memo.setdefault("calendar", {})
         rule = self.rule
+        # Fulfilment patterns with a condition read from a dated value, by event type.
+        self._dated_fulfil = {
+            p.event: [(name, value) for name, op, value in p.conditions() if op == "in_value"]
+            for p in rule.fulfilled_by
+            if any(op == "in_value" for _, op, _ in p.conditions())
+        }
         # The fields every obligation of this rule shares.
         self._fixed = {
             "duty_id": rule.duty,
@@ -147,18 +204,60 @@ class _Ctx:
 
     def facts_for(self, role: str) -> list[EventFact]:
         ordered = self.facts.ordered
-        return [ordered[p] for p in self.cls.get((self.loaded.rule_id, role), ())]
+        found = [ordered[p] for p in self.cls.get((self.loaded.rule_id, role), ())]
+        if role == "fulfil" and self._dated_fulfil:
+            found = [f for f in found if self._dated_ok(f)]
+        return found
 
-    def version_at(self, t: datetime) -> str | None:
-        version = self._version_of.get(t, _UNSET)
-        if version is _UNSET:
-            version = self._version_of[t] = self.rule_set.meta.version_on(t.astimezone(self.tz).date())
-        return version
+    def _dated_ok(self, f: EventFact) -> bool:
+        """A fulfilling event meets its pattern's dated conditions on its own local date."""
+        registry = self.rule_set.registry
+        for name, value_name in self._dated_fulfil.get(f.type, ()):
+            value = registry.value_on(value_name, self.day(f.at))
+            if value is None or f.record.get(name) not in value.value:
+                return False
+        return True
+
+    def day(self, t: datetime) -> date:
+        """The local (Europe/Oslo) calendar date of ``t``."""
+        d = self._day_of.get(t)
+        if d is None:
+            d = self._day_of[t] = t.astimezone(self.tz).date()
+        return d
+
+    def in_force_at(self, t: datetime) -> bool:
+        """The rule is in force on ``t``'s local date (one of its bases is)."""
+        d = self.day(t)
+        return any(s <= d and (e is None or d < e) for s, e in self._periods)
 
     def triggers(self) -> list[EventFact]:
-        """Triggers judged by this rule: those whose date falls in one of the rule's versions."""
-        versions = self._versions
-        return [f for f in self.facts_for("trigger") if self.version_at(f.at) in versions]
+        """Triggers judged by a deadline kind: those on whose local date the rule is in force."""
+        return [f for f in self.facts_for("trigger") if self.in_force_at(f.at)]
+
+    def measure_parts(self) -> list[tuple[EventFact, _Part]]:
+        """Every trigger's measure, cut to the rule's in-force periods: (trigger, part) pairs."""
+        out = []
+        for trig in self.facts_for("trigger"):
+            out.extend((trig, part) for part in self.parts_of(trig))
+        return out
+
+    def parts_of(self, trig: EventFact) -> list[_Part]:
+        start, end, end_fact = _measure_span(self, trig)
+        tz = self.tz
+        parts = []
+        for a, b in _spans_in_force(start, end, self._periods, tz, self.cal):
+            with_end = b == end
+            first, last = self.day(a), self.day(b)
+            if b > a and b == self.cal(start_of_local_day, last, tz):
+                last -= _DAY  # a part ending at midnight does not touch the next day
+            parts.append(_Part(
+                a, b, end_fact if with_end else None, end_fact is None and with_end,
+                "" if a == start else f"@{first.isoformat()}", start, end, end_fact is not None, first, last,
+            ))
+        return parts
+
+    def version_at(self, t: datetime) -> str | None:
+        return self.rule_set.version_on(self.day(t))
 
     def local(self, t: datetime | None) -> datetime | None:
         """``t`` in local time with its fixed offset, as reports give instants."""
@@ -185,8 +284,8 @@ class _Ctx:
         """``t`` as local time to the minute, for explanations."""
         return self.local(t).isoformat(timespec="minutes")
 
-    def ob_id(self, trigger: EventFact) -> str:
-        return f"{self.rule.key}:{trigger.id}"
+    def ob_id(self, trigger: EventFact, part: _Part | None = None) -> str:
+        return f"{self.rule.key}:{trigger.id}{part.suffix if part is not None else ''}"
 
     def term_use(self, name: str) -> TermUse:
         """The profile term ``name`` as the report cites it (one per evaluation)."""
@@ -196,16 +295,26 @@ class _Ctx:
             use = memo[("term", name)] = _term_use(name, self.facts.profile.terms[name])
         return use
 
-    def obligation(self, trigger: EventFact, **kw: Any) -> Obligation:
+    def obligation(
+        self, trigger: EventFact, *, part: _Part | None = None, dated: Sequence[ValueOn | None] = (), **kw: Any
+    ) -> Obligation:
         status: Status = kw["status"]
         if self.rule.modality == "bør":
             status = kw["status"] = status.for_recommendation()
+        first, last = (part.first_day, part.last_day) if part is not None else (self.day(trigger.at),) * 2
+        rule_set = self.rule_set
+        bases = rule_set.bases_on(self.loaded, first, last)
+        assumed = any(rule_set.registry.bases[b].assumed for b in bases) or any(
+            v is not None and v.assumed for v in dated
+        )
         # Built from values this module computed, so not validated again.
         return build(
             Obligation,
-            id=self.ob_id(trigger),
+            id=self.ob_id(trigger, part),
             breach=status.is_breach,
-            rule_set_version=self.version_at(trigger.at) or "",
+            rule_set_version=rule_set.version_on(first),
+            bases=bases,
+            basis_dates_assumed=assumed,
             **self._fixed,
             **kw,
         )
@@ -226,10 +335,24 @@ class _Due(NamedTuple):
     lenient: datetime
     term: TermUse | None
     words: str
+    dated: ValueOn | None = None  #: the dated value the bound was read from, on the trigger's date
 
 
 def _due_after(ctx: _Ctx, b: Bound, t0: datetime) -> _Due:
     """Strict and lenient deadlines of bound ``b`` counted from ``t0``."""
+    if b.value is not None:
+        # A number of working days the law changed over time: the value in
+        # force on t0's local date (the loader checked it has one there).
+        on = ctx.day(t0)
+        dated = ctx.rule_set.registry.value_on(b.value, on)
+        assert dated is not None and isinstance(dated.value, int)
+        day = ctx.cal(add_working_days, on, dated.value)
+        due = ctx.cal(end_of_local_day, day, ctx.tz)
+        since = (f"from {dated.since.day.isoformat()}{' (assumed)' if dated.since.assumed else ''}"
+                 if dated.since is not None else "from the start")
+        words = (f"{dated.value} working days (by the end of {day.isoformat()}; {b.value} on "
+                 f"{on.isoformat()}: {dated.value}, {since})")
+        return _Due(due, due, None, words, dated)
     if b.working_days is not None:
         day = ctx.cal(add_working_days, t0.astimezone(ctx.tz).date(), b.working_days)
         due = ctx.cal(end_of_local_day, day, ctx.tz)
@@ -254,8 +377,8 @@ def _durations(ctx: _Ctx, b: Bound) -> tuple[timedelta, timedelta, TermUse | Non
     """A bound that is a length (for gaps): strict, lenient, term."""
     if b.duration is not None:
         return b.duration, b.duration, None
-    if b.working_days is not None:
-        raise ValueError("working days are not a length")  # pragma: no cover - rule files use lengths here
+    if b.working_days is not None or b.value is not None:
+        raise ValueError("working days are not a length")  # pragma: no cover - the loader admits lengths only
     term = ctx.facts.profile.terms[b.term]
     assert isinstance(term, DurationTerm)
     return term.strict, term.lenient, ctx.term_use(b.term)
@@ -406,80 +529,3 @@ def _measure_span(ctx: _Ctx, trig: EventFact) -> tuple[datetime, datetime, Event
 def _measure_text(ctx: _Ctx, trig: EventFact, start: datetime, end: datetime, end_fact) -> str:
     tail = ctx.fmt(end) if end_fact is not None else f"as_of {ctx.fmt(end)} (still in effect)"
     return f"{trig.type} {trig.event.measure_id} from {ctx.fmt(start)} to {tail}"
-
-
-def _gaps_in(points: Sequence[datetime], max_gap: timedelta) -> list[tuple[datetime, datetime]]:
-    """Consecutive points further apart than ``max_gap`` (the scan runs in C: looks are many, gaps few)."""
-    longer = compress(count(), map(max_gap.__lt__, map(sub, points[1:], points)))
-    return [(points[i], points[i + 1]) for i in longer]
-
-
-def _segment_gaps(
-    segments: Iterable[tuple[datetime, datetime, bool]], times: Sequence[datetime], max_gap: timedelta
-) -> list[tuple[datetime, datetime, bool]]:
-    """Gaps longer than ``max_gap`` between the segment ends and the looks inside each segment.
-
-    A segment is (start, end, ends_at_as_of); a gap reaching an as_of end is ongoing.
-    """
-    found = []
-    for a, b, open_tail in segments:
-        inside = times[bisect_right(times, a) : bisect_left(times, b)]
-        for p, q in _gaps_in([a, *inside, b], max_gap):
-            found.append((p, q, open_tail and q == b))
-    return found
-
-
-def _days_of(ctx: _Ctx, start: datetime, end: datetime, is_open: bool):
-    """(day, day_start, day_end, covered_start, covered_end, complete) for each local day touched."""
-    tz = ctx.tz
-    day = start.astimezone(tz).date()
-    last = end.astimezone(tz).date()
-    while day <= last:
-        ds, de = ctx.cal(start_of_local_day, day, tz), ctx.cal(start_of_local_day, day + _DAY, tz)
-        a, b = max(ds, start), min(de, end)
-        if a < b or (a == b == start):
-            complete = not (is_open and end < de)
-            yield day, ds, de, a, b, complete
-        day += _DAY
-
-
-def _measure_status(gaps: Sequence[Gap], is_open: bool) -> Status:
-    """The worst gap's status; with no gap, due while the measure lasts, else fulfilled."""
-    return worst((g.status for g in gaps), Status.DUE if is_open else Status.FULFILLED)
-
-
-def _measure_obligation(
-    ctx: _Ctx,
-    trig: EventFact,
-    end_fact: EventFact | None,
-    item_ids: list[str],
-    gaps: list[Gap],
-    *,
-    start: datetime,
-    end: datetime,
-    is_open: bool,
-    **kw: Any,
-) -> Obligation:
-    """A measure kind's obligation: the uses of its trigger, end and fulfilling events, its status
-    from its gaps (due while it lasts), and its window from ``start`` to ``end`` (unless open)."""
-    ob_id = ctx.ob_id(trig)
-    ctx.uses.add(trig.id, ob_id, "trigger")
-    if end_fact is not None:
-        ctx.uses.add(end_fact.id, ob_id, "measure_end")
-    ctx.uses.add_all(item_ids, ob_id, "fulfilment")
-    return ctx.obligation(
-        trig,
-        status=_measure_status(gaps, is_open),
-        trigger_event_ids=[trig.id],
-        window=build(Window, opens=ctx.local(start), closes=None if is_open else ctx.local(end)),
-        fulfilled_by=item_ids,
-        gaps=gaps,
-        **kw,
-    )
-
-
-def _expected_or_found_longer(trig: EventFact, end: datetime, threshold: timedelta) -> tuple[bool, bool]:
-    """(expected from the start to last longer, found to last longer) than ``threshold``."""
-    expected_end = getattr(trig.event, "expected_end", None)
-    expected = expected_end is not None and expected_end - trig.at > threshold
-    return expected, end - trig.at > threshold

@@ -53,6 +53,14 @@ Status
     and ``fulfilled`` once it has ended (at the measure's end or the
     birthday). No ``next_due``.
 
+The days judged
+    Day by day (:meth:`.common._Ctx.parts_of`): only the part of the
+    measure inside the rule file's in-force period is judged, from the
+    local midnight a basis came into force (or the measure's start, if
+    later) to the midnight the last went out of force (or the measure's
+    end). A part beginning after the measure's start is judged as if the
+    measure began then, and its id ends ``@YYYY-MM-DD``.
+
 The window and the account
     ``window``: opens at the measure's start, closes at the end of the duty
     (none while in effect). Events used: the trigger (``trigger``), the
@@ -73,10 +81,9 @@ from ..report import Gap, Obligation, Status, build
 from .common import (
     _Ctx,
     _durations,
-    _measure_obligation,
     _measure_span,
-    _measure_text,
 )
+from .measures import _measure_obligation, _part_text
 
 
 def _continuous_cover(ctx: _Ctx, timing: ContinuousCoverTiming) -> list[Obligation]:
@@ -91,18 +98,20 @@ def _continuous_cover(ctx: _Ctx, timing: ContinuousCoverTiming) -> list[Obligati
     for _, e, _, _ in spans:
         prefix_max_end.append(e if not prefix_max_end else max(prefix_max_end[-1], e))
     out: list[Obligation] = []
-    for trig in ctx.triggers():
-        start, end, end_fact = _measure_span(ctx, trig)
+    for trig, part in ctx.measure_parts():
+        start, end = part.start, part.end
         explanation = []
-        duty_end, is_open = end, end_fact is None
+        duty_end, is_open = end, part.is_open
         if timing.until_age is not None:
             limit = birthday_instant(facts.birth_date, timing.until_age, tz, facts.profile.settings.leap_day_birthday)
+            if limit <= start and start > part.measure_start:
+                continue  # the part judged begins after the birthday that ends the duty
             explanation.append(
                 f"aged {trig.record['age']} at the start; the duty ends at age {timing.until_age} ({ctx.fmt(limit)})"
             )
             if limit < duty_end:
                 duty_end, is_open = limit, False
-        explanation.append(_measure_text(ctx, trig, start, end, end_fact))
+        explanation.extend(_part_text(ctx, trig, part))
         lo = bisect_left(prefix_max_end, start)
         hi = bisect_right(starts, duty_end)
         cursor = start
@@ -138,11 +147,11 @@ def _continuous_cover(ctx: _Ctx, timing: ContinuousCoverTiming) -> list[Obligati
             )
         out.append(
             _measure_obligation(
-                ctx, trig, end_fact, [f.id for f, _ in used], gaps, start=start, end=duty_end, is_open=is_open,
+                ctx, trig, part, [f.id for f, _ in used], gaps, start=start, end=duty_end, is_open=is_open,
                 terms=[term] if term else [], explanation=explanation,
             )
         )
-        ob_id = ctx.ob_id(trig)
+        ob_id = ctx.ob_id(trig, part)
         for _, ef in used:
             if ef is not None:
                 ctx.uses.add(ef.id, ob_id, "cover_end")

@@ -50,6 +50,14 @@ Gaps and status
     Status: the worst gap's; with no gap, ``due`` while the measure is in
     effect, ``fulfilled`` once it has ended. No ``next_due``.
 
+The days judged
+    Day by day (:meth:`.common._Ctx.parts_of`): only the part of the
+    measure inside the rule file's in-force period is judged, from the
+    local midnight a basis came into force (or the measure's start, if
+    later) to the midnight the last went out of force (or the measure's
+    end). A part beginning after the measure's start is judged as if the
+    measure began then, and its id ends ``@YYYY-MM-DD``.
+
 The window and the account
     ``window``: opens at the measure's start, closes at its end (none while
     in effect). Events used: the trigger (``trigger``), the measure's end
@@ -69,13 +77,9 @@ from .common import (
     _AT,
     _Correlated,
     _Ctx,
-    _days_of,
-    _expected_or_found_longer,
     _ids,
-    _measure_obligation,
-    _measure_span,
-    _measure_text,
 )
+from .measures import _days_of, _expected_or_found_longer, _measure_obligation, _part_text
 
 
 def _daily_sum(ctx: _Ctx, timing: DailySumTiming) -> list[Obligation]:
@@ -85,11 +89,10 @@ def _daily_sum(ctx: _Ctx, timing: DailySumTiming) -> list[Obligation]:
     partial = ctx.facts.profile.settings.partial_days
     corr = _Correlated(ctx, ctx.facts_for("fulfil"))
     out = []
-    for trig in ctx.triggers():
-        start, end, end_fact = _measure_span(ctx, trig)
-        is_open = end_fact is None
+    for trig, part in ctx.measure_parts():
+        start, end, is_open = part.start, part.end, part.is_open
         if timing.applies_if_longer_than is not None:
-            expected, found = _expected_or_found_longer(trig, end, timing.applies_if_longer_than)
+            expected, found = _expected_or_found_longer(trig, part.measure_end, timing.applies_if_longer_than)
             if not (expected or found):
                 continue
         items = corr.between(trig, start, end)
@@ -112,9 +115,9 @@ def _daily_sum(ctx: _Ctx, timing: DailySumTiming) -> list[Obligation]:
                                 status=Status.BREACHED if got < need_l else Status.CONTESTED,
                                 minutes=got, required_minutes=need_s))
         out.append(_measure_obligation(
-            ctx, trig, end_fact, item_ids, gaps, start=start, end=end, is_open=is_open,
+            ctx, trig, part, item_ids, gaps, start=start, end=end, is_open=is_open,
             terms=[ctx.term_use(timing.minutes)],
-            explanation=[_measure_text(ctx, trig, start, end, end_fact),
+            explanation=[*_part_text(ctx, trig, part),
                          f"partial first and last days: {partial} (profile setting partial_days); "
                          "a contact counts on the day it began; a day still running is not judged"],
         ))

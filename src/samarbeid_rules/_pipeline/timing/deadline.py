@@ -10,10 +10,11 @@ The sentence of the law
     makes the duty arise (an admission, an exclusion, a release date set);
     the fulfilment is the first act that discharges it.
 
-Used by (32 rule files, ``kind: deadline``)
+Used by (33 rule files, ``kind: deadline``)
     - within a profile term counted from the trigger:
       ``admission.continue_treatment`` (G-8/2006 and 2025 files),
-      ``admission.health_contact``, ``admission.health_intake`` (*bør*),
+      ``admission.health_contact`` (the grounds of forskrift § 3-16, and those
+      circular 001 adds: two files), ``admission.health_intake`` (*bør*),
       ``admission.intake_interview``, ``admission.measures_plan`` (*vurdere*),
       ``admission.needs_mapping``, ``custody.acute_assessment``,
       ``custody.brik_offer``, ``custody.compulsory_care_examination``,
@@ -29,12 +30,16 @@ Used by (32 rule files, ``kind: deadline``)
       (*bør*), ``release.remand_immediate_notice`` (*vurdere*),
       ``security_cell.doctor_statement`` (a statement obtained up to 12 hours
       before the decision counts: ``lookback``);
-    - within working days: ``custody.specialist_referral_assessed`` (10);
+    - within working days read from a dated value of ``rules/bases.yaml``
+      on the trigger's local date: ``custody.specialist_referral_assessed``
+      (``referral_assessment_period``: 30, from 2015-11-01 10);
     - before a date on the trigger, with ``if_known_later:
       saa_tidlig_som_praktisk_mulig``: ``release.health_notice`` (2 calendar
       months before ``release_date``), ``release.municipality_notice``
       (lead time ``i_god_tid_foer`` before ``release_date``; G-8/2006 file
-      *skal*, 2025 file *bør*) -- both closed by release and
+      *skal*, with a notice to NAV counting from the NAV reform (a dated
+      ``in_value`` condition, on the notice's date), 2025 file *bør*) --
+      both closed by release and
       ``superseded_by_next_trigger`` -- and ``release.transfer_outside_notice``
       (*bør*; 2 calendar months before ``transfer_date``, closed by the
       transfer that responds to the decision).
@@ -140,11 +145,13 @@ def _deadline(ctx: _Ctx, timing: DeadlineTiming) -> list[Obligation]:
     for i, trig in enumerate(triggers):
         explanation: list[str] = []
         terms: list[TermUse] = []
+        dated = []
         nxt = triggers[i + 1] if timing.superseded_by_next_trigger and i + 1 < len(triggers) else None
         close = closer.first(trig, trig.at, None)
         if timing.within is not None:
             d = _due_after(ctx, timing.within, trig.at)
             due, due_lenient = d.strict, d.lenient
+            dated.append(d.dated)
             explanation.append(f"due within {d.words} of the trigger")
             if d.term:
                 terms.append(d.term)
@@ -162,6 +169,7 @@ def _deadline(ctx: _Ctx, timing: DeadlineTiming) -> list[Obligation]:
                 lead_words = f"'{lead.words[0]}' ({bd.lead}: {lead.bounds_text()})"
             firm, firm_lenient = ctx.cal(end_of_local_day, mark, tz), ctx.cal(end_of_local_day, mark_lenient, tz)
             d = _due_after(ctx, timing.if_known_later, trig.at)
+            dated.append(d.dated)
             if d.strict <= firm:
                 due, due_lenient = firm, max(firm_lenient, d.lenient)
                 explanation.append(
@@ -218,6 +226,7 @@ def _deadline(ctx: _Ctx, timing: DeadlineTiming) -> list[Obligation]:
         out.append(
             ctx.obligation(
                 trig,
+                dated=dated,
                 status=status,
                 trigger_event_ids=trigger_ids,
                 window=build(Window, 

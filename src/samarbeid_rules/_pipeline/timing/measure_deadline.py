@@ -60,10 +60,10 @@ from .common import (
     _Ctx,
     _deadline_status,
     _due_after,
-    _expected_or_found_longer,
     _measure_span,
     _measure_text,
 )
+from .measures import _expected_or_found_longer
 
 
 def _measure_deadline(ctx: _Ctx, timing: MeasureDeadlineTiming) -> list[Obligation]:
@@ -90,12 +90,13 @@ def _measure_deadline(ctx: _Ctx, timing: MeasureDeadlineTiming) -> list[Obligati
             why = f"lasted more than {iso_duration(timing.longer_than)}: due by {ctx.fmt(latest)}"
         found = corr.first(trig, start, None)
         status, lateness = _deadline_status(due, due_lenient, found.at if found else None, ctx.facts.as_of, False)
+        dated = [d.dated] if expected else []
         ob_id = ctx.ob_id(trig)
         ctx.uses.add(trig.id, ob_id, "trigger")
         if found is not None:
             ctx.uses.add(found.id, ob_id, "fulfilment")
         out.append(ctx.obligation(
-            trig, status=status, trigger_event_ids=[trig.id],
+            trig, dated=dated, status=status, trigger_event_ids=[trig.id],
             window=build(Window, opens=ctx.local(start), due=ctx.local(due), due_lenient=ctx.local(due_lenient)),
             fulfilled_by=[found.id] if found else [], lateness=lateness, terms=terms,
             explanation=[_measure_text(ctx, trig, start, end, end_fact), why],

@@ -35,6 +35,14 @@ Gaps and status
     otherwise ``due`` while the measure is in effect, ``fulfilled`` once it
     has ended. There is no vague term, so no ``contested``; no ``next_due``.
 
+The days judged
+    Day by day (:meth:`.common._Ctx.parts_of`): only the part of the
+    measure inside the rule file's in-force period is judged, from the
+    local midnight a basis came into force (or the measure's start, if
+    later) to the midnight the last went out of force (or the measure's
+    end). A part beginning after the measure's start is judged as if the
+    measure began then, and its id ends ``@YYYY-MM-DD``.
+
 The window and the account
     ``window``: opens at the measure's start, closes at its end (none while
     in effect). Events used: the trigger (``trigger``), the measure's end
@@ -52,21 +60,17 @@ from .common import (
     _AT,
     _Correlated,
     _Ctx,
-    _days_of,
     _ids,
-    _measure_obligation,
-    _measure_span,
-    _measure_text,
 )
+from .measures import _days_of, _measure_obligation, _part_text
 
 
 def _per_day(ctx: _Ctx, timing: PerDayTiming) -> list[Obligation]:
     """A fulfilling event on every local calendar day the measure touches (today: not yet judged)."""
     corr = _Correlated(ctx, ctx.facts_for("fulfil"))
     out = []
-    for trig in ctx.triggers():
-        start, end, end_fact = _measure_span(ctx, trig)
-        is_open = end_fact is None
+    for trig, part in ctx.measure_parts():
+        start, end, is_open = part.start, part.end, part.is_open
         items = corr.between(trig, start, end)
         times = list(map(_AT, items))
         item_ids = _ids(items)
@@ -79,8 +83,8 @@ def _per_day(ctx: _Ctx, timing: PerDayTiming) -> list[Obligation]:
                 gaps.append(build(Gap, kind="day", start=ctx.local(a), end=ctx.local(b), length=b - a,
                                 status=Status.BREACHED, looks=0, required=1, required_lenient=1))
         out.append(_measure_obligation(
-            ctx, trig, end_fact, item_ids, gaps, start=start, end=end, is_open=is_open,
-            explanation=[_measure_text(ctx, trig, start, end, end_fact),
+            ctx, trig, part, item_ids, gaps, start=start, end=end, is_open=is_open,
+            explanation=[*_part_text(ctx, trig, part),
                          "each local calendar day of the measure needs one; a day still running is not judged"],
         ))
     return out

@@ -47,6 +47,14 @@ When the next visit is due (``next_due``, measure still in effect)
     ``rolling``: the last visit (or the start) + 24 hours. ``calendar``: the
     end of the local day after the last visit's (or the start's) day.
 
+The days judged
+    Day by day (:meth:`.common._Ctx.parts_of`): only the part of the
+    measure inside the rule file's in-force period is judged, from the
+    local midnight a basis came into force (or the measure's start, if
+    later) to the midnight the last went out of force (or the measure's
+    end). A part beginning after the measure's start is judged as if the
+    measure began then, and its id ends ``@YYYY-MM-DD``.
+
 The window and the account
     ``window``: opens at the measure's start, closes at its end (none while
     in effect). Events used: the trigger (``trigger``), the measure's end
@@ -67,13 +75,9 @@ from .common import (
     _Correlated,
     _Ctx,
     _DAY,
-    _days_of,
     _ids,
-    _measure_obligation,
-    _measure_span,
-    _measure_text,
-    _segment_gaps,
 )
+from .measures import _days_of, _measure_obligation, _part_text, _segment_gaps
 
 
 def _per_dogn(ctx: _Ctx, timing: PerDognTiming) -> list[Obligation]:
@@ -81,9 +85,8 @@ def _per_dogn(ctx: _Ctx, timing: PerDognTiming) -> list[Obligation]:
     mode = ctx.facts.profile.settings.dogn
     corr = _Correlated(ctx, ctx.facts_for("fulfil"))
     out = []
-    for trig in ctx.triggers():
-        start, end, end_fact = _measure_span(ctx, trig)
-        is_open = end_fact is None
+    for trig, part in ctx.measure_parts():
+        start, end, is_open = part.start, part.end, part.is_open
         items = corr.between(trig, start, end)
         times = list(map(_AT, items))
         item_ids = _ids(items)
@@ -105,9 +108,9 @@ def _per_dogn(ctx: _Ctx, timing: PerDognTiming) -> list[Obligation]:
                                     status=Status.BREACHED, looks=0, required=1, required_lenient=1))
             how = "each calendar day after the first visit's day (profile setting dogn: calendar)"
         out.append(_measure_obligation(
-            ctx, trig, end_fact, item_ids, gaps, start=start, end=end, is_open=is_open,
+            ctx, trig, part, item_ids, gaps, start=start, end=end, is_open=is_open,
             next_due=ctx.local(_next_dogn_due(ctx, mode, times, start)) if is_open else None,
-            explanation=[_measure_text(ctx, trig, start, end, end_fact), how]
+            explanation=[*_part_text(ctx, trig, part), how]
             + (["none recorded, and none came due before the measure ended"] if not (items or gaps or is_open) else []),
         ))
     return out

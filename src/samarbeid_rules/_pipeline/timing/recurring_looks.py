@@ -79,6 +79,14 @@ When the next look is due (``next_due``, measure still in effect)
     later than the window's end; before the window, its start + the bound;
     after it, the next day's window start + the bound.
 
+The days judged
+    Day by day (:meth:`.common._Ctx.parts_of`): only the part of the
+    measure inside the rule file's in-force period is judged, from the
+    local midnight a basis came into force (or the measure's start, if
+    later) to the midnight the last went out of force (or the measure's
+    end). A part beginning after the measure's start is judged as if the
+    measure began then, and its id ends ``@YYYY-MM-DD``.
+
 The window and the account
     ``window``: opens at the measure's start, closes at its end (none while
     in effect). Events used: the trigger (``trigger``), the measure's end
@@ -103,11 +111,8 @@ from .common import (
     _DAY,
     _durations,
     _ids,
-    _measure_obligation,
-    _measure_span,
-    _measure_text,
-    _segment_gaps,
 )
+from .measures import _measure_obligation, _part_text, _segment_gaps
 
 
 def _recurring_looks(ctx: _Ctx, timing: RecurringLooksTiming) -> list[Obligation]:
@@ -117,9 +122,8 @@ def _recurring_looks(ctx: _Ctx, timing: RecurringLooksTiming) -> list[Obligation
     night_term = facts.profile.terms[timing.night_min_count] if timing.night_min_count else None
     corr = _Correlated(ctx, ctx.facts_for("fulfil"))
     out: list[Obligation] = []
-    for trig in ctx.triggers():
-        start, end, end_fact = _measure_span(ctx, trig)
-        is_open = end_fact is None
+    for trig, part in ctx.measure_parts():
+        start, end, is_open = part.start, part.end, part.is_open
         looks = corr.between(trig, start, end)
         times = list(map(_AT, looks))
         look_ids = _ids(looks)
@@ -198,13 +202,13 @@ def _recurring_looks(ctx: _Ctx, timing: RecurringLooksTiming) -> list[Obligation
         if night_term is not None:
             terms.append(ctx.term_use(timing.night_min_count))
         explanation = [
-            _measure_text(ctx, trig, start, end, end_fact),
+            *_part_text(ctx, trig, part),
             f"{len(looks)} looks; {sum(g.kind != 'night' for g in gaps)} gaps too long, "
             f"{sum(g.kind == 'night' for g in gaps)} nights short of looks",
         ]
         out.append(
             _measure_obligation(
-                ctx, trig, end_fact, look_ids, gaps, start=start, end=end, is_open=is_open,
+                ctx, trig, part, look_ids, gaps, start=start, end=end, is_open=is_open,
                 next_due=ctx.local(next_due), terms=terms, explanation=explanation,
             )
         )
