@@ -18,6 +18,7 @@ from pydantic import Field, ValidationError, model_validator
 from .._common.errors import RuleFileError
 from .resources import rules_dir
 from .rules import MODALITIES, RuleFile, _Strict
+from .events.base import Day
 from .yamlread import read_yaml_model
 
 __all__ = ["LoadedRule", "RuleSet", "RuleSetMeta", "RuleSetVersion", "load_rule_file", "load_rules"]
@@ -46,7 +47,7 @@ class RuleSetVersion(_Strict):
 
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9.-]*$")
     title: str
-    in_force_from: date | None = None
+    in_force_from: Day | None = None
     in_force_from_setting: str | None = Field(
         default=None, description="Name of the setting that holds the date."
     )
@@ -64,7 +65,7 @@ class RuleSetMeta(_Strict):
     version: str
     title: str
     description: str = ""
-    settings: dict[str, date] = Field(default_factory=dict)
+    settings: dict[str, Day] = Field(default_factory=dict)
     setting_notes: dict[str, str] = Field(default_factory=dict)
     versions: list[RuleSetVersion] = Field(min_length=1)
 
