@@ -12,6 +12,8 @@ private and may change.
 from ._uses.analytics import population_figures
 from ._uses.batch import BatchItem, BatchRun, evaluate_many
 from ._common.errors import (
+    BatchAbortedError,
+    EngineFailedError,
     EngineUnavailableError,
     ProfileError,
     RuleFileError,
@@ -48,12 +50,14 @@ from ._common.version import __version__
 __all__ = [
     "AddResult",
     "Agency",
+    "BatchAbortedError",
     "BatchItem",
     "BatchRun",
     "Citation",
     "Coverage",
     "CustodyKind",
     "ENGINE_NAMES",
+    "EngineFailedError",
     "EngineUnavailableError",
     "Event",
     "EventAccount",
