@@ -36,7 +36,7 @@ def as_of_arg(text: str) -> datetime:
     # The value is never repeated in the message (it might be anything pasted).
     from .._inputs.events.base import _INSTANT_RE, _in_range
 
-    if not _INSTANT_RE.match(text):
+    if not _INSTANT_RE.fullmatch(text):
         try:
             naive = datetime.fromisoformat(text).tzinfo is None
         except ValueError:

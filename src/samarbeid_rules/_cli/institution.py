@@ -23,7 +23,7 @@ EXIT_BAD_INPUT = 3
 def _date_arg(text: str) -> date:
     from .._inputs.events.base import _DAY_RE
 
-    if not _DAY_RE.match(text):  # the value is not repeated
+    if not _DAY_RE.fullmatch(text):  # the value is not repeated
         raise argparse.ArgumentTypeError("not an ISO 8601 date (YYYY-MM-DD) from 1900-01-01 to 2199-12-31")
     return date.fromisoformat(text)
 

@@ -98,7 +98,7 @@ def _value_problem(kind: str, allowed: tuple[str, ...] | None, value: Any) -> st
         return f"has the values {', '.join(allowed)}"
     if kind == "date":
         try:
-            if not _DATE.match(value):
+            if not _DATE.fullmatch(value):
                 raise ValueError
             date.fromisoformat(value)
         except ValueError:

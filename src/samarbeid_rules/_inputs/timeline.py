@@ -288,12 +288,12 @@ def validate_timeline(data: Any, *, source: str = "<input>") -> Timeline:
         raise TimelineError("input is nested too deeply", source=source) from None
 
 
-_ID_RE = re.compile(ID_PATTERN)
+_ID_RE = re.compile(r"[!-~]+")
 
 
 def shown_id(value: Any) -> str | None:
     """``value`` if it is a valid id (and so may be shown), else None: a rejected id is never echoed."""
-    if isinstance(value, str) and 0 < len(value) <= ID_MAX and _ID_RE.match(value) \
+    if isinstance(value, str) and 0 < len(value) <= ID_MAX and _ID_RE.fullmatch(value) \
             and not looks_like_national_id(value):
         return value
     return None

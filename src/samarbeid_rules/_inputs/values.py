@@ -34,7 +34,7 @@ def _duration(value: Any) -> Any:
             raise PydanticCustomError("duration_whole_seconds", "a length of time is whole seconds")
         return value
     if isinstance(value, str):
-        m = _DURATION_RE.match(value)
+        m = _DURATION_RE.fullmatch(value)
         if m and value not in ("P", "PT") and not value.endswith("T"):
             weeks, days, hours, minutes, seconds = (int(g) if g else 0 for g in m.groups())
             return timedelta(weeks=weeks, days=days, hours=hours, minutes=minutes, seconds=seconds)
@@ -50,7 +50,7 @@ def _clock(value: Any) -> Any:
     if isinstance(value, time):
         return value
     if isinstance(value, str):
-        m = _CLOCK_RE.match(value)
+        m = _CLOCK_RE.fullmatch(value)
         if m:
             return time(int(m.group(1)), int(m.group(2)), int(m.group(3) or 0))
     raise PydanticCustomError("clock", "expected a time of day as text, HH:MM (00:00 to 23:59)")

@@ -151,9 +151,9 @@ def _scalar(node: yaml.Node, loader: yaml.SafeLoader) -> Any:
         return None
     if node.tag in _KEEP_AS_STRING:
         return node.value
-    if node.tag == "tag:yaml.org,2002:bool" and _NOT_BOOL.match(node.value):
+    if node.tag == "tag:yaml.org,2002:bool" and _NOT_BOOL.fullmatch(node.value):
         return node.value  # YAML 1.1's yes/no/on/off stay text (a bool field then refuses them)
-    if node.tag == "tag:yaml.org,2002:int" and not _DECIMAL.match(node.value):
+    if node.tag == "tag:yaml.org,2002:int" and not _DECIMAL.fullmatch(node.value):
         return node.value  # 017 (octal in YAML 1.1), 0x1f, 1_000 stay text
     if node.tag == "tag:yaml.org,2002:int" and ":" in node.value:
         return node.value  # YAML 1.1 base-60 (07:00 → 420): keep the text

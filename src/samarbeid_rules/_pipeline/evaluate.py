@@ -91,7 +91,7 @@ def _as_of(value: datetime | str | None, timeline: Timeline) -> datetime:
             )
         return max(ev.at for ev in timeline.events)
     if isinstance(value, str):
-        if not _INSTANT_RE.match(value):
+        if not _INSTANT_RE.fullmatch(value):
             raise TimelineError(
                 "as_of is not an ISO 8601 date-time with a UTC offset (YYYY-MM-DDTHH:MM+01:00)", field="as_of"
             )

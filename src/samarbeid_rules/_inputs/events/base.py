@@ -55,9 +55,12 @@ __all__ = [
     "TransferDestination",
 ]
 
-#: an id: printable ASCII without space (the same in every regular-expression engine)
-ID_PATTERN = r"^[!-~]+$"
+#: an id: printable ASCII without space (the same in every regular-expression engine). The
+#: published patterns end in ``$(?!\n)``: in ECMA-262 (JSON Schema's dialect) ``$`` is the end of
+#: the text, in Python's ``re`` it also matches before a final newline, which the lookahead excludes
+ID_PATTERN = r"^[!-~]+$(?!\n)"
 ID_MAX = 200
+_ID_FULL = re.compile(r"[!-~]+")
 
 
 def _checked_fnr(digits: str) -> bool:
@@ -93,6 +96,10 @@ def looks_like_national_id(text: str) -> bool:
 
 
 def _not_national_id(value: str) -> str:
+    if not _ID_FULL.fullmatch(value):
+        raise PydanticCustomError(
+            "id_pattern", "an id is printable ASCII without spaces or control characters (! to ~)"
+        )
     if looks_like_national_id(value):
         raise PydanticCustomError(
             "national_id", "an id must not be a national identity number (fødselsnummer or D-number)"
@@ -102,8 +109,9 @@ def _not_national_id(value: str) -> str:
 
 Id = Annotated[
     str,
-    Field(min_length=1, max_length=ID_MAX, pattern=ID_PATTERN, strict=True),
+    Field(min_length=1, max_length=ID_MAX, strict=True),
     AfterValidator(_not_national_id),
+    WithJsonSchema({"type": "string", "minLength": 1, "maxLength": ID_MAX, "pattern": ID_PATTERN}),
 ]
 
 
@@ -209,23 +217,26 @@ class _Base(BaseModel):
 
 _D = r"(?:(?:19|20|21)[0-9]{2}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8]))|(?:(?:19|20|21)(?:0[48]|[2468][048]|[13579][26])|2000)-02-29)"  # noqa: E501
 #: a calendar date 1900-01-01 … 2199-12-31, leap days included (the JSON Schema's pattern)
-DAY_PATTERN = f"^{_D}$"
+DAY_PATTERN = f"^{_D}$(?!\\n)"
 #: a date-time with seconds optional, up to six decimals, and ``Z`` or an offset below 24 h
 INSTANT_PATTERN = (
     f"^{_D}T(?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\\.[0-9]{{1,6}})?)?"
-    "(?:Z|[+-](?:[01][0-9]|2[0-3]):[0-5][0-9])$"
+    "(?:Z|[+-](?:[01][0-9]|2[0-3]):[0-5][0-9])$(?!\\n)"
 )
 _INSTANT_RE = re.compile(INSTANT_PATTERN)
-_NAIVE_RE = re.compile(INSTANT_PATTERN.removesuffix("(?:Z|[+-](?:[01][0-9]|2[0-3]):[0-5][0-9])$") + "$")
+_NAIVE_RE = re.compile(INSTANT_PATTERN.removesuffix("(?:Z|[+-](?:[01][0-9]|2[0-3]):[0-5][0-9])$(?!\\n)") + "$(?!\\n)")
 _DAY_RE = re.compile(DAY_PATTERN)
 
 
 def _instant(value: Any) -> Any:
     if isinstance(value, datetime):
         return value  # checked as an aware datetime next
-    if isinstance(value, str) and _INSTANT_RE.match(value):
-        return datetime.fromisoformat(value)
-    if isinstance(value, str) and _NAIVE_RE.match(value):
+    if isinstance(value, str) and _INSTANT_RE.fullmatch(value):
+        try:
+            return datetime.fromisoformat(value)
+        except ValueError:  # pragma: no cover - the pattern admits only valid instants
+            pass
+    if isinstance(value, str) and _NAIVE_RE.fullmatch(value):
         raise PydanticCustomError("timezone_aware", "datetime has no UTC offset (naive datetimes are not accepted)")
     raise PydanticCustomError(
         "instant", "expected an ISO 8601 date-time with a UTC offset, as a string (YYYY-MM-DDTHH:MM+01:00)"
@@ -235,8 +246,11 @@ def _instant(value: Any) -> Any:
 def _day(value: Any) -> Any:
     if isinstance(value, date) and not isinstance(value, datetime):
         return value
-    if isinstance(value, str) and _DAY_RE.match(value):
-        return date.fromisoformat(value)
+    if isinstance(value, str) and _DAY_RE.fullmatch(value):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:  # pragma: no cover - the pattern admits only valid dates
+            pass
     raise PydanticCustomError("day", "expected an ISO 8601 calendar date, as a string (YYYY-MM-DD)")
 
 
@@ -280,7 +294,15 @@ def _integral(value: Any) -> Any:
 Count = Annotated[int, BeforeValidator(_integral)]
 
 
+def _type_required(schema: dict[str, Any]) -> None:
+    # The loader needs "type" to choose the event's class: the schema says so (pydantic would not,
+    # "type" having a default).
+    schema["required"] = ["type", *[r for r in schema.get("required", []) if r != "type"]]
+
+
 class _EventBase(_Base):
+    model_config = ConfigDict(json_schema_extra=_type_required)
+
     #: an event that names a measure may come before the measure starts only
     #: where its nature says so (a doctor's statement obtained before the decision)
     may_precede_measure: ClassVar[bool] = False
