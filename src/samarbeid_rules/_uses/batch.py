@@ -193,7 +193,10 @@ def _jsonl_tasks(path: Path, label: str) -> Iterator[tuple[str, str, Any]]:
             yield ("text", loc, raw)
 
 
-def _same_file(entry: os.DirEntry[str], excluded: set[tuple[int, int]]) -> bool:
+def _same_file(entry: os.DirEntry[str], excluded: set[Any]) -> bool:
+    """Whether ``entry`` is one of the run's outputs: the same file (device and inode) or path."""
+    if os.path.realpath(entry.path) in excluded:
+        return True
     try:
         st = entry.stat()
     except OSError:
@@ -201,7 +204,7 @@ def _same_file(entry: os.DirEntry[str], excluded: set[tuple[int, int]]) -> bool:
     return (st.st_dev, st.st_ino) in excluded
 
 
-def _directory_tasks(directory: Path, excluded: set[tuple[int, int]]) -> Iterator[tuple[str, str, Any]]:
+def _directory_tasks(directory: Path, excluded: set[Any]) -> Iterator[tuple[str, str, Any]]:
     entries = sorted(os.scandir(directory), key=lambda e: e.name)
     for entry in entries:
         path = directory / entry.name
@@ -246,7 +249,7 @@ def _task_for(loc: str, item: Any) -> tuple[str, str, Any]:
     return ("error", loc, f"{loc}: not a timeline (got {type(item).__name__})")
 
 
-def _source_tasks(source: Any, excluded: set[tuple[int, int]]) -> tuple[Iterator[tuple[str, str, Any]], int | None]:
+def _source_tasks(source: Any, excluded: set[Any]) -> tuple[Iterator[tuple[str, str, Any]], int | None]:
     """The tasks of ``source`` and, when cheap to know, how many timelines it has."""
     if isinstance(source, (str, os.PathLike)):
         path = Path(source)
@@ -551,9 +554,10 @@ def evaluate_many(
     prof = resolve_profile(profile)
     check_profile_terms(compiled, prof)
     when = None if as_of is None else _as_of(as_of, None)  # type: ignore[arg-type]
-    excluded: set[tuple[int, int]] = set()
+    excluded: set[Any] = set()
     for out in exclude:
         try:
+            excluded.add(os.path.realpath(out))
             st = os.stat(out)
         except (OSError, ValueError):
             continue
