@@ -467,8 +467,9 @@ class BatchRun:
                 total=self._total, unit=" timelines", file=sys.stderr, dynamic_ncols=True,
                 desc="evaluating",
             )
+        results = self._results()
         try:
-            for result in self._results():
+            for result in results:
                 if isinstance(result, tuple):
                     self.summary.skip(*result)
                     continue
@@ -493,17 +494,20 @@ class BatchRun:
             self.summary.incomplete_reason = self.summary.incomplete_reason or f"stopped ({type(exc).__name__})"
             raise
         finally:
+            results.close()  # ends the worker processes now, not when the generator is collected
             if self._bar is not None:
                 self._bar.close()
                 self._bar = None
 
 
 def _stop_pool(pool: ProcessPoolExecutor, finished: bool) -> None:
-    """End a pool: wait for it when the run finished; otherwise terminate its workers now."""
+    """End a pool: wait for it when the run finished; otherwise terminate its workers now, then
+    join them and the pool's manager thread (so no worker outlives the run)."""
     if finished:
         pool.shutdown(wait=True)
         return
-    processes = list(getattr(pool, "_processes", {}).values())
+    # (shutdown forgets the pool's processes, so they are taken first)
+    processes = list((getattr(pool, "_processes", None) or {}).values())
     pool.shutdown(wait=False, cancel_futures=True)
     for proc in processes:
         try:
