@@ -21,6 +21,7 @@ from .common import (
     as_of_arg,
     error,
     nonnegative_int,
+    check_stop,
     processes_arg,
     stop_reason,
 )
@@ -219,9 +220,10 @@ def _cmd_batch(args: argparse.Namespace, out: TextIO) -> int:
                         jsonl_fh.write(_safe_lines(item, jsonl_lines))
                     if junit_fh is not None:
                         junit_fh.write(_safe_suite(item, junit_suite))
+                    check_stop()
         except BaseException as exc:
             run.summary.complete = False
-            run.summary.incomplete_reason = stop_reason(exc)
+            run.summary.incomplete_reason = stop_reason(_as_stop(exc))
             raise
     finally:
         # The completion record is written whatever happened: complete, or why not.
@@ -244,6 +246,18 @@ def _cmd_batch(args: argparse.Namespace, out: TextIO) -> int:
     if summary.breaches:
         return EXIT_BREACH
     return EXIT_OK
+
+
+def _as_stop(exc: BaseException) -> BaseException:
+    """A worker that died of the user's Ctrl-C (as it started) is reported as the interrupt."""
+    from .common import STOP, Terminated
+    import signal
+
+    if STOP.signum == signal.SIGINT:
+        return KeyboardInterrupt()
+    if STOP.signum == signal.SIGTERM:
+        return Terminated()
+    return exc
 
 
 def _safe_lines(item: Any, jsonl_lines: Any) -> str:

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
+import threading
 from datetime import datetime
+from typing import Any
 
 from .._common.errors import escaped
 
 __all__ = [
     "EXIT_ABORTED", "EXIT_BAD_INPUT", "EXIT_BREACH", "EXIT_ENGINE", "EXIT_INTERNAL", "EXIT_INTERRUPTED",
     "EXIT_OK", "EXIT_TERMINATED", "EXIT_USAGE", "MAX_PROCESSES", "PROG", "as_of_arg", "error",
-    "nonnegative_int", "processes_arg", "stop_reason", "Terminated",
+    "nonnegative_int", "processes_arg", "stop_reason", "Terminated", "STOP", "StopSignals", "check_stop",
 ]
 
 EXIT_OK = 0
@@ -65,6 +68,50 @@ def error(message: object) -> None:
 
 class Terminated(BaseException):
     """SIGTERM, turned into an exception so that workers are stopped and outputs closed."""
+
+
+class _Stop:
+    """The first SIGINT or SIGTERM received while a command runs (None: none)."""
+
+    signum: int | None = None
+
+
+STOP = _Stop()
+
+
+def check_stop() -> None:
+    """At a safe point (between timelines): end the run if Ctrl-C or SIGTERM came."""
+    if STOP.signum == signal.SIGINT:
+        raise KeyboardInterrupt
+    if STOP.signum == signal.SIGTERM:
+        raise Terminated()
+
+
+class StopSignals:
+    """While a command runs, the first Ctrl-C or SIGTERM is noted and acted on at the next safe
+    point (:func:`check_stop`), never inside a lock of the process pool or a half-written record;
+    a second one ends at once. Main thread only."""
+
+    def __enter__(self) -> StopSignals:
+        STOP.signum = None
+        self._old: dict[int, Any] = {}
+        if threading.current_thread() is threading.main_thread():
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                try:
+                    self._old[sig] = signal.signal(sig, self._handler)
+                except (ValueError, OSError):  # pragma: no cover
+                    pass
+        return self
+
+    @staticmethod
+    def _handler(signum: int, frame: Any) -> None:
+        if STOP.signum is not None:  # the second signal: now
+            raise KeyboardInterrupt if signum == signal.SIGINT else Terminated()
+        STOP.signum = signum
+
+    def __exit__(self, *exc: object) -> None:
+        for sig, old in self._old.items():
+            signal.signal(sig, old)
 
 
 def stop_reason(exc: BaseException) -> str:

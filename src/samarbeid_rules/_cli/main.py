@@ -26,6 +26,7 @@ import argparse
 import io
 import json
 import os
+import signal
 import sys
 from datetime import date
 from pathlib import Path
@@ -57,8 +58,11 @@ from .common import (
     EXIT_USAGE,
     MAX_PROCESSES,
     PROG,
+    STOP,
+    StopSignals,
     Terminated,
     as_of_arg,
+    check_stop,
     error,
 )
 from .institution import add_institution_parser
@@ -202,6 +206,7 @@ def _cmd_check(args: argparse.Namespace, out: TextIO) -> int:
     items = []  # BatchItems, for --format jsonl and --junit
     bad_input = engine_failed = False
     for name in args.files:
+        check_stop()
         try:
             report = evaluate(
                 Path(name), as_of=args.as_of, rules=compiled, profile=profile, engine=engine.name
@@ -372,8 +377,9 @@ def main(argv: list[str] | None = None) -> int:
         return exc.code if isinstance(exc.code, int) else EXIT_USAGE
     buffer = io.StringIO()
     try:
-        with _terminate_as_interrupt():
+        with StopSignals():
             code = args.func(args, buffer)
+            check_stop()  # a signal that came after the last safe point still ends the run so
     except KeyboardInterrupt:
         error("interrupted")
         _emit(buffer.getvalue())
@@ -383,6 +389,10 @@ def main(argv: list[str] | None = None) -> int:
         _emit(buffer.getvalue())
         return EXIT_TERMINATED
     except BatchAbortedError as exc:
+        if STOP.signum is not None:  # Ctrl-C reached a worker as it started: the user's interrupt
+            error("interrupted" if STOP.signum == signal.SIGINT else "terminated (SIGTERM)")
+            _emit(buffer.getvalue())
+            return EXIT_INTERRUPTED if STOP.signum == signal.SIGINT else EXIT_TERMINATED
         error(exc)
         _emit(buffer.getvalue())
         return EXIT_ABORTED
@@ -398,30 +408,6 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_INTERNAL
     failed = _emit(buffer.getvalue())
     return failed if failed is not None and code in (EXIT_OK, EXIT_BREACH) else code
-
-
-class _terminate_as_interrupt:
-    """While running a command, SIGTERM raises :class:`_Terminated` (main thread only)."""
-
-    def __enter__(self) -> None:
-        import signal
-        import threading
-
-        self._old = None
-        if threading.current_thread() is threading.main_thread():
-            def handler(signum: int, frame: Any) -> None:
-                raise Terminated()
-
-            try:
-                self._old = signal.signal(signal.SIGTERM, handler)
-            except (ValueError, OSError):  # pragma: no cover
-                self._old = None
-
-    def __exit__(self, *exc: object) -> None:
-        if self._old is not None:
-            import signal
-
-            signal.signal(signal.SIGTERM, self._old)
 
 
 def _emit(text: str) -> int | None:

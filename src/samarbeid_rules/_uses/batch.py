@@ -441,20 +441,24 @@ class BatchRun:
 
         try:
             more = True
-            while more and len(window) < limit:
-                more = submit()
-            while window:
-                future, first = window.popleft()
-                try:
-                    results = future.result()
-                except BrokenProcessPool:
-                    raise BatchAbortedError(
-                        "a worker process died (killed, crashed or out of memory) while evaluating the "
-                        "timelines from here on; the run is incomplete", location=first,
-                    ) from None
-                if more:
+            lost: str | None = None
+            try:
+                while more and len(window) < limit:
                     more = submit()
-                yield from results
+                while window:
+                    future, lost = window[0]
+                    results = future.result()
+                    window.popleft()
+                    lost = None
+                    yield from results
+                    if more:  # a broken pool refuses the next submission too
+                        more = submit()
+            except BrokenProcessPool:
+                raise BatchAbortedError(
+                    "a worker process died (killed, crashed or out of memory) while evaluating the "
+                    "timelines from here on; the run is incomplete",
+                    location=lost if lost is not None else (window[0][1] if window else None),
+                ) from None
             finished = True
         finally:
             _stop_pool(pool, finished)
