@@ -316,6 +316,19 @@ def test_check_institution_with_a_date_out_of_range_is_a_usage_error(as_of, caps
     assert code == 2 and as_of not in capsys.readouterr().err.split("error:")[-1]
 
 
+def test_check_institution_in_python_refuses_an_as_of_out_of_range():
+    from datetime import date
+
+    from samarbeid_rules import check_institution
+
+    inst = load_institution(ROOT / "examples/institution/prison-017.json")
+    for day in (date(1, 1, 1), date(9999, 12, 31), datetime(1, 1, 1, 12, tzinfo=timezone.utc)):
+        with pytest.raises(InstitutionError) as info:
+            check_institution(inst, as_of=day)
+        assert info.value.field == "as_of"
+    check_institution(inst, as_of=date(1900, 1, 1))
+
+
 def test_an_internal_error_is_exit_5_and_one_line(monkeypatch, capsys):
     cli = sys.modules["samarbeid_rules._cli.main"]
 
