@@ -11,7 +11,7 @@ BIN     = $(VENV)/bin
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[durable-rules,test,analysis,polars,service]'
+	$(BIN)/python -m pip install --quiet -e '.[durable-rules,test,analysis,polars,service,dask]'
 	touch $@
 
 # Exit code 1 means "breaches found": several examples contain deliberate
