@@ -222,3 +222,39 @@ def test_a_local_dask_cluster_gives_the_same_items_as_a_local_run(
     assert [i.report.to_json() if i.report else None for i in reports] == \
         [i.report.to_json() if i.report else None for i in items]
     assert run.summary.to_dict() == summary
+
+
+@pytest.mark.parametrize("method", ["fork", "spawn"])
+def test_workers_started_either_way_give_the_same_items(
+    population: Path, reference: tuple[list[BatchItem], dict], method: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Workers started by fork (the library inherited) and by spawn (started clean) ship the same items."""
+    from samarbeid_rules._uses import batch
+
+    monkeypatch.setattr(batch, "start_method", lambda: method)
+    items, summary = reference
+    run = evaluate_many(population, processes=2, chunksize=5, ship="json", progress=False)
+    got = list(run)
+    assert [i.shipped for i in got] == [i.report.to_json() if i.report else None for i in items]
+    assert run.summary.to_dict() == summary
+
+
+def test_workers_fork_only_when_the_process_has_no_other_thread() -> None:
+    """start_method is "fork" in a process of one thread (on Linux) and "spawn" while another thread runs."""
+    import subprocess
+    import sys
+    import threading
+
+    from samarbeid_rules._uses.batch import start_method
+
+    code = "from samarbeid_rules._uses.batch import start_method; print(start_method())"
+    alone = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    assert alone == ("fork" if sys.platform.startswith("linux") else "spawn")
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        assert start_method() == "spawn"
+    finally:
+        stop.set()
+        other.join()

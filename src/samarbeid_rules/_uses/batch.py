@@ -24,6 +24,10 @@ report, its JSON text, only its counts, or what a function of the item
 returns (the command line's JSON Lines and JUnit text). Pickling whole
 reports between processes costs more than evaluating them, so a parallel run
 scales only when the workers ship less (docs/batch.md#what-comes-back).
+
+Longer than 600 lines: the three ways a run evaluates (this process, its own worker processes, a
+caller's executor) share the item type, the task runner, the in-order window and its fault path;
+the sources are apart (batchsource.py), and a further split would only pass internals across.
 """
 
 from __future__ import annotations
@@ -57,7 +61,7 @@ from .batchsource import excluded_outputs, source_tasks
 from .linecount import jsonl_total
 
 __all__ = ["BatchItem", "BatchRun", "BatchSummary", "EXECUTOR_IN_FLIGHT", "MAX_PROCESSES", "SHIP_KINDS",
-           "evaluate_many"]
+           "evaluate_many", "start_method"]
 
 #: the most worker processes a batch starts (each holds the rule set, some tens of MB)
 MAX_PROCESSES = 64
@@ -272,12 +276,31 @@ def _evaluate_chunk(tasks: list[tuple[str, str, Any]], settings: _Settings) -> l
 _WORKER: _Settings | None = None
 
 
+def start_method() -> str:
+    """How the run's own workers start: "fork" on Linux when this process has no other thread (a
+    worker then starts in milliseconds, with the library imported and the rule set loaded: "spawn"
+    costs each worker about a second of CPU, which on two cores is a tenth of a 3 000-timeline run),
+    else "spawn", which starts clean: a thread of the caller's (a case system, a notebook's
+    kernel, a native library's pool) cannot hold a lock across fork() and deadlock the worker."""
+    if sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods():
+        try:
+            threads = len(os.listdir("/proc/self/task"))  # every thread of the process, native ones too
+        except OSError:
+            threads = 0
+        if threads == 1:
+            return "fork"
+    return "spawn"
+
+
 def _worker_init(
     as_of: datetime | None, rule_set: RuleSet | None, profile: Profile, engine: str, ship: Any = "report"
 ) -> None:
     global _WORKER
     # Ctrl-C reaches the whole process group: the parent stops the workers, they do not stop themselves.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # A forked worker inherits the parent's handler (the command line's only notes the signal):
+    # the parent ends its workers with SIGTERM, which must end them.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     _WORKER = _Settings(as_of, prepare_rules(rule_set), profile, engine, ship)
 
 
@@ -393,13 +416,12 @@ class BatchRun:
             for task in self._tasks:
                 yield _ship(_run_task(task, s), s.ship)
             return
-        # "spawn": workers start clean, so a thread of the caller's (a case system, a notebook)
-        # cannot hold a lock across fork(); results do not depend on the start method.
         # ProcessPoolExecutor, not multiprocessing.Pool: a worker that dies (SIGKILL, a crash,
         # the out-of-memory killer) breaks the pool, and the run ends with BatchAbortedError
-        # instead of waiting forever for its result.
+        # instead of waiting forever for its result. Results do not depend on the start method.
+        # (multiprocessing flushes stdout and stderr before it forks: nothing buffered is written twice)
         pool = ProcessPoolExecutor(
-            self.processes, mp_context=multiprocessing.get_context("spawn"),
+            self.processes, mp_context=multiprocessing.get_context(start_method()),
             initializer=_worker_init, initargs=(s.as_of, self._worker_rules, s.profile, s.engine, s.ship),
         )
         finished = False
@@ -461,16 +483,18 @@ class BatchRun:
                 future.cancel()
 
     def _run(self) -> Iterator[BatchItem]:
-        if self._show_progress:
-            from tqdm import tqdm
-
-            self._bar = tqdm(
-                total=self._total, unit=" timelines", file=sys.stderr, dynamic_ncols=True,
-                desc="evaluating",
-            )
         results = self._results()
         try:
             for result in results:
+                if self._show_progress and self._bar is None:
+                    # drawn from the first result on, after the workers started: tqdm's monitor
+                    # thread would otherwise make them start by "spawn" (start_method)
+                    from tqdm import tqdm
+
+                    self._bar = tqdm(
+                        total=self._total, unit=" timelines", file=sys.stderr, dynamic_ncols=True,
+                        desc="evaluating",
+                    )
                 if isinstance(result, tuple):
                     self.summary.skip(*result)
                     continue
