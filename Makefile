@@ -45,8 +45,11 @@ fuzz: $(BIN)/.installed
 test-versions:
 	bash tools/test_versions.sh
 
+# BENCH_ARGS=--quick: every part of bench/run.py at a small size (a smoke run, minutes); the figures
+# in docs/performance.md are of a full run. Results: bench/results/latest.json.
+BENCH_ARGS ?=
 bench: $(BIN)/.installed
-	$(BIN)/python bench/run.py
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 	$(BIN)/python bench/stages.py
 	$(BIN)/python bench/service.py
 
