@@ -215,21 +215,48 @@ def national_year(seed: int | str = 2026, admissions: int = 12_500, exclusions: 
     return texts
 
 
+#: CPU seconds (user + system) of this process and of its ended, waited-for children, per run
+CPU: list[dict] = []
+
+
+def _cpu() -> tuple[float, float]:
+    import resource
+
+    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime, kids.ru_utime + kids.ru_stime
+
+
 def _batch_seconds(source, processes: int, ship, executor=None) -> tuple[float, str, dict]:
-    """One run of evaluate_many over ``source``: its time, a digest of what came back, the summary."""
+    """One run of evaluate_many over ``source``: its time, a digest of what came back, the summary.
+    The CPU time of the caller and of the run's worker processes goes to CPU (a Dask cluster's
+    workers are not this process's children: not counted)."""
     import hashlib
 
     from samarbeid_rules import evaluate_many
 
     digest = hashlib.sha256()
     gc.collect()
+    me0, kids0 = _cpu()
     t0 = time.perf_counter()
     run = evaluate_many(source, processes=processes, ship=ship, executor=executor, progress=False)
     for item in run:
         shipped = item.shipped if ship != "report" else (item.report.to_json() if item.report else item.error)
         digest.update(repr(shipped).encode("utf-8", "surrogatepass"))
     secs = time.perf_counter() - t0
+    me1, kids1 = _cpu()
+    CPU.append({"caller_cpu_s": me1 - me0, "workers_cpu_s": kids1 - kids0})
     return secs, digest.hexdigest(), run.summary.to_dict()
+
+
+def _cpu_figures(out: dict, one_cpu: dict, two_cpu: dict) -> None:
+    """What the CPU times say, whatever else runs on the machine: the caller's share of a two-process
+    run, and the speed-up two free cores would give at best: the one-process run's CPU time over the
+    two-process run's total CPU time shared by two cores (or the caller's alone, if larger)."""
+    out["one_process_cpu_s"] = one_cpu["caller_cpu_s"]
+    out["two_processes_caller_cpu_s"] = two_cpu["caller_cpu_s"]
+    out["two_processes_workers_cpu_s"] = two_cpu["workers_cpu_s"]
+    total = two_cpu["caller_cpu_s"] + two_cpu["workers_cpu_s"]
+    out["cpu_bound_speedup_2_vs_1"] = one_cpu["caller_cpu_s"] / max(two_cpu["caller_cpu_s"], total / 2)
 
 
 def bench_batch(count: int, tmp: Path, dask: bool = True) -> dict:
@@ -253,9 +280,12 @@ def bench_batch(count: int, tmp: Path, dask: bool = True) -> dict:
         "timelines": count, "events": events, "one_process_s": one, "two_processes_s": two,
         "speedup_2_vs_1": one / two, "outputs_identical": True,
     }
+    _cpu_figures(out, CPU[-2], CPU[-1])
     rep, _, srep = _batch_seconds(path, 2, "report")
     out["two_processes_shipping_reports_s"] = rep
     out["speedup_2_shipping_reports_vs_1"] = one / rep
+    out["two_processes_shipping_reports_caller_cpu_s"] = CPU[-1]["caller_cpu_s"]
+    out["two_processes_shipping_reports_workers_cpu_s"] = CPU[-1]["workers_cpu_s"]
     if dask:
         try:
             import importlib
@@ -265,7 +295,7 @@ def bench_batch(count: int, tmp: Path, dask: bool = True) -> dict:
         except ImportError:
             out["dask_skipped"] = "the dask extra is not installed"
         else:
-            with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+            with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address="127.0.0.1:0",
                               silence_logs=logging.ERROR) as cluster, Client(cluster) as client:
                 # the cluster is up and its workers have imported the library before the clock starts,
                 # as a long-lived cluster's would have
@@ -289,11 +319,13 @@ def bench_national_year(quick: bool) -> dict:
     two, d2, s2 = _batch_seconds(texts, 2, "json")
     if (d1, s1) != (d2, s2):
         raise SystemExit("national year: two processes gave different reports from one process")
-    return {
+    out = {
         "admissions": len(texts), "exclusions": exclusions, "events": events, "generated_s": made,
         "one_process_s": one, "two_processes_s": two, "speedup_2_vs_1": one / two,
         "one_process_events_per_s": events / one, "obligations": s1["obligations"], "breaches": s1["breaches"],
     }
+    _cpu_figures(out, CPU[-2], CPU[-1])
+    return out
 
 
 def _load() -> list[float]:
@@ -408,8 +440,13 @@ def main(argv: list[str] | None = None) -> int:
               f"shipped as `batch --jsonl --junit` ships them:")
         print(f"  1 process {batch['one_process_s']:.2f} s, 2 processes {batch['two_processes_s']:.2f} s: "
               f"{batch['speedup_2_vs_1']:.2f}x (target >= 1.70x); outputs identical")
+        print(f"  CPU: 1 process {batch['one_process_cpu_s']:.1f} s; 2 processes: caller "
+              f"{batch['two_processes_caller_cpu_s']:.1f} s, workers {batch['two_processes_workers_cpu_s']:.1f} s; "
+              f"on two free cores that is {batch['cpu_bound_speedup_2_vs_1']:.2f}x")
         print(f"  2 processes shipping whole reports (the former way): {batch['two_processes_shipping_reports_s']:.2f} s,"
-              f" {batch['speedup_2_shipping_reports_vs_1']:.2f}x")
+              f" {batch['speedup_2_shipping_reports_vs_1']:.2f}x; CPU: caller "
+              f"{batch['two_processes_shipping_reports_caller_cpu_s']:.1f} s, workers "
+              f"{batch['two_processes_shipping_reports_workers_cpu_s']:.1f} s")
         if "dask_2_workers_s" in batch:
             print(f"  a local Dask cluster of 2 worker processes: {batch['dask_2_workers_s']:.2f} s, "
                   f"{batch['speedup_dask_2_vs_1']:.2f}x; outputs identical")
@@ -425,6 +462,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  1 process {year['one_process_s']:.1f} s ({year['one_process_events_per_s']:,.0f} events/s), "
               f"2 processes {year['two_processes_s']:.1f} s: {year['speedup_2_vs_1']:.2f}x; "
               f"{year['obligations']} obligations, {year['breaches']} breaches")
+        print(f"  CPU: 1 process {year['one_process_cpu_s']:.1f} s; 2 processes: caller "
+              f"{year['two_processes_caller_cpu_s']:.1f} s, workers {year['two_processes_workers_cpu_s']:.1f} s; "
+              f"on two free cores that is {year['cpu_bound_speedup_2_vs_1']:.2f}x")
         print()
     results["load_average_at_end"] = _load()
     print(f"load average at the end: {results['load_average_at_end']} (on {results['cpu_count']} CPUs)")

@@ -210,7 +210,7 @@ def test_a_local_dask_cluster_gives_the_same_items_as_a_local_run(
         "distributed", reason="the dask extra is not installed (pip install 'samarbeid-rules[dask]')"
     )
     items, summary = reference
-    with distributed.LocalCluster(processes=True, n_workers=2, threads_per_worker=1, dashboard_address=None,
+    with distributed.LocalCluster(processes=True, n_workers=2, threads_per_worker=1, dashboard_address="127.0.0.1:0",
                                   silence_logs=40) as cluster, distributed.Client(cluster) as client:
         run = evaluate_many(population, executor=client.get_executor(), ship="json", chunksize=4, progress=False)
         got = list(run)
