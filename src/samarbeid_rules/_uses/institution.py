@@ -32,7 +32,7 @@ from .._inputs.institution import AgreementKind, Institution, MeetingLevel, Part
 from .._inputs.profile import DurationTerm, Profile, default_profile, iso_duration
 from .._inputs.rules import Citation
 from .._inputs.ruleset import shipped_registry
-from .._pipeline.report import ProfileRef, Status, TermUse, worst
+from .._pipeline.report import ProfileRef, Status, term_use, worst
 from .institution_report import (
     InstitutionFinding,
     InstitutionParameters,
@@ -396,7 +396,7 @@ def _check_meetings(
         reason=reason,
         record_ids=sorted([m.id for m in used] + [rid for _, _, rid in routines]),
         gaps=gaps,
-        terms=[TermUse(term=_JEVNLIG, words=list(term.words), bounds=term.bounds_text())],
+        terms=[term_use(_JEVNLIG, term)],
         explanation=explanation,
         # before 001 took effect the finding rests on 000 §4.2 alone
         citation=_CITE_MEETINGS if day >= effective else _CITE_000,
