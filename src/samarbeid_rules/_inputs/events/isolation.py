@@ -19,6 +19,7 @@ from typing import ClassVar, Literal
 from pydantic import Field
 
 from .base import (
+    Count,
     ExclusionBasis,
     ExclusionScope,
     Id,
@@ -67,8 +68,8 @@ class ExclusionStarted(_MeasureStart):
 
     measure_kind: ClassVar[MeasureKind] = MeasureKind.EXCLUSION
     type: Literal["exclusion_started"] = "exclusion_started"
-    basis: ExclusionBasis
-    scope: ExclusionScope
+    basis: ExclusionBasis = Field(strict=False)
+    scope: ExclusionScope = Field(strict=False)
     expected_end: Instant | None = Field(
         default=None, description="When the exclusion is expected to end, if known."
     )
@@ -194,7 +195,7 @@ class MeaningfulContact(_EventBase):
     """Meaningful human contact; ``at`` is when it began."""
 
     type: Literal["meaningful_contact"] = "meaningful_contact"
-    minutes: int = Field(ge=1, le=24 * 60, description="How long it lasted, in minutes.")
+    minutes: Count = Field(ge=1, le=24 * 60, description="How long it lasted, in minutes.")
     measure_id: Id | None = Field(default=None)
 
 

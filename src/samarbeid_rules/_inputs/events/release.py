@@ -44,7 +44,7 @@ class ReleaseNoticeSent(_EventBase):
     """Notice of the expected release sent to an agency (*varsel om løslatelse*)."""
 
     type: Literal["release_notice_sent"] = "release_notice_sent"
-    recipient: Agency
+    recipient: Agency = Field(strict=False)
 
 
 class Released(_EventBase):
