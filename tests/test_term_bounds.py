@@ -18,6 +18,9 @@ from builders import exclusion, headline_rules, looks, oslo, timeline
 from samarbeid_rules import Report, check_institution, default_profile, evaluate, load_institution, load_timeline
 from samarbeid_rules import population_figures
 from samarbeid_rules._common.calendar import zone
+from pydantic import ValidationError
+
+from samarbeid_rules._inputs.profile import iso_duration
 from samarbeid_rules._pipeline.report import LocalWindow, TermUse, term_use
 from samarbeid_rules._uses.analytics import daytime_in
 
@@ -58,14 +61,74 @@ def test_json_forms_of_each_kind():
     times HH:MM."""
     seen = {}
     for t in _all_terms():
-        seen.setdefault(t.kind, json.loads(t.model_dump_json()))
-    for kind in ("duration", "lead_time"):
-        assert ISO_DURATION.match(seen[kind]["strict"]) and ISO_DURATION.match(seen[kind]["lenient"])
-    assert seen["lead_time"]["strict"] == "P30D" and seen["lead_time"]["lenient"] == "P14D"
-    assert (seen["count"]["strict"], seen["count"]["lenient"]) == (2, 1)
-    assert seen["clock_window"]["strict"] == {"start": "07:00", "end": "22:00"}
-    assert seen["clock_window"]["lenient"] == {"start": "08:00", "end": "20:00"}
-    assert list(seen["duration"]) == ["term", "kind", "words", "bounds", "strict", "lenient"]
+        data = json.loads(t.model_dump_json())
+        seen.setdefault(t.term, data)
+        if t.kind in ("duration", "lead_time"):
+            assert ISO_DURATION.match(data["strict"]) and ISO_DURATION.match(data["lenient"])
+            # the same ISO text the bounds words use, and the profile's own reading of it
+            assert (data["strict"], data["lenient"]) == (iso_duration(t.strict), iso_duration(t.lenient))
+        elif t.kind == "count":
+            assert type(data["strict"]) is int and type(data["lenient"]) is int
+        assert list(data) == ["term", "kind", "words", "bounds", "strict", "lenient"]
+    assert (seen["i_god_tid_foer"]["strict"], seen["i_god_tid_foer"]["lenient"]) == ("P30D", "P14D")
+    assert (seen["umiddelbart"]["strict"], seen["umiddelbart"]["lenient"]) == ("PT15M", "PT1H")
+    assert (seen["flere_ganger_daglig_natt"]["strict"], seen["flere_ganger_daglig_natt"]["lenient"]) == (2, 1)
+    assert seen["dagtid"]["strict"] == {"start": "07:00", "end": "22:00"}
+    assert seen["dagtid"]["lenient"] == {"start": "08:00", "end": "20:00"}
+
+
+@pytest.mark.parametrize("text, seconds", [
+    ("PT59S", 59), ("PT1M", 60), ("PT1M1S", 61), ("PT59M59S", 3599), ("PT1H", 3600), ("PT1H1S", 3601),
+    ("PT23H59M59S", 86399), ("P1D", 86400), ("P1DT1S", 86401), ("P7D", 7 * 86400),
+])
+def test_durations_in_json_at_each_unit_boundary(text, seconds):
+    """A bound one second short of, at and one second past a minute, an hour and a day is written as
+    the ISO 8601 duration of exactly that length (a week as days), and read back as it."""
+    profile = default_profile().with_overrides({"terms": {"umiddelbart": {"strict": f"PT{seconds}S",
+                                                                          "lenient": f"PT{seconds + 1}S"}}})
+    use = term_use("umiddelbart", profile.terms["umiddelbart"])
+    data = json.loads(use.model_dump_json())
+    assert data["strict"] == text and use.strict == timedelta(seconds=seconds)
+    assert TermUse.model_validate_json(use.model_dump_json()) == use
+    assert timedelta(seconds=seconds + 1) == TermUse.model_validate_json(use.model_dump_json()).lenient
+
+
+@pytest.mark.parametrize("kind, strict, lenient", [
+    ("count", "PT1H", 1),  # a count given as a duration
+    ("count", True, 1),  # a bool is no count
+    ("count", 2.5, 1),
+    ("duration", 3600, "PT1H"),  # a duration given as a number of seconds
+    ("duration", "PT1.5H", "PT2H"),
+    ("lead_time", {"start": "07:00", "end": "22:00"}, "P14D"),
+    ("clock_window", "PT1H", {"start": "08:00", "end": "20:00"}),
+    ("clock_window", {"start": "7:00", "end": "22:00"}, {"start": "08:00", "end": "20:00"}),
+    ("clock_window", {"start": "07:00", "end": "24:00"}, {"start": "08:00", "end": "20:00"}),
+    ("clock_window", {"start": 25200, "end": "22:00"}, {"start": "08:00", "end": "20:00"}),
+])
+def test_a_report_read_back_refuses_bounds_that_do_not_fit_the_kind(kind, strict, lenient):
+    """Validating a report's term again checks each bound against its kind, as strictly as the
+    profile reads them: no number for a duration, no duration for a count, HH:MM for a clock time."""
+    data = {"term": "t", "kind": kind, "words": ["w"], "bounds": "b", "strict": strict, "lenient": lenient}
+    with pytest.raises(ValidationError):
+        TermUse.model_validate_json(json.dumps(data))
+
+
+def test_the_json_schema_shows_the_bounds():
+    """The report's JSON Schema gives strict and lenient as an ISO 8601 duration (format and pattern),
+    an integer or a LocalWindow of two HH:MM times, and lists kind's four values."""
+    defs = Report.model_json_schema()["$defs"]
+    props = defs["TermUse"]["properties"]
+    assert set(defs["TermUse"]["required"]) >= {"term", "kind", "words", "bounds", "strict", "lenient"}
+    assert sorted(props["kind"]["enum"]) == ["clock_window", "count", "duration", "lead_time"]
+    for name in ("strict", "lenient"):
+        duration, integer, window = props[name]["anyOf"]
+        assert duration["type"] == "string" and duration["format"] == "duration"
+        assert re.fullmatch(duration["pattern"], "P1DT2H") and not re.fullmatch(duration["pattern"], "3600")
+        assert integer == {"type": "integer"} and window == {"$ref": "#/$defs/LocalWindow"}
+    clock = defs["LocalWindow"]["properties"]["start"]
+    assert clock["type"] == "string"
+    assert [bool(re.fullmatch(clock["pattern"], t)) for t in ("00:00", "23:59", "06:59:30", "24:00", "7:00")] == [
+        True, True, True, False, False]
 
 
 def test_reports_read_back_keep_the_types():
@@ -169,3 +232,20 @@ def test_daytime_on_days_the_clocks_change(day, window, hours):
     assert json.loads(w.model_dump_json()) == {"start": window[0], "end": window[1]}
     assert daytime_in(start, end, (w.start, w.end), OSLO) == timedelta(hours=hours)
     assert population_figures([(tl, report)]).daytime_hours_with_hourly_look.required_hours == hours
+
+
+@pytest.mark.parametrize("start, end, hours", [
+    ((7, 0), (22, 0), 15.0),  # exactly the window
+    ((6, 59), (22, 1), 15.0),  # one minute past each edge adds nothing
+    ((7, 1), (22, 0), 14 + 59 / 60),  # one minute inside the start
+    ((7, 0), (21, 59), 14 + 59 / 60),  # one minute inside the end
+    ((22, 0), (23, 0), 0.0),  # starts at the window's end
+    ((6, 0), (7, 0), 0.0),  # ends at the window's start
+    ((6, 0), (7, 1), 1 / 60),  # one minute into it
+])
+def test_daytime_hours_at_the_window_edges(start, end, hours):
+    """An exclusion that starts or ends exactly at the strict window's edge, or one minute either side,
+    counts exactly the minutes inside 07:00-22:00 (the structured window, to the minute)."""
+    tl, report = _hourly_pair(oslo(2026, 2, 2, *start), oslo(2026, 2, 2, *end))
+    got = population_figures([(tl, report)]).daytime_hours_with_hourly_look.required_hours
+    assert got == pytest.approx(hours, abs=1e-9)
