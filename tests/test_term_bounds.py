@@ -249,3 +249,81 @@ def test_daytime_hours_at_the_window_edges(start, end, hours):
     tl, report = _hourly_pair(oslo(2026, 2, 2, *start), oslo(2026, 2, 2, *end))
     got = population_figures([(tl, report)]).daytime_hours_with_hourly_look.required_hours
     assert got == pytest.approx(hours, abs=1e-9)
+
+
+# --- nothing reads the report's own text back ------------------------------------------------
+
+_PACKAGE = ROOT / "src" / "samarbeid_rules"
+_READERS = sorted([*(_PACKAGE / "_uses").glob("*.py"), *(_PACKAGE / "_outputs").glob("*.py"),
+                   *(_PACKAGE / "_service").glob("*.py")])
+_TEXT_FIELDS = {"bounds", "explanation"}
+_PARSE = {"match", "fullmatch", "search", "findall", "finditer", "split", "rsplit", "partition",
+          "rpartition", "startswith", "endswith", "find", "rfind", "index", "removeprefix", "removesuffix"}
+
+
+def _text_reads(tree) -> list[tuple[int, str]]:
+    """Where a report's ``bounds`` or ``explanation`` text is used other than shown: any use of the
+    attribute outside an f-string's value (``f"{t.bounds}"``), a loop over the explanation that only
+    appends or yields the lines it gives, or a ``"\\n".join``; and any parsing call on such text."""
+    import ast
+
+    shown: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.FormattedValue):
+            shown |= {id(n) for n in ast.walk(node.value)}
+        # lines.extend(o.explanation), "\n".join(o.explanation): passed on whole, as text to show
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in ("extend", "join"):
+            shown |= {id(a) for a in node.args if isinstance(a, ast.Attribute)}
+        # for text in o.explanation: …  /  [f"- {text}" for text in o.explanation]: each line shown
+        if isinstance(node, (ast.For, ast.comprehension)) and isinstance(node.iter, ast.Attribute):
+            shown.add(id(node.iter))
+        # tuple(o.explanation): kept as it is
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("tuple", "list"):
+            shown |= {id(a) for a in node.args if isinstance(a, ast.Attribute)}
+    # the names a loop over the text binds: each is a line of it
+    lines = {t.id for node in ast.walk(tree) if isinstance(node, (ast.For, ast.comprehension))
+             and isinstance(node.iter, ast.Attribute) and node.iter.attr in _TEXT_FIELDS
+             for t in ast.walk(node.target) if isinstance(t, ast.Name)}
+
+    def is_text(part) -> bool:
+        return any((isinstance(n, ast.Attribute) and n.attr in _TEXT_FIELDS)
+                   or (isinstance(n, ast.Name) and n.id in lines) for n in ast.walk(part))
+
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Compare) and any(isinstance(op, (ast.In, ast.NotIn, ast.Eq, ast.NotEq))
+                                                 for op in node.ops) and is_text(node):
+            found.append((node.lineno, "report text compared"))
+        if isinstance(node, ast.Attribute) and node.attr in _TEXT_FIELDS and id(node) not in shown:
+            if isinstance(node.ctx, ast.Load) and not (isinstance(node.value, ast.Name) and node.value.id == "self"):
+                found.append((node.lineno, f".{node.attr} used, not only shown"))
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in _PARSE:
+            if any(is_text(part) for part in [node.func.value, *node.args]):
+                found.append((node.lineno, f".{node.func.attr}() on report text"))
+    return found
+
+
+@pytest.mark.parametrize("path", _READERS, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_no_module_reads_the_report_text_back(path):
+    """The analytics, the outputs and the service only show a report's ``bounds`` and ``explanation``
+    text; none parses it (the population figures once read the daytime window out of ``bounds``)."""
+    import ast
+
+    assert _text_reads(ast.parse(path.read_text(encoding="utf-8"))) == []
+
+
+@pytest.mark.parametrize("source", [
+    "import re\nm = re.match(r'strict (\\d\\d)', t.bounds)\n",
+    "w = t.bounds.split(' ')[1]\n",
+    "late = any(e.startswith('due') for e in o.explanation)\n",
+    "x = o.explanation[0]\n",
+    "ok = 'late' in t.bounds\n",
+    "for line in o.explanation:\n    if 'not counted' in line:\n        n += 1\n",
+    "for line in o.explanation:\n    m = PATTERN.match(line)\n",
+])
+def test_the_text_check_finds_a_planted_read(source):
+    """The check above finds a regex over bounds, a split of it, a test on explanation lines, an
+    index into them, a substring test, and a regex or a test on each line of a loop over them."""
+    import ast
+
+    assert _text_reads(ast.parse(source)) != []
