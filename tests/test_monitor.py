@@ -507,6 +507,19 @@ def test_repeated_autumn_hour_is_compared_in_utc():
     assert (late.out_of_order, late.affects_reported) == (True, True)
 
 
+@pytest.mark.parametrize("kind", [{}, [], ["doctor_statement_obtained"], 7, None])
+def test_an_event_type_that_is_no_string_is_a_timeline_error_when_it_names_a_measure(kind):
+    """An event naming a measure not started yet, whose type is a JSON object, array, number or null,
+    is refused as the TimelineError evaluate gives (not a TypeError from looking the type up: the
+    service answered 503 to such an event), and the Monitor is unchanged."""
+    mon = Monitor(case_id="c", person={"id": "p", "birth_date": "1990-01-01"})
+    event = {"id": "e1", "type": kind, "at": "2026-02-10T09:00:00+01:00", "measure_id": "m1"}
+    with pytest.raises(TimelineError) as err:
+        mon.add(event)
+    assert err.value.event_id == "e1" and err.value.problem.startswith("unknown event type")
+    assert mon.report(datetime.fromisoformat("2026-02-10T10:00:00+01:00")).events == []
+
+
 def test_a_basis_coming_into_force_during_an_open_measure_reaches_a_cached_work_list():
     """An exclusion open since March 2025 gains circular 001's day-by-day duties on 2025-07-01 with
     no event then: a work list asked for before midnight and again after it equals evaluate's

@@ -35,6 +35,7 @@ from .._common.errors import (
 from .._pipeline.evaluate import check_profile_terms, evaluate, prepare_rules, resolve_profile
 from .._outputs.render import report_table
 from .._uses.coverage import coverage, coverage_markdown, coverage_table
+from .._uses.sentences import sentences_markdown, sentences_table
 from .._uses.explain import explain
 from .batch import add_batch_commands, failed_item, report_item, write_jsonl_lines, write_junit_file
 from .common import (
@@ -120,6 +121,8 @@ def _parser() -> argparse.ArgumentParser:
     )
     cov.add_argument("--rules", default=None, metavar="DIR", help="rule set directory (default: shipped)")
     cov.add_argument("--format", choices=("table", "json", "markdown"), default="table", help="output format")
+    cov.add_argument("--sentences", action="store_true",
+                     help="account for every modal sentence of the sources (exit 1 if one is unaccounted)")
     cov.set_defaults(func=_cmd_coverage)
 
     exp = sub.add_parser(
@@ -298,6 +301,18 @@ def _cmd_coverage(args: argparse.Namespace, out: TextIO) -> int:
     except SamarbeidError as exc:
         error(exc)
         return EXIT_BAD_INPUT
+    if args.sentences:
+        acc = cov.sentences
+        if acc is None:
+            error(f"the rule set has no sources (looked for {args.rules or 'the shipped rules'}/sources/sources.yaml)")
+            return EXIT_BAD_INPUT
+        if args.format == "json":
+            out.write(acc.model_dump_json(indent=2) + "\n")
+        elif args.format == "markdown":
+            out.write("\n".join(sentences_markdown(acc)) + "\n")
+        else:
+            out.write(sentences_table(acc))
+        return EXIT_BREACH if acc.unaccounted or acc.stale else EXIT_OK
     if args.format == "json":
         out.write(cov.model_dump_json(indent=2) + "\n")
     elif args.format == "markdown":

@@ -287,14 +287,15 @@ def _duties_by_section(src: Sources) -> str:
     return "\n".join(out).rstrip()
 
 
-def _terms_used_by(src: Sources) -> dict[str, list[str]]:
-    used: dict[str, list[str]] = {}
+def _terms_used_by(src: Sources) -> dict[str, list[tuple[str, str]]]:
+    """Each term's users: (rule key or duty id, a note after it)."""
+    used: dict[str, list[tuple[str, str]]] = {}
     for r in src.rules.rules:
         for term, _kind in r.rule.terms_used():
-            key = r.rule.key
+            key = (r.rule.key, "")
             if key not in used.setdefault(term, []):
                 used[term].append(key)
-    used.setdefault(_JEVNLIG, []).append("org.local_meetings (institution check)")
+    used.setdefault(_JEVNLIG, []).append(("org.local_meetings", "(institution check)"))
     return used
 
 
@@ -317,8 +318,7 @@ def _profile_terms(src: Sources) -> str:
     for name, term in src.profile.terms.items():
         strict, lenient = _bounds(term)
         words = ", ".join(f"*{w}*" for w in term.words)
-        users = ", ".join(f"`{u}`" if " " not in u else f"`{u.split(' ', 1)[0]}` {u.split(' ', 1)[1]}"
-                          for u in used.get(name, [])) or "no shipped rule"
+        users = ", ".join(f"`{u}` {note}".rstrip() for u, note in used.get(name, [])) or "no shipped rule"
         lines.append(f"| `{name}` | {term.kind} | {words} | {strict} | {lenient} | {users} |")
     return "\n".join(lines)
 

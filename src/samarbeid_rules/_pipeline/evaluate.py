@@ -106,7 +106,7 @@ def _as_of(value: datetime | str | None, timeline: Timeline | None) -> datetime:
         _in_range(value)
     except ValueError as exc:
         raise TimelineError(f"as_of: {exc}", field="as_of") from None
-    if timeline is not None and to_local(value, _OSLO).date() < timeline.person.birth_date:
+    if timeline is not None and timeline.person is not None and to_local(value, _OSLO).date() < timeline.person.birth_date:
         raise TimelineError("as_of is before the person's birth date", field="as_of")
     return value
 

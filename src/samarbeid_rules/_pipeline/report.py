@@ -9,21 +9,24 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from datetime import date as Date
 from enum import Enum
-from typing import Literal
+from typing import Annotated, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, StrictInt, model_validator
 
 from .._common.display import html_of
+from .._inputs.profile import ClockWindowTerm, CountTerm, DurationTerm, LeadTimeTerm
 from .._inputs.rules import Citation
+from .._inputs.values import Clock, Duration
 
 __all__ = [
     "BasisInfo",
     "EventAccount",
     "EventUse",
     "Gap",
+    "LocalWindow",
     "NotInForce",
     "Obligation",
     "Report",
@@ -117,12 +120,71 @@ class Gap(_Out):
     required_minutes: int | None = Field(None, description="Day: minutes required by the strict bound.")
 
 
+def _clock(t: time) -> str:
+    return t.strftime("%H:%M:%S" if t.second else "%H:%M")
+
+
+#: a local clock time, "07:00" in JSON (with seconds only where it has them); read back as strictly as
+#: a profile's (HH:MM or HH:MM:SS, never a number)
+LocalTime = Annotated[Clock, PlainSerializer(_clock, return_type=str, when_used="json")]
+
+#: what a term's bound is, by its kind
+_BOUND_TYPES: dict[str, type] = {"duration": timedelta, "lead_time": timedelta, "count": int}
+
+
+class LocalWindow(_Out):
+    """A daily window of local clock time (Europe/Oslo, the profile's zone), from ``start`` up to ``end``
+    on every local day. On a day the clocks change it holds the hours the clock shows between the two:
+    07:00-22:00 is 15 hours on both change days, 01:00-05:00 is 3 hours in March and 5 in October."""
+
+    start: LocalTime = Field(description="Local clock time the window starts, HH:MM (HH:MM:SS where it has seconds).")
+    end: LocalTime = Field(description="Local clock time the window ends, HH:MM (HH:MM:SS where it has seconds).")
+
+
 class TermUse(_Out):
-    """A profile term an obligation relied on, with the bounds used."""
+    """A profile term an obligation relied on, with the bounds used: as data (``strict``, ``lenient``,
+    typed by ``kind``) and in words (``bounds``)."""
 
     term: str
+    kind: Literal["duration", "clock_window", "count", "lead_time"] = Field(
+        description="The term's kind in the profile; it says what strict and lenient are."
+    )
     words: list[str]
-    bounds: str
+    bounds: str = Field(description="The bounds in words, for people ('strict PT1H, lenient PT4H').")
+    strict: Union[Duration, StrictInt, LocalWindow] = Field(
+        description="The strict bound: for duration, the longest time allowed, and for lead_time, the "
+        "shortest lead before the date, as an ISO 8601 duration; for count, the least number; for "
+        "clock_window, the window of local time."
+    )
+    lenient: Union[Duration, StrictInt, LocalWindow] = Field(
+        description="The lenient bound, of the same type as strict (a longer duration, a shorter lead "
+        "time, a smaller count, a window inside the strict one)."
+    )
+
+    @model_validator(mode="after")
+    def _bounds_fit_the_kind(self) -> "TermUse":
+        """A report read back: both bounds are of the type ``kind`` says (a count is never a length of
+        time, a duration never a number)."""
+        want = _BOUND_TYPES.get(self.kind, LocalWindow)
+        for name in ("strict", "lenient"):
+            value = getattr(self, name)
+            if not isinstance(value, want) or isinstance(value, bool):
+                raise ValueError(f"{name} of a {self.kind} term must be "
+                                 f"{'a local window' if want is LocalWindow else 'an ISO 8601 duration' if want is timedelta else 'a whole number'}")
+        return self
+
+
+def term_use(name: str, term: DurationTerm | ClockWindowTerm | CountTerm | LeadTimeTerm) -> TermUse:
+    """The report's record of profile term ``name``: its bounds as data and in words."""
+    strict: timedelta | int | LocalWindow
+    lenient: timedelta | int | LocalWindow
+    if isinstance(term, ClockWindowTerm):
+        strict = build(LocalWindow, start=term.strict.start, end=term.strict.end)
+        lenient = build(LocalWindow, start=term.lenient.start, end=term.lenient.end)
+    else:
+        strict, lenient = term.strict, term.lenient
+    return build(TermUse, term=name, kind=term.kind, words=list(term.words), bounds=term.bounds_text(),
+                 strict=strict, lenient=lenient)
 
 
 class Obligation(_Out):

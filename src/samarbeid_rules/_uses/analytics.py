@@ -36,7 +36,6 @@ string value, so new statuses need no change here.
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -45,7 +44,7 @@ from typing import Any
 
 from .._common.calendar import calendar_months_before, local_instant, utc, zone
 from .._inputs.timeline import Timeline, validate_timeline
-from .._pipeline.report import Obligation, Report
+from .._pipeline.report import LocalWindow, Obligation, Report
 from .figures import (
     LEAD_BUCKETS,
     BreachCounts,
@@ -77,8 +76,6 @@ NO_PRISON = "(none)"
 UNKNOWN = "(unknown)"
 
 _OSLO = "Europe/Oslo"  # the only time zone a profile may name (ProfileSettings.timezone)
-_CLOCK_WINDOW = re.compile(r"strict (\d\d):(\d\d)-(\d\d):(\d\d)")
-_DEFAULT_DAYTIME = (time(7, 0), time(22, 0))
 
 
 def _hours(td: timedelta) -> float:
@@ -221,14 +218,13 @@ def _end(o: Obligation, report: Report) -> datetime:
     return utc(o.window.closes if o.window.closes is not None else report.as_of)
 
 
-def _daytime_window(o: Obligation) -> tuple[time, time]:
-    """The strict daytime window the obligation was judged with (from its terms)."""
+def _daytime_window(o: Obligation) -> tuple[time, time] | None:
+    """The strict daytime window the obligation was judged with: its clock-window term's structured
+    bound (``TermUse.strict``), or None if it was judged without one."""
     for t in o.terms:
-        m = _CLOCK_WINDOW.match(t.bounds)
-        if m:
-            h1, m1, h2, m2 = (int(x) for x in m.groups())
-            return time(h1, m1), time(h2, m2)
-    return _DEFAULT_DAYTIME
+        if t.kind == "clock_window" and isinstance(t.strict, LocalWindow):
+            return t.strict.start, t.strict.end
+    return None
 
 
 def daytime_in(start: datetime, end: datetime, window: tuple[time, time], tz: tzinfo) -> timedelta:
@@ -346,8 +342,9 @@ def population_figures(
     **Daytime hours with an hourly look** (``exclusion.hourly_supervision``).
     Required: the time inside the measure (``window.opens`` to
     ``window.closes``, or ``as_of`` if still in effect) that lies in the
-    strict daytime window the obligation was judged with (``dagtid``, 07-22
-    by default). Covered: required minus the total length of the obligation's
+    strict daytime window the obligation was judged with (its ``dagtid``
+    term's ``strict`` local times, 07:00-22:00 in the default profile; an
+    obligation judged without a daytime window is left out). Covered: required minus the total length of the obligation's
     ``daytime`` gaps, breached or contested, each counted whole (a gap is a
     stretch of more than the allowed interval between looks, or between the
     window's or measure's edge and a look). A share of hours, not of
@@ -446,8 +443,11 @@ def population_figures(
             elif duty in (HEALTH_DAILY_VISIT, HEALTH_FIRST_VISIT):
                 isolations.setdefault(tuple(o.trigger_event_ids), []).append(o)
             elif duty == HOURLY_SUPERVISION:
+                window = _daytime_window(o)
+                if window is None:  # a look duty without a daytime window has no daytime hours
+                    continue
                 end = _end(o, report)
-                required = daytime_in(o.window.opens, end, _daytime_window(o), tz)
+                required = daytime_in(o.window.opens, end, window, tz)
                 gaps = sum((g.length for g in o.gaps if g.kind == "daytime"), timedelta(0))
                 daytime.add(ref, max(required - gaps, timedelta(0)), required)
             elif duty in MINOR_CONTINUOUS:

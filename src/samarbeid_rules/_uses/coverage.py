@@ -1,10 +1,12 @@
 """The coverage matrix: every catalog duty id → how it is judged, by what, tested where.
 
 Built from ``rules/catalog.yaml`` (the index of the duty catalog), the rule
-files, ``rules/coverage.yaml`` (institution duties and the sentences not
-judged, with reasons) and, in a source checkout, the tests that name each duty.
-A duty id with neither a rule file nor a recorded reason is a gap, and
-``tests/test_coverage.py`` fails on it.
+files, ``rules/coverage.yaml`` (institution duties, the sentences not judged
+and the sentences that state no duty, with categories and reasons) and, in a
+source checkout, the tests that name each duty. A duty id with neither a rule
+file nor a recorded reason is a gap, and ``tests/test_coverage.py`` fails on
+it. Where the rule set has its sources (``rules/sources/``), every modal
+sentence of them is accounted for as well (:mod:`.sentences`).
 """
 
 from __future__ import annotations
@@ -13,10 +15,13 @@ import re
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from .._common.errors import RuleFileError
 from .._inputs.ruleset import RuleSet, load_rules
 from .._inputs.yamlread import read_yaml_model
+from .sentences import NOT_DUTY_CATEGORIES, NOT_JUDGED_CATEGORIES, Listed, SentenceAccount, account_sentences
+from .sentences import sentences_markdown
 
 __all__ = ["Coverage", "CoverageRow", "NotJudged", "coverage", "coverage_markdown"]
 
@@ -36,18 +41,25 @@ class Catalog(_Strict):
     duties: list[CatalogDuty]
 
 
-class NotJudged(_Strict):
-    """A sentence of a source that the library deliberately does not judge."""
-
-    source: str
-    section: str
-    text: str
-    reason: str
+#: A sentence of a source that the library deliberately does not judge, or that states no duty.
+NotJudged = Listed
 
 
 class CoverageFile(_Strict):
     institution: dict[str, str] = Field(default_factory=dict)
     not_judged: list[NotJudged] = Field(default_factory=list)
+    not_duties: list[NotJudged] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _categories(self) -> CoverageFile:
+        for key, allowed in (("not_judged", NOT_JUDGED_CATEGORIES), ("not_duties", NOT_DUTY_CATEGORIES)):
+            for i, entry in enumerate(getattr(self, key)):
+                if entry.category not in allowed:
+                    raise ValueError(f"{key}[{i}]: category {entry.category!r} belongs in "
+                                     f"{'not_duties' if key == 'not_judged' else 'not_judged'}")
+                if (entry.category == "duplicate_of") != (entry.duty is not None):
+                    raise ValueError(f"{key}[{i}]: a duplicate_of entry, and only one, names its duty")
+        return self
 
 
 class CoverageRow(_Strict):
@@ -71,8 +83,11 @@ class Coverage(_Strict):
     rule_set: str
     rows: list[CoverageRow]
     not_judged: list[NotJudged]
+    not_duties: list[NotJudged] = Field(default_factory=list)
     unknown_rule_duties: list[str] = Field(description="Duty ids in rule files that the catalog lacks.")
     tests_available: bool
+    sentences: SentenceAccount | None = Field(
+        None, description="Every modal sentence of the sources, accounted for (null: the rule set has no sources/).")
 
     @property
     def missing(self) -> list[str]:
@@ -139,9 +154,16 @@ def coverage(rules: RuleSet | str | Path | None = None, tests_dir: str | Path | 
             )
         )
     unknown = sorted(set(by_duty) - set(ids))
+    for entry in extra.not_judged:
+        if entry.duty is not None and entry.duty not in ids:
+            raise RuleFileError(f"not_judged names duty {entry.duty!r}, which the catalog lacks",
+                                path=str(root / "coverage.yaml"), field="not_judged")
+    sentences = None
+    if (root / "sources" / "sources.yaml").is_file():
+        sentences = account_sentences(rule_set, [*extra.not_judged, *extra.not_duties])
     return Coverage(
-        rule_set=rule_set.citation(), rows=rows, not_judged=extra.not_judged,
-        unknown_rule_duties=unknown, tests_available=tests_available,
+        rule_set=rule_set.citation(), rows=rows, not_judged=extra.not_judged, not_duties=extra.not_duties,
+        unknown_rule_duties=unknown, tests_available=tests_available, sentences=sentences,
     )
 
 
@@ -159,6 +181,10 @@ def coverage_table(cov: Coverage) -> str:
         counts[r.status] = counts.get(r.status, 0) + 1
     lines.append("  ".join(f"{k}: {v}" for k, v in sorted(counts.items())))
     lines.append(f"sentences not judged, with reasons: {len(cov.not_judged)} (see --format markdown)")
+    if cov.sentences is not None:
+        acc = cov.sentences
+        lines.append(f"modal sentences of the sources: {len(acc.rows)}, unaccounted {len(acc.unaccounted)}, "
+                     f"stale listings {len(acc.stale)} (see --sentences)")
     if cov.unknown_rule_duties:
         lines.append(f"rule files with duty ids not in the catalog: {', '.join(cov.unknown_rule_duties)}")
     if not cov.tests_available:
@@ -200,12 +226,78 @@ def coverage_markdown(cov: Coverage) -> str:
         "",
         "## Sentences not judged (`check: none`)",
         "",
-        "These need judgement, not a timestamp. They are listed so that an analyst sees",
-        "what the tool does not judge.",
+        "Duties of the prison (KO), the prison health service (KHO), the specialist health",
+        "service (SHT) or the prison leader that no rule judges as worded here. They are",
+        "listed so that an analyst sees what the tool does not judge, and why:",
         "",
-        "| source | section | sentence | why not |",
-        "|---|---|---|---|",
+        "- `judgement`: fulfilling it is a judgement, or a fact a timeline does not record",
+        "  (the content, manner or quality of an act), with no trigger, record or time to check;",
+        "- `general_principle`: a general duty or responsibility, carried out through the",
+        "  concrete duties the reason names, which are judged;",
+        "- `institution`: a duty of the prison or the services as organisations that",
+        "  `check-institution` does not judge (the reason says why);",
+        "- `duplicate_of`: the same duty (or a part of it) as the duty named, stated again here",
+        "  or in words its rule files do not quote; judged as that duty;",
+        "- `not_in_catalog`: a duty checkable on a timeline that the duty catalog does not list",
+        "  yet.",
+        "",
+        "| source | section | sentence | category | why not |",
+        "|---|---|---|---|---|",
     ]
     for n in cov.not_judged:
-        out.append(f"| {n.source} | {n.section} | *{n.text}* | {n.reason} |")
+        cat = n.category + (f" `{n.duty}`" if n.duty else "")
+        out.append(f"| {n.source} | {n.section} | *{_one_line(n.text)}* | {cat} | {_one_line(n.reason)} |")
+    out += [
+        "",
+        "## Sentences that state no duty of these actors",
+        "",
+        "Sentences with a modal verb (or a named duty, responsibility or recommendation)",
+        "that lay no duty on KO, KHO, SHT or the prison leader:",
+        "",
+        "- `not_a_duty_of_these_actors`: a duty of someone else (ministries, directorates,",
+        "  regions, municipalities and social services as such, GPs, the parties to an",
+        "  agreement, the addressees of the Auditor General's recommendations);",
+        "- `describes_other_law`: a statement of an Act, a regulation or a right (the",
+        "  confidentiality rules among them), for context;",
+        "- `background`: no norm: a document's purpose or its place among other texts, a",
+        "  definition, an example or explanation within a duty, a future tense",
+        "  (*når innsatte skal løslates*).",
+        "",
+        "| source | section | sentence | category | why |",
+        "|---|---|---|---|---|",
+    ]
+    for n in cov.not_duties:
+        out.append(f"| {n.source} | {n.section} | *{_one_line(n.text)}* | {n.category} | {_one_line(n.reason)} |")
+    if cov.sentences is not None:
+        out += [
+            "",
+            "## Every modal sentence of the sources",
+            "",
+            "`samarbeid-rules coverage --sentences` (and `tests/test_sentences.py`) reads the",
+            "five sources in `rules/sources/` into sentences and finds each with *skal*, *bør*,",
+            "*må* (also *skulle*, *burde*, *måtte*, and negated), a named duty (*plikt til*,",
+            "*plikter*, *forplikter*, *pålegger*), a responsibility (*ansvar for*, *ansvarlig for*)",
+            "or a recommendation (*anbefaler*, *anbefalinger om*); a list item under a lead-in",
+            "(*Ved innsettelse skal kriminalomsorgen* · *• gjennomføre …*) carries the lead-in's",
+            "verb. *Kan*, *får*, *har rett til*, *har krav på*, *det er viktig at* and",
+            "*forutsettes* are left out: a permission, a right or an expectation, not a duty",
+            "(see `samarbeid_rules._inputs.sources`). Each sentence is judged (a rule's quote",
+            "covers it), listed (above), both (a rule quotes part of it, a listing the rest), or",
+            "unaccounted, which fails the suite. How a quote covers a sentence is defined in",
+            "`samarbeid_rules._uses.sentences`; in short, the words are compared, in the same",
+            "document and section, ignoring case, punctuation, line breaks and the reference to",
+            "a legal basis (*jf. …*).",
+            "",
+            "The sentences of the eleven duties issue 11 adds, whose rule files are being",
+            "written on another branch, show below as unaccounted until those land, and",
+            "`coverage --sentences` exits 1 on the shipped rules meanwhile; the suite counts",
+            "them as judged by the duty named in `tests/test_sentences.py`'s allow-list",
+            "(`BEING_ADDED`, for the duties in `WAITS_FOR_LAW_READINGS`), and only them.",
+            "",
+        ]
+        out += sentences_markdown(cov.sentences)
     return "\n".join(out) + "\n"
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split()).replace("|", "\\|")

@@ -32,7 +32,7 @@ from .._inputs.institution import AgreementKind, Institution, MeetingLevel, Part
 from .._inputs.profile import DurationTerm, Profile, default_profile, iso_duration
 from .._inputs.rules import Citation
 from .._inputs.ruleset import shipped_registry
-from .._pipeline.report import ProfileRef, Status, TermUse, worst
+from .._pipeline.report import ProfileRef, Status, term_use, worst
 from .institution_report import (
     InstitutionFinding,
     InstitutionParameters,
@@ -42,6 +42,7 @@ from .institution_report import (
 )
 
 __all__ = [
+    "CITATIONS",
     "InstitutionFinding",
     "InstitutionParameters",
     "InstitutionReport",
@@ -131,6 +132,33 @@ _CITE_TRIPARTITE = Citation(
         "og omsorgstjenesten."
     ),
 )
+_CITE_TOPICS = Citation(
+    document="001",
+    title=_TITLE_001,
+    section="8.4",
+    text=(
+        "Det bør blant annet være rutiner for • avrusning, rutiner i tråd med nasjonale faglige "
+        "retningslinjer • legemiddelhåndtering, inkludert legemiddelassistert rehabilitering (LAR) • "
+        "innhenting av samtykke til utveksling av taushetsbelagte opplysninger • kontakt og samarbeid "
+        "med legevakt og akuttpsykiatriske tjenester utenfor kontortiden til stedlig kommunale helse- og "
+        "omsorgstjenester • faste møtepunkt og tverrfaglig samarbeid • tilsyn og oppfølging av innsatte "
+        "som er utelukket, avstår fra fellesskapet eller er i varetekt med restriksjoner, samt de som er "
+        "plassert på sikkerhetscelle og i sikkerhetsseng • forebygging og håndtering av selvskading, "
+        "selvmordsforsøk og selvmord • registrering av avvik og avvikshåndtering, deriblant avlyste "
+        "helseframstillinger • informasjonsutveksling og koordinering av tjenester ved overføringer "
+        "internt i fengselet, til andre fengsler, varetekt med elektronisk kontroll, "
+        "straffegjennomføring i samfunnet eller løslatelse"
+    ),
+)
+
+#: every sentence the checks judge, by duty: the citations their findings give, and the nine
+#: topics of 001 §8.4 that ``org.routines`` judges one by one (RoutineTopic). The sentence check
+#: (``samarbeid-rules coverage --sentences``) counts these sentences as judged.
+CITATIONS: dict[str, tuple[Citation, ...]] = {
+    "org.local_meetings": (_CITE_MEETINGS, _CITE_000),
+    "org.routines": (_CITE_ROUTINES, _CITE_TOPICS, _CITE_CURRENT),
+    "org.tripartite_agreement": (_CITE_TRIPARTITE, _CITE_CURRENT),
+}
 
 
 # --- checks --------------------------------------------------------------------
@@ -374,7 +402,7 @@ def _check_meetings(
         reason=reason,
         record_ids=sorted([m.id for m in used] + [rid for _, _, rid in routines]),
         gaps=gaps,
-        terms=[TermUse(term=_JEVNLIG, words=list(term.words), bounds=term.bounds_text())],
+        terms=[term_use(_JEVNLIG, term)],
         explanation=explanation,
         # before 001 took effect the finding rests on 000 §4.2 alone
         citation=_CITE_MEETINGS if day >= effective else _CITE_000,

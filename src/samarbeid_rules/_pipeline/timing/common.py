@@ -81,7 +81,7 @@ from ..._inputs.profile import DurationTerm, iso_duration
 from ..._inputs.rules import Bound
 from ..._inputs.ruleset import LoadedRule, RuleSet
 from ..facts import EventFact, Facts, values_of
-from ..report import EventUse, Obligation, Status, TermUse, build
+from ..report import EventUse, Obligation, Status, TermUse, build, term_use
 
 
 Classification = dict[tuple[str, str], list[int]]
@@ -327,7 +327,7 @@ _UNSET = object()
 
 
 def _term_use(name: str, term: Any) -> TermUse:
-    return build(TermUse, term=name, words=list(term.words), bounds=term.bounds_text())
+    return term_use(name, term)
 
 
 class _Due(NamedTuple):
