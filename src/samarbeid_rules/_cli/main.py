@@ -59,8 +59,9 @@ from .common import (
 from .institution import add_institution_parser
 from .scenarios import add_scenarios_parser
 from .serve import add_service_parsers
-from .._inputs.rules import MODALITIES
-from .._inputs.ruleset import load_rules
+from .._common.wording import did_you_mean
+from .._inputs.rules import MODALITIES, modality_name
+from .._inputs.ruleset import load_rules, unknown_duty_text
 from .._inputs.timeline import timeline_json_schema
 
 __all__ = [
@@ -153,10 +154,13 @@ def _setting(text: str) -> tuple[str, date]:
 
 
 def _modalities(text: str) -> list[str]:
-    mods = [m.strip() for m in text.split(",") if m.strip()]
+    mods = [modality_name(m.strip()) for m in text.split(",") if m.strip()]
     bad = [m for m in mods if m not in MODALITIES]
     if bad or not mods:
-        raise argparse.ArgumentTypeError(f"modalities are {', '.join(MODALITIES)} (comma-separated)")
+        hint = did_you_mean(bad[0], MODALITIES) if bad else ""
+        raise argparse.ArgumentTypeError(
+            f"modalities are {', '.join(MODALITIES)} (comma-separated; bor for bør){hint}"
+        )
     return mods
 
 
@@ -168,7 +172,7 @@ def _rule_set_options(p: argparse.ArgumentParser, *, modality: bool = True) -> N
     if modality:
         p.add_argument(
             "--modality", type=_modalities, default=None, metavar="LIST",
-            help=f"judge only these modalities, comma-separated: {','.join(MODALITIES)}",
+            help=f"judge only these modalities, comma-separated: {','.join(MODALITIES)} (bor for bør)",
         )
 
 
@@ -311,8 +315,7 @@ def _cmd_explain(args: argparse.Namespace, out: TextIO) -> int:
     try:
         rule_set = _selected_rules(args)
         if args.duty not in rule_set.by_duty():
-            known = ", ".join(sorted(rule_set.by_duty()))
-            error(f"no rule for duty {args.duty!r}; rules exist for: {known}")
+            error(unknown_duty_text(args.duty, rule_set.by_duty()))
             return EXIT_USAGE
         result = explain(Path(args.file), args.duty, as_of=args.as_of, rules=rule_set, profile=args.profile)
     except SamarbeidError as exc:

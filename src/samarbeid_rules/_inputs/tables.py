@@ -45,6 +45,7 @@ from typing import Any
 from pydantic import TypeAdapter, ValidationError
 
 from .._common.errors import TableError, TimelineError
+from .._common.wording import did_you_mean, first_error, plain_problem
 from .._common.localtime import LocalTimeError, Policy, localize, time_zone
 from .events import EVENT_TYPES, Event
 from .timeline import Timeline, validate_timeline
@@ -291,7 +292,8 @@ def _event_of(cells: dict[str, Any], row: int, line: int | None, rows: _Rows, ti
     if type_ is _EMPTY:
         raise TableError("required field is empty", column="type", **where)
     if type_ not in EVENT_TYPES:
-        raise TableError("unknown event type (see samarbeid_rules.events.EVENT_TYPES)", column="type", **where)
+        raise TableError(f"unknown event type{did_you_mean(type_, EVENT_TYPES)} (see samarbeid_rules.events.EVENT_TYPES)",
+                         column="type", **where)
     fields = _FIELDS[type_]
     event: dict[str, Any] = {"type": type_}
     for column, raw in cells.items():
@@ -322,10 +324,10 @@ def _event_of(cells: dict[str, Any], row: int, line: int | None, rows: _Rows, ti
     try:
         _EVENT_ADAPTER.validate_python(event)
     except ValidationError as exc:
-        err = exc.errors(include_url=False, include_input=False)[0]
+        err = first_error(exc)
         loc = [p for p in err["loc"] if p != type_]
         column = str(loc[0]) if loc else None
-        msg = "unknown field" if err["type"] == "extra_forbidden" else err["msg"]
+        msg = "unknown field" if err["type"] == "extra_forbidden" else plain_problem(err)
         raise TableError(msg, **{**where, "column": column}) from None
     return case_id, event
 

@@ -30,6 +30,7 @@ import re
 
 from .._common.calendar import utc, zone
 from .._common.errors import TimelineError, quoted
+from .._common.wording import did_you_mean, first_error, plain_problem
 from .events import Event, MeasureKind
 from .events.base import ID_MAX, ID_PATTERN, Day, _Base, looks_like_national_id
 from .jsonread import parse_json, read_source
@@ -358,7 +359,7 @@ def _too_deep(value: Any, start: int) -> bool:
 
 
 def _timeline_error_from(exc: ValidationError, data: Mapping[str, Any], source: str) -> TimelineError:
-    err = exc.errors(include_url=False, include_input=False)[0]
+    err = first_error(exc)
     loc = list(err["loc"])
     ctx_err = (err.get("ctx") or {}).get("error")
     if isinstance(ctx_err, _LocatedValueError):
@@ -396,6 +397,9 @@ def _describe(err: Mapping[str, Any]) -> str:
     if kind == "timezone_aware":
         return "datetime has no UTC offset (naive datetimes are not accepted)"
     if kind == "union_tag_invalid":
+        hint = did_you_mean((err.get("ctx") or {}).get("tag"), EVENT_TYPES)
+        if hint:
+            return f"unknown event type{hint}"
         known = ", ".join(sorted(EVENT_TYPES))
         return f"unknown event type; known types: {known}"
     if kind == "union_tag_not_found":
@@ -404,4 +408,4 @@ def _describe(err: Mapping[str, Any]) -> str:
         return "unknown field (not part of this record's type)"
     if kind == "missing":
         return "required field is missing"
-    return str(err["msg"]).removeprefix("Value error, ")
+    return plain_problem(err)
