@@ -288,7 +288,7 @@ def test_no_message_shows_a_regular_expression_or_the_rejected_value(tmp_path, c
     for argv in (["check", "--as-of", "2025-01-01T10:00", str(LATE)], ["check", "--as-of", SECRET, str(LATE)],
                  ["check", "--setting", "x", str(LATE)], ["check", "--modality", "x", str(LATE)],
                  ["check-institution", "--as-of", "2025-1-1", str(INSTITUTION)],
-                 ["batch", "--processes", "x", str(LATE)],
+                 ["batch", "--processes", "x", str(LATE)], ["check", "--fail-on", "x", str(LATE)],
                  ["explain", str(LATE), "x"], ["explain", str(LATE), "exclusion.notify_docter"]):
         code, _, err = _run(capsys, *argv)
         assert code == EXIT_USAGE
