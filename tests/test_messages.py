@@ -318,3 +318,20 @@ def test_the_regex_detector_finds_what_pydantic_would_say():
     assert not REGEX.search(OTHER_PATTERN)
     for words in PATTERN_WORDS.values():
         assert not REGEX.search(words)
+
+
+def test_a_scenario_file_for_a_duty_with_no_rule_is_an_error_naming_the_closest(tmp_path, capsys):
+    """A misspelt duty in a scenario file would make an 'absent' expectation pass: it is an error
+    (exit 3) at the duty's line, naming the closest duty id with a rule."""
+    case = (ROOT / "tests" / "duty_cases" / "custody.escort_cancelled.notify.yaml").read_text(encoding="utf-8")
+    f = tmp_path / "case.yaml"
+    f.write_text(case.replace("duty: custody.escort_cancelled\n", "duty: custody.escort_canceled\n")
+                 .replace("expect: {status: breached}", "expect: {absent: true}"), encoding="utf-8")
+    line = 1 + case.split("\n").index("duty: custody.escort_cancelled")
+    code, out, err = _run(capsys, "test", str(f))
+    assert code == EXIT_BAD_INPUT
+    assert f"{f}:{line}: duty: no rule for this duty id (did you mean 'custody.escort_cancelled'?)" in out + err
+    assert "escort_canceled" not in (out + err).replace(str(f), "")
+    f.write_text(case, encoding="utf-8")
+    assert main(["test", str(f)]) == 0
+    capsys.readouterr()
