@@ -335,3 +335,18 @@ def test_a_scenario_file_for_a_duty_with_no_rule_is_an_error_naming_the_closest(
     f.write_text(case, encoding="utf-8")
     assert main(["test", str(f)]) == 0
     capsys.readouterr()
+
+
+@pytest.mark.parametrize(("where", "key", "hint"), [("event", "custody_kin", "custody_kind"),
+                                                    ("person", "birthdate", "birth_date"),
+                                                    ("top", "case_ids", "case_id"), ("event", "note", None),
+                                                    ("event", "Custody_Kind", "custody_kind"),
+                                                    ("event", SECRET, None)])
+def test_an_unknown_field_suggests_the_closest_field_of_its_record(where, key, hint):
+    data = _timeline()
+    record = {"event": data["events"][0], "person": data["person"], "top": data}[where]
+    record[key] = "x"
+    problem = _problem(data)
+    assert problem.startswith("unknown field (not part of this record's type)")
+    assert problem.endswith(f" (did you mean '{hint}'?)") if hint else "did you mean" not in problem
+    assert FNR not in problem and "Kari" not in problem

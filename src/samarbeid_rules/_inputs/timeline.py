@@ -389,7 +389,20 @@ def _timeline_error_from(exc: ValidationError, data: Mapping[str, Any], source: 
     else:
         field = ".".join(shown_key(p) for p in loc) or None
     problem = _describe(err)
+    if err["type"] == "extra_forbidden" and loc:
+        problem += did_you_mean(loc[-1], _fields_at(loc))
     return TimelineError(problem, source=source, index=index, event_id=event_id, field=field)
+
+
+def _fields_at(loc: list[Any]) -> frozenset[str]:
+    """The fields of the record an unknown key ``loc[-1]`` was found in (an event, the person, the timeline)."""
+    if len(loc) >= 4 and loc[0] == "events" and loc[2] in EVENT_TYPES:
+        return frozenset(EVENT_TYPES[loc[2]].model_fields)
+    if loc[0] == "person":
+        return frozenset(Person.model_fields)
+    if len(loc) == 1:
+        return frozenset(Timeline.model_fields)
+    return frozenset()
 
 
 def _describe(err: Mapping[str, Any]) -> str:
