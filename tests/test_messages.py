@@ -350,3 +350,18 @@ def test_an_unknown_field_suggests_the_closest_field_of_its_record(where, key, h
     assert problem.startswith("unknown field (not part of this record's type)")
     assert problem.endswith(f" (did you mean '{hint}'?)") if hint else "did you mean" not in problem
     assert FNR not in problem and "Kari" not in problem
+
+
+def test_a_table_row_with_a_case_id_that_is_not_an_id_does_not_show_it():
+    persons = [{"case_id": SECRET, "person_id": "p1", "birth_date": "1980-01-01"}]
+    for events, persons_ in (
+        ([{"case_id": SECRET, "type": "admitted", "at": "2025-11-03T10:00+01:00", "custody_kind": "remand"}], []),
+        ([{"case_id": SECRET, "type": "admited", "at": "2025-11-03T10:00+01:00"}], persons),
+        ([{"case_id": SECRET, "type": "admitted", "at": "2025-11-03T10:00+01:00", "custody_kind": "remand"}],
+         persons),
+    ):
+        with pytest.raises(SamarbeidError) as info:
+            timelines_from_tables(events, persons_ or [{"case_id": "c1", "person_id": "p1",
+                                                        "birth_date": "1980-01-01"}])
+        assert "Kari" not in str(info.value) and FNR not in str(info.value), str(info.value)
+        assert info.value.case_id is None
