@@ -106,9 +106,17 @@ def test_unfulfilled_deadline_shows_what_would_fulfil():
 
 
 def test_unknown_duty_is_a_key_error():
-    """explain() of a duty id with no rule raises KeyError naming the known duties."""
-    with pytest.raises(KeyError, match="no rule for duty"):
+    """explain() of a duty id with no rule raises KeyError: the closest duty id with a rule if one is
+    close, else every duty id with a rule; never the id given."""
+    with pytest.raises(KeyError) as info:
         explain(ADULT, "exclusion.nonexistent", as_of=AS_OF)
+    text = str(info.value)
+    assert "no rule for this duty id; rules exist for: admission.continue_treatment," in text
+    assert "nonexistent" not in text and "did you mean" not in text
+    with pytest.raises(KeyError) as info:
+        explain(ADULT, "exclusion.notify_docter", as_of=AS_OF)
+    assert "no rule for this duty id (did you mean 'exclusion.notify_doctor'?)" in str(info.value)
+    assert "docter" not in str(info.value) and "rules exist for" not in str(info.value)
 
 
 @pytest.fixture
@@ -125,7 +133,10 @@ def test_cli_explain_exit_codes(adult_file, tmp_path, capsys):
     assert main(["explain", adult_file, "admission.needs_mapping", "--as-of", AS_OF]) == 1
     assert "(breach)" in capsys.readouterr().out
     assert main(["explain", adult_file, "exclusion.nonexistent"]) == 2
-    assert "no rule for duty" in capsys.readouterr().err
+    assert "no rule for this duty id; rules exist for:" in capsys.readouterr().err
+    assert main(["explain", adult_file, "exclusion.notify_docter"]) == 2
+    err = capsys.readouterr().err
+    assert err == "samarbeid-rules: no rule for this duty id (did you mean 'exclusion.notify_doctor'?)\n"
     bad = tmp_path / "bad.json"
     bad.write_text("{not json", encoding="utf-8")
     assert main(["explain", str(bad), "exclusion.notify_doctor"]) == 3

@@ -19,7 +19,12 @@ from .common import (
     EXIT_USAGE,
     MAX_PROCESSES,
     PROG,
+    STDIN,
+    STDIN_LABEL,
+    add_fail_on,
     as_of_arg,
+    fails,
+    stdin_lines,
     error,
     nonnegative_int,
     check_stop,
@@ -42,7 +47,7 @@ def add_batch_commands(sub: Any) -> None:
             "else 1 if any obligation is a breach, else 0."
         ),
     )
-    batch.add_argument("source", metavar="SOURCE", help="directory or JSON Lines file")
+    batch.add_argument("source", metavar="SOURCE", help="directory or JSON Lines file (-: JSON Lines on standard input)")
     batch.add_argument(
         "--processes", type=processes_arg, default=1, metavar="N",
         help=f"worker processes (default 1; 0: one per CPU; at most {MAX_PROCESSES})",
@@ -56,6 +61,7 @@ def add_batch_commands(sub: Any) -> None:
     batch.add_argument("--engine", choices=ENGINE_NAMES, default="native", help="matching engine")
     batch.add_argument("--jsonl", default=None, metavar="OUT", help="write one JSON line per obligation to OUT")
     batch.add_argument("--junit", default=None, metavar="OUT", help="write JUnit XML to OUT")
+    add_fail_on(batch)
     batch.add_argument(
         "--no-progress", action="store_true",
         help="no progress bar (default: a bar on stderr when it is a terminal)",
@@ -179,10 +185,11 @@ def _cmd_batch(args: argparse.Namespace, out: TextIO) -> int:
         error(f"engine {args.engine!r} is unavailable: {exc}")
         return EXIT_ENGINE
     outputs = [p for p in (args.jsonl, args.junit) if p is not None]
+    source: Any = stdin_lines() if args.source == STDIN else args.source
     try:
         # The outputs' text is made where each timeline is evaluated: workers send back text, not reports.
         run = evaluate_many(
-            args.source, as_of=args.as_of, rules=args.rules, profile=args.profile, engine=args.engine,
+            source, as_of=args.as_of, rules=args.rules, profile=args.profile, engine=args.engine,
             processes=args.processes, progress=False if args.no_progress else None, exclude=outputs,
             ship=functools.partial(ship_outputs, jsonl=args.jsonl is not None, junit=args.junit is not None),
         )
@@ -241,13 +248,14 @@ def _cmd_batch(args: argparse.Namespace, out: TextIO) -> int:
             for fh in handles:
                 fh.close()
             summary = run.summary
-            out.write(_batch_summary_text(args.source, summary, failed))
+            out.write(_batch_summary_text(STDIN_LABEL if args.source == STDIN else args.source, summary, failed))
 
     if engine_failed:
         return EXIT_ABORTED
     if summary.failed:
         return EXIT_BAD_INPUT
-    if summary.breaches:
+    if fails(args.fail_on, breaches=summary.breaches, contested=summary.by_status.get("contested", 0),
+             not_followed=summary.by_status.get("not_followed", 0)):
         return EXIT_BREACH
     return EXIT_OK
 

@@ -1,4 +1,5 @@
-"""What the commands share: the program name, the exit codes, argument types, one-line errors."""
+"""What the commands share: the program name, the exit codes, argument types, one-line errors,
+standard input as ``-``, and ``--fail-on``."""
 
 from __future__ import annotations
 
@@ -6,15 +7,18 @@ import argparse
 import signal
 import sys
 import threading
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import Any
 
-from .._common.errors import escaped
+from .._common.errors import SamarbeidError, escaped
+from .._common.wording import did_you_mean
 
 __all__ = [
     "EXIT_ABORTED", "EXIT_BAD_INPUT", "EXIT_BREACH", "EXIT_ENGINE", "EXIT_INTERNAL", "EXIT_INTERRUPTED",
     "EXIT_OK", "EXIT_TERMINATED", "EXIT_USAGE", "MAX_PROCESSES", "PROG", "as_of_arg", "error",
     "nonnegative_int", "processes_arg", "stop_reason", "Terminated", "STOP", "StopSignals", "check_stop",
+    "FAIL_ON", "STDIN", "STDIN_LABEL", "add_fail_on", "fails", "read_stdin", "stdin_lines",
 ]
 
 EXIT_OK = 0
@@ -32,6 +36,94 @@ EXIT_TERMINATED = 143
 MAX_PROCESSES = 64  # the same as _uses.batch.MAX_PROCESSES
 
 PROG = "samarbeid-rules"
+
+#: a FILE or SOURCE of ``-`` is standard input; errors name it by STDIN_LABEL
+STDIN = "-"
+STDIN_LABEL = "<stdin>"
+
+#: what ``--fail-on`` can select (docs/cli.md#exit-codes): ``breach`` the report's breaches (a
+#: ``skal``, ``vurdere`` or ``forbud`` obligation ``breached`` or ``fulfilled_late``),
+#: ``contested`` the obligations ``contested``, ``not_followed`` the recommendations (``bør``)
+#: ``not_followed`` (not ``followed_late``: a recommendation followed late was followed)
+FAIL_ON = ("breach", "contested", "not_followed")
+DEFAULT_FAIL_ON = ("breach",)
+
+
+def fail_on_arg(text: str) -> list[str]:
+    """``breach,contested`` → ``["breach", "contested"]``; an unknown word is a usage error
+    (the closest valid one is suggested; the word itself is not repeated)."""
+    words = [w.strip() for w in text.split(",") if w.strip()]
+    for w in words:
+        if w not in FAIL_ON:
+            raise argparse.ArgumentTypeError(
+                f"expected {', '.join(FAIL_ON)} (comma-separated or repeated){did_you_mean(w, FAIL_ON)}"
+            )
+    if not words:
+        raise argparse.ArgumentTypeError(f"expected {', '.join(FAIL_ON)} (comma-separated or repeated)")
+    return words
+
+
+def add_fail_on(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--fail-on", type=fail_on_arg, action="append", default=None, metavar="LIST",
+        help=f"exit 1 if any obligation is one of these: {', '.join(FAIL_ON)} "
+        "(comma-separated or repeated; default: breach)",
+    )
+
+
+def fails(selected: Iterable[str] | None, *, breaches: int, contested: int, not_followed: int) -> bool:
+    """Whether the counts give exit 1 under ``--fail-on`` (``selected``: its values, None: the default)."""
+    chosen = {w for group in selected for w in group} if selected else set(DEFAULT_FAIL_ON)
+    counts = {"breach": breaches, "contested": contested, "not_followed": not_followed}
+    return any(counts[w] > 0 for w in chosen)
+
+
+def _stdin_buffer() -> Any:
+    stdin = sys.stdin
+    if stdin is None:
+        raise OSError(9, "Bad file descriptor")
+    return getattr(stdin, "buffer", stdin)
+
+
+def read_stdin(error: type[SamarbeidError]) -> bytes:
+    """All of standard input as bytes, at most the JSON reader's limit; every failure an ``error``
+    naming ``<stdin>`` (read once: a second ``-`` is refused by the commands)."""
+    from .._inputs.jsonread import MAX_BYTES
+
+    try:
+        data = _stdin_buffer().read(MAX_BYTES + 1)
+    except (OSError, ValueError) as exc:
+        raise error(f"cannot read standard input ({getattr(exc, 'strerror', None) or type(exc).__name__})",
+                    source=STDIN_LABEL) from None
+    if isinstance(data, str):  # a text stream without a buffer (a test's StringIO)
+        data = data.encode("utf-8")
+    if len(data) > MAX_BYTES:
+        raise error(f"input is larger than the limit of {MAX_BYTES // 1024} KiB", source=STDIN_LABEL)
+    return data
+
+
+def stdin_lines() -> Iterator[tuple[str, bytes]]:
+    """Standard input as JSON Lines: ``("<stdin>:N", line)`` for each line that is not blank (a
+    blank line holds no timeline and is passed over). A line longer than the JSON reader's limit
+    is given cut at the limit, so it fails as JSON that does not parse, naming its line."""
+    from .._inputs.jsonread import MAX_BYTES
+
+    fh = _stdin_buffer()
+    lineno = 0
+    while True:
+        raw = fh.readline(MAX_BYTES + 1)
+        if isinstance(raw, str):
+            raw = raw.encode("utf-8")
+        if not raw:
+            return
+        lineno += 1
+        if len(raw) > MAX_BYTES and not raw.endswith(b"\n"):
+            while raw and not raw.endswith(b"\n"):  # the rest of the line is not held
+                raw = fh.readline(MAX_BYTES)
+            yield f"{STDIN_LABEL}:{lineno}", b"\x00"  # not JSON: fails on its own line
+            continue
+        if raw.strip():
+            yield f"{STDIN_LABEL}:{lineno}", raw
 
 
 

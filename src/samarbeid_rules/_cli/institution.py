@@ -12,6 +12,7 @@ from .._common.errors import InstitutionError, SamarbeidError, escaped
 from .._inputs.institution import load_institution
 from .._outputs.render import institution_table
 from .._uses.institution import check_institution, latest_record_date
+from .common import STDIN, STDIN_LABEL, read_stdin
 
 __all__ = ["add_institution_parser", "run_check_institution"]
 
@@ -39,7 +40,7 @@ def add_institution_parser(subparsers: Any) -> argparse.ArgumentParser:
         ),
         epilog="exit codes: 0 no breach, 1 breach of a duty (skal), 3 bad input",
     )
-    p.add_argument("file", metavar="FILE", help="institution records, JSON")
+    p.add_argument("file", metavar="FILE", help="institution records, JSON (-: standard input)")
     p.add_argument(
         "--as-of", type=_date_arg, default=None, metavar="DATE",
         help="date to judge at, YYYY-MM-DD (default: the latest date in the records)",
@@ -53,13 +54,17 @@ def run_check_institution(args: argparse.Namespace, out: TextIO | None = None) -
     """Run ``check-institution``: 0 no breach, 1 breach of a *skal* duty, 3 bad input."""
     out = out if out is not None else sys.stdout
     try:
-        inst = load_institution(Path(args.file))
+        if args.file == STDIN:
+            inst = load_institution(read_stdin(InstitutionError), name=STDIN_LABEL)
+        else:
+            inst = load_institution(Path(args.file))
         as_of = getattr(args, "as_of", None)
         from_records = as_of is None
         if from_records:
             as_of = latest_record_date(inst)
             if as_of is None:
-                raise InstitutionError("no dated records and no --as-of: nothing to judge at", source=str(args.file))
+                raise InstitutionError("no dated records and no --as-of: nothing to judge at",
+                                       source=STDIN_LABEL if args.file == STDIN else str(args.file))
         report = check_institution(inst, as_of=as_of)
     except SamarbeidError as exc:
         try:

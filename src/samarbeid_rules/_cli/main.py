@@ -30,6 +30,7 @@ from .._common.errors import (
     EngineFailedError,
     EngineUnavailableError,
     SamarbeidError,
+    TimelineError,
     escaped,
 )
 from .._pipeline.evaluate import check_profile_terms, evaluate, prepare_rules, resolve_profile
@@ -50,19 +51,25 @@ from .common import (
     EXIT_USAGE,
     MAX_PROCESSES,
     PROG,
+    STDIN,
+    STDIN_LABEL,
     STOP,
     StopSignals,
     Terminated,
+    add_fail_on,
     as_of_arg,
     check_stop,
     error,
+    fails,
+    read_stdin,
 )
 from .institution import add_institution_parser
 from .scenarios import add_scenarios_parser
 from .serve import add_service_parsers
-from .._inputs.rules import MODALITIES
-from .._inputs.ruleset import load_rules
-from .._inputs.timeline import timeline_json_schema
+from .._common.wording import did_you_mean
+from .._inputs.rules import MODALITIES, modality_name
+from .._inputs.ruleset import load_rules, unknown_duty_text
+from .._inputs.timeline import load_timeline, timeline_json_schema
 
 __all__ = [
     "main", "EXIT_OK", "EXIT_BREACH", "EXIT_USAGE", "EXIT_BAD_INPUT", "EXIT_ENGINE", "EXIT_INTERNAL",
@@ -84,7 +91,7 @@ def _parser() -> argparse.ArgumentParser:
         help="evaluate timeline files and report their obligations",
         description="Evaluate each timeline file and report its obligations.",
     )
-    check.add_argument("files", nargs="+", metavar="FILE", help="timeline JSON file")
+    check.add_argument("files", nargs="+", metavar="FILE", help="timeline JSON file (-: standard input)")
     check.add_argument(
         "--as-of", type=as_of_arg, default=None, metavar="ISO",
         help="instant to judge at, with a UTC offset (default: each timeline's latest event)",
@@ -97,6 +104,7 @@ def _parser() -> argparse.ArgumentParser:
         help="output format (jsonl: one line per obligation, see docs/batch.md)",
     )
     check.add_argument("--junit", default=None, metavar="FILE", help="also write JUnit XML to FILE")
+    add_fail_on(check)
     _rule_set_options(check)
     check.set_defaults(func=_cmd_check)
 
@@ -108,8 +116,13 @@ def _parser() -> argparse.ArgumentParser:
     rules.set_defaults(func=_cmd_rules)
 
     schema = sub.add_parser(
-        "schema", help="print the JSON Schema of a timeline",
-        description="Print the JSON Schema of a timeline file.",
+        "schema", help="print the JSON Schema of a timeline (or of a report)",
+        description="Print the JSON Schema of a timeline file, or with --report of the report "
+        "(check --format json).",
+    )
+    schema.add_argument(
+        "--report", action="store_true",
+        help="the schema of a report (as GET /v1/schemas/report gives it) instead of a timeline's",
     )
     schema.set_defaults(func=_cmd_schema)
     add_batch_commands(sub)
@@ -130,12 +143,13 @@ def _parser() -> argparse.ArgumentParser:
         description="Explain one duty on one timeline: the obligations it gave (trigger, conditions, deadline "
         "computation, fulfilment) and, for events that did not trigger it, the condition not met.",
     )
-    exp.add_argument("file", metavar="FILE", help="timeline JSON file")
+    exp.add_argument("file", metavar="FILE", help="timeline JSON file (-: standard input)")
     exp.add_argument("duty", metavar="DUTY", help="duty id, e.g. exclusion.notify_doctor")
     exp.add_argument("--as-of", type=as_of_arg, default=None, metavar="ISO", help="instant to judge at")
     exp.add_argument("--profile", default=None, metavar="FILE", help="interpretation profile (YAML)")
     exp.add_argument("--rules", default=None, metavar="DIR", help="rule set directory (default: shipped)")
     exp.add_argument("--format", choices=("text", "json"), default="text", help="output format")
+    add_fail_on(exp)
     _rule_set_options(exp, modality=False)
     exp.set_defaults(func=_cmd_explain)
 
@@ -156,10 +170,13 @@ def _setting(text: str) -> tuple[str, date]:
 
 
 def _modalities(text: str) -> list[str]:
-    mods = [m.strip() for m in text.split(",") if m.strip()]
+    mods = [modality_name(m.strip()) for m in text.split(",") if m.strip()]
     bad = [m for m in mods if m not in MODALITIES]
     if bad or not mods:
-        raise argparse.ArgumentTypeError(f"modalities are {', '.join(MODALITIES)} (comma-separated)")
+        hint = did_you_mean(bad[0], MODALITIES) if bad else ""
+        raise argparse.ArgumentTypeError(
+            f"modalities are {', '.join(MODALITIES)} (comma-separated; bor for bør){hint}"
+        )
     return mods
 
 
@@ -171,7 +188,7 @@ def _rule_set_options(p: argparse.ArgumentParser, *, modality: bool = True) -> N
     if modality:
         p.add_argument(
             "--modality", type=_modalities, default=None, metavar="LIST",
-            help=f"judge only these modalities, comma-separated: {','.join(MODALITIES)}",
+            help=f"judge only these modalities, comma-separated: {','.join(MODALITIES)} (bor for bør)",
         )
 
 
@@ -187,6 +204,8 @@ def _selected_rules(args: argparse.Namespace):
 
 def _cmd_check(args: argparse.Namespace, out: TextIO) -> int:
     # The engine, the rules and the profile are shared by every file: settle them once.
+    if not _one_stdin(args, args.files):
+        return EXIT_USAGE
     try:
         engine = get_engine(args.engine)
     except EngineUnavailableError as exc:
@@ -205,9 +224,14 @@ def _cmd_check(args: argparse.Namespace, out: TextIO) -> int:
     bad_input = engine_failed = False
     for name in args.files:
         check_stop()
+        if name == STDIN:
+            name = STDIN_LABEL
         try:
+            timeline = Path(name) if name != STDIN_LABEL else load_timeline(
+                read_stdin(TimelineError), name=STDIN_LABEL
+            )
             report = evaluate(
-                Path(name), as_of=args.as_of, rules=compiled, profile=profile, engine=engine.name
+                timeline, as_of=args.as_of, rules=compiled, profile=profile, engine=engine.name
             )
         except EngineUnavailableError as exc:  # pragma: no cover - settled above
             error(f"engine {args.engine!r} is unavailable: {exc}")
@@ -247,9 +271,27 @@ def _cmd_check(args: argparse.Namespace, out: TextIO) -> int:
         return EXIT_ABORTED
     if bad_input:
         return EXIT_BAD_INPUT
-    if any(r.breaches for r in reports):
+    if _fails(args.fail_on, [o for r in reports for o in r.obligations]):
         return EXIT_BREACH
     return EXIT_OK
+
+
+def _fails(fail_on: list[list[str]] | None, obligations: list[Any]) -> bool:
+    """Whether these obligations give exit 1 under ``--fail-on`` (default: a breach)."""
+    return fails(
+        fail_on,
+        breaches=sum(1 for o in obligations if o.breach),
+        contested=sum(1 for o in obligations if o.status.value == "contested"),
+        not_followed=sum(1 for o in obligations if o.status.value == "not_followed"),
+    )
+
+
+def _one_stdin(args: argparse.Namespace, names: list[str]) -> bool:
+    """Standard input (``-``) can be read once: a second ``-`` is a usage error."""
+    if names.count(STDIN) > 1:
+        error("standard input (-) can be given only once")
+        return False
+    return True
 
 
 def _cmd_rules(args: argparse.Namespace, out: TextIO) -> int:
@@ -291,7 +333,13 @@ def _cmd_rules(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _cmd_schema(args: argparse.Namespace, out: TextIO) -> int:
-    out.write(json.dumps(timeline_json_schema(), indent=2, ensure_ascii=False) + "\n")
+    if args.report:
+        from .._pipeline.report import Report
+
+        schema = Report.model_json_schema(mode="serialization")
+    else:
+        schema = timeline_json_schema()
+    out.write(json.dumps(schema, indent=2, ensure_ascii=False) + "\n")
     return EXIT_OK
 
 
@@ -326,10 +374,11 @@ def _cmd_explain(args: argparse.Namespace, out: TextIO) -> int:
     try:
         rule_set = _selected_rules(args)
         if args.duty not in rule_set.by_duty():
-            known = ", ".join(sorted(rule_set.by_duty()))
-            error(f"no rule for duty {args.duty!r}; rules exist for: {known}")
+            error(unknown_duty_text(args.duty, rule_set.by_duty()))
             return EXIT_USAGE
-        result = explain(Path(args.file), args.duty, as_of=args.as_of, rules=rule_set, profile=args.profile)
+        source = load_timeline(read_stdin(TimelineError), name=STDIN_LABEL) if args.file == STDIN \
+            else Path(args.file)
+        result = explain(source, args.duty, as_of=args.as_of, rules=rule_set, profile=args.profile)
     except SamarbeidError as exc:
         error(exc)
         return EXIT_BAD_INPUT
@@ -337,7 +386,7 @@ def _cmd_explain(args: argparse.Namespace, out: TextIO) -> int:
         out.write(result.model_dump_json(indent=2) + "\n")
     else:
         out.write(result.text())
-    return EXIT_BREACH if any(o.breach for o in result.obligations) else EXIT_OK
+    return EXIT_BREACH if _fails(args.fail_on, result.obligations) else EXIT_OK
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -31,6 +31,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, Strict, ValidationError, model_validator
 
 from .._common.errors import InstitutionError
+from .._common.wording import first_error, plain_problem
 from .events.base import Day
 from .jsonread import parse_json, read_source
 from .timeline import Id, shown_id, shown_key
@@ -289,7 +290,7 @@ def validate_institution(data: Any, *, source: str = "<input>") -> Institution:
 
 
 def _error_from(exc: ValidationError, data: Mapping[str, Any], source: str) -> InstitutionError:
-    err = exc.errors(include_url=False, include_input=False)[0]
+    err = first_error(exc)
     ctx_err = (err.get("ctx") or {}).get("error")
     if isinstance(ctx_err, _LocatedValueError):
         return InstitutionError(
@@ -324,8 +325,6 @@ def _describe(err: Mapping[str, Any]) -> str:
         return "unknown field"
     if kind == "missing":
         return "required field is missing"
-    if kind == "enum":
-        return err["msg"]
-    return str(err["msg"]).removeprefix("Value error, ")
+    return plain_problem(err)
 
 

@@ -23,6 +23,7 @@ from typing import Annotated, Any, Literal, Union
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .._common.errors import ProfileError
+from .._common.wording import first_error, plain_problem
 from .resources import rules_dir
 from .values import Clock, Duration
 from .yamlread import first_validation_problem, read_yaml, read_yaml_text
@@ -219,8 +220,8 @@ def _validate(data: Any, source: str, located=None) -> Profile:
         if located is not None:
             msg, line, dotted = first_validation_problem(exc, located)
         else:
-            err = exc.errors(include_url=False, include_input=False)[0]
-            msg, line, dotted = err["msg"], None, ".".join(str(p) for p in err["loc"])
+            err = first_error(exc)
+            msg, line, dotted = plain_problem(err), None, ".".join(str(p) for p in err["loc"])
         raise ProfileError(msg, path=source, line=line, field=dotted) from None
 
 

@@ -19,7 +19,9 @@ from collections.abc import Mapping
 from datetime import timedelta
 from typing import Annotated, Any, Literal, Union, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+
+from .._common.wording import did_you_mean
 
 from .bases import BasesFile
 from .conditions import check_conditions, field_kind
@@ -27,7 +29,7 @@ from .events.base import CustodyKind
 from .timeline import EVENT_TYPES, _MeasureStart
 from .values import Duration
 
-__all__ = ["Citation", "MODALITIES", "RuleFile"]
+__all__ = ["Citation", "MODALITIES", "MODALITY_SPELLINGS", "RuleFile", "modality_name"]
 
 DUTY_ID = re.compile(r"^[a-z_]+\.[a-z_]+$")
 
@@ -122,7 +124,9 @@ class EventPattern(_Strict):
     @classmethod
     def _known_type(cls, v: str) -> str:
         if v not in EVENT_TYPES:
-            raise ValueError(f"unknown event type {v!r}; known: {', '.join(sorted(EVENT_TYPES))}")
+            hint = did_you_mean(v, EVENT_TYPES)
+            raise ValueError(f"unknown event type {v!r}{hint}" if hint
+                             else f"unknown event type {v!r}; known: {', '.join(sorted(EVENT_TYPES))}")
         return v
 
     @model_validator(mode="after")
@@ -393,6 +397,13 @@ Timing = Annotated[
 
 Modality = Literal["skal", "bør", "vurdere", "forbud"]
 MODALITIES: tuple[str, ...] = get_args(Modality)
+#: ASCII spellings accepted for a modality (rule files, --modality, RuleSet.only): 'bor' is 'bør'
+MODALITY_SPELLINGS: dict[str, str] = {"bor": "bør"}
+
+
+def modality_name(value: Any) -> Any:
+    """``value`` as a modality: ``'bor'`` (the ASCII spelling) is ``'bør'``; anything else as it is."""
+    return MODALITY_SPELLINGS.get(value, value) if isinstance(value, str) else value
 Actor = Literal["KO", "KHO", "SHT", "LEDER", "KO+KHO", "KO+KHO+SHT"]
 
 #: timing kinds whose trigger must start a measure
@@ -423,7 +434,7 @@ class RuleFile(_Strict):
         "(exceptions, context).",
     )
     title: str = Field(min_length=1)
-    modality: Modality
+    modality: Annotated[Modality, BeforeValidator(modality_name)]
     actor: Actor
     source: Citation
     trigger: list[EventPattern] = Field(min_length=1, description="Any of these events opens an obligation.")

@@ -26,11 +26,12 @@ from typing import Any
 from pydantic import Field, ValidationError, model_validator
 
 from .._common.errors import RuleFileError
+from .._common.wording import did_you_mean, first_error, plain_problem
 from .bases import BasesFile, InForce, Registry, resolve
 from .resources import rules_dir
 from .events.base import Day
 from .conditions import value_problem
-from .rules import MODALITIES, EventPattern, RuleFile, _Strict, field_kinds
+from .rules import MODALITIES, EventPattern, modality_name, RuleFile, _Strict, field_kinds
 from .yamlread import read_yaml_model, read_yaml_model_located
 
 __all__ = [
@@ -252,33 +253,52 @@ class RuleSet:
         """The rules of some duties and/or modalities (skal, bør, vurdere, forbud) only."""
         rules = self.rules
         if duties is not None:
-            wanted = set(duties)
-            unknown = wanted - {r.duty for r in rules}
+            given = list(duties)
+            wanted = set(given)
+            known = {r.duty for r in rules}
+            unknown = [d for d in given if d not in known]
             if unknown:
-                raise RuleFileError(f"no rule for duty id(s) {sorted(unknown)}", path=self.directory)
+                # the ids are not repeated (a rejected value never is); the first is matched
+                raise RuleFileError(unknown_duty_text(unknown[0], known, count=len(set(unknown))),
+                                    path=self.directory)
             rules = tuple(r for r in rules if r.duty in wanted)
         if modalities is not None:
-            mods = set(modalities)
-            bad = mods - set(MODALITIES)
+            mods = {modality_name(m) for m in modalities}
+            bad = sorted(m for m in mods if m not in MODALITIES)
             if bad:
-                raise RuleFileError(f"unknown modality {sorted(bad)}; use {', '.join(MODALITIES)}",
-                                    path=self.directory)
+                raise RuleFileError(
+                    f"unknown modality{did_you_mean(bad[0], MODALITIES)}; the modalities are "
+                    f"{', '.join(MODALITIES)} ('bor' is accepted for 'bør')",
+                    path=self.directory,
+                )
             rules = tuple(r for r in rules if r.rule.modality in mods)
         return RuleSet(self.meta, rules, self.directory, self.registry)
 
     def with_settings(self, **settings: date) -> RuleSet:
         """A copy with settings replaced (e.g. the date circular 001 took effect): every basis
         and dated value that reads a setting moves with it."""
-        unknown = set(settings) - set(self.meta.settings)
+        unknown = sorted(set(settings) - set(self.meta.settings))
         if unknown:
-            raise RuleFileError(f"unknown rule-set setting(s) {sorted(unknown)}", path=self.directory)
+            raise RuleFileError(
+                f"unknown rule-set setting{did_you_mean(unknown[0], self.meta.settings)}; "
+                f"the settings of {self.citation()} are {', '.join(sorted(self.meta.settings)) or '(none)'}",
+                path=self.directory,
+            )
         merged = {**self.meta.settings, **settings}
         try:
             meta = RuleSetMeta.model_validate({**self.meta.model_dump(), "settings": merged})
         except ValidationError as exc:
-            raise RuleFileError(str(exc.errors(include_url=False)[0]["msg"]), path=self.directory) from None
+            raise RuleFileError(plain_problem(first_error(exc)), path=self.directory) from None
         registry = resolve(self.registry.file, merged, path=str(Path(self.directory) / "bases.yaml"))
         return _checked(RuleSet(meta, self.rules, self.directory, registry))
+
+
+def unknown_duty_text(duty: str, known: Iterable[str], *, count: int = 1) -> str:
+    """Says that ``duty`` has no rule, without repeating it: the closest duty id that has one,
+    or (when none is close) every duty id that has one."""
+    what = "this duty id" if count == 1 else f"{count} of the duty ids given"
+    hint = did_you_mean(duty, known)
+    return f"no rule for {what}{hint}" if hint else f"no rule for {what}; rules exist for: {', '.join(sorted(known))}"
 
 
 def _checked(rs: RuleSet) -> RuleSet:

@@ -45,9 +45,10 @@ from typing import Any
 from pydantic import TypeAdapter, ValidationError
 
 from .._common.errors import TableError, TimelineError
+from .._common.wording import did_you_mean, first_error, plain_problem
 from .._common.localtime import LocalTimeError, Policy, localize, time_zone
 from .events import EVENT_TYPES, Event
-from .timeline import Timeline, validate_timeline
+from .timeline import Timeline, shown_id, validate_timeline
 
 __all__ = ["EVENT_COLUMNS", "PERSON_COLUMNS", "read_rows", "timelines_from_tables"]
 
@@ -286,12 +287,13 @@ def _event_of(cells: dict[str, Any], row: int, line: int | None, rows: _Rows, ti
         raise TableError("required field is empty", column="case_id", **where)
     if not isinstance(case_id, str):
         raise TableError("case_id must be text", column="case_id", **where)
-    where["case_id"] = case_id
+    where["case_id"] = shown_id(case_id)  # a case id that is not a valid id is not shown
     type_ = _cell(cells.get("type"))
     if type_ is _EMPTY:
         raise TableError("required field is empty", column="type", **where)
     if type_ not in EVENT_TYPES:
-        raise TableError("unknown event type (see samarbeid_rules.events.EVENT_TYPES)", column="type", **where)
+        raise TableError(f"unknown event type{did_you_mean(type_, EVENT_TYPES)} (see samarbeid_rules.events.EVENT_TYPES)",
+                         column="type", **where)
     fields = _FIELDS[type_]
     event: dict[str, Any] = {"type": type_}
     for column, raw in cells.items():
@@ -322,10 +324,10 @@ def _event_of(cells: dict[str, Any], row: int, line: int | None, rows: _Rows, ti
     try:
         _EVENT_ADAPTER.validate_python(event)
     except ValidationError as exc:
-        err = exc.errors(include_url=False, include_input=False)[0]
+        err = first_error(exc)
         loc = [p for p in err["loc"] if p != type_]
         column = str(loc[0]) if loc else None
-        msg = "unknown field" if err["type"] == "extra_forbidden" else err["msg"]
+        msg = "unknown field" if err["type"] == "extra_forbidden" else plain_problem(err)
         raise TableError(msg, **{**where, "column": column}) from None
     return case_id, event
 
@@ -357,7 +359,7 @@ def timelines_from_tables(
         case_id, event = _event_of(cells, row, line, ev_rows, time, has_id)
         if case_id not in people:
             raise TableError("no row in the persons table for this case", source=ev_rows.label, row=row,
-                             line=line, column="case_id", case_id=case_id)
+                             line=line, column="case_id", case_id=shown_id(case_id))
         by_case.setdefault(case_id, []).append((row, line, event))
     out = []
     for case_id, (prison_id, person, p_row, p_line) in people.items():
@@ -369,9 +371,9 @@ def timelines_from_tables(
             if exc.index is not None and 0 <= exc.index < len(items):
                 row, line, _ = items[exc.index]
                 raise TableError(exc.problem, source=ev_rows.label, row=row, line=line,
-                                 column=(exc.field or "").split(".")[0] or None, case_id=case_id) from None
+                                 column=(exc.field or "").split(".")[0] or None, case_id=shown_id(case_id)) from None
             raise TableError(exc.problem, source=person_rows.label, row=p_row, line=p_line,
-                             column=_person_column(exc.field), case_id=case_id) from None
+                             column=_person_column(exc.field), case_id=shown_id(case_id)) from None
     return out
 
 
@@ -402,7 +404,7 @@ def _persons(rows: _Rows) -> dict[str, tuple[str | None, dict[str, Any], int, in
             raise TableError("case_id must be text", column="case_id", **where)
         if case_id in people:
             raise TableError(f"case appears twice (first at row {first[case_id]})", column="case_id",
-                             case_id=case_id, **where)
+                             case_id=shown_id(case_id), **where)
         first[case_id] = row
         prison = None if values["prison_id"] is _EMPTY else values["prison_id"]
         birth = _day(values["birth_date"], {**where, "column": "birth_date"})

@@ -30,6 +30,7 @@ import re
 
 from .._common.calendar import utc, zone
 from .._common.errors import TimelineError, quoted
+from .._common.wording import did_you_mean, first_error, plain_problem
 from .events import Event, MeasureKind
 from .events.base import ID_MAX, ID_PATTERN, Day, _Base, looks_like_national_id
 from .jsonread import parse_json, read_source
@@ -358,7 +359,7 @@ def _too_deep(value: Any, start: int) -> bool:
 
 
 def _timeline_error_from(exc: ValidationError, data: Mapping[str, Any], source: str) -> TimelineError:
-    err = exc.errors(include_url=False, include_input=False)[0]
+    err = first_error(exc)
     loc = list(err["loc"])
     ctx_err = (err.get("ctx") or {}).get("error")
     if isinstance(ctx_err, _LocatedValueError):
@@ -388,7 +389,20 @@ def _timeline_error_from(exc: ValidationError, data: Mapping[str, Any], source: 
     else:
         field = ".".join(shown_key(p) for p in loc) or None
     problem = _describe(err)
+    if err["type"] == "extra_forbidden" and loc:
+        problem += did_you_mean(loc[-1], _fields_at(loc))
     return TimelineError(problem, source=source, index=index, event_id=event_id, field=field)
+
+
+def _fields_at(loc: list[Any]) -> frozenset[str]:
+    """The fields of the record an unknown key ``loc[-1]`` was found in (an event, the person, the timeline)."""
+    if len(loc) >= 4 and loc[0] == "events" and loc[2] in EVENT_TYPES:
+        return frozenset(EVENT_TYPES[loc[2]].model_fields)
+    if loc[0] == "person":
+        return frozenset(Person.model_fields)
+    if len(loc) == 1:
+        return frozenset(Timeline.model_fields)
+    return frozenset()
 
 
 def _describe(err: Mapping[str, Any]) -> str:
@@ -396,6 +410,9 @@ def _describe(err: Mapping[str, Any]) -> str:
     if kind == "timezone_aware":
         return "datetime has no UTC offset (naive datetimes are not accepted)"
     if kind == "union_tag_invalid":
+        hint = did_you_mean((err.get("ctx") or {}).get("tag"), EVENT_TYPES)
+        if hint:
+            return f"unknown event type{hint}"
         known = ", ".join(sorted(EVENT_TYPES))
         return f"unknown event type; known types: {known}"
     if kind == "union_tag_not_found":
@@ -404,4 +421,4 @@ def _describe(err: Mapping[str, Any]) -> str:
         return "unknown field (not part of this record's type)"
     if kind == "missing":
         return "required field is missing"
-    return str(err["msg"]).removeprefix("Value error, ")
+    return plain_problem(err)

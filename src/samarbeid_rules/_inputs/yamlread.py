@@ -19,6 +19,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from .._common.errors import RuleFileError, SamarbeidError
+from .._common.wording import first_error, plain_problem
 from .jsonread import read_file
 
 #: the largest rule file, ruleset.yaml or profile read: 1 MiB (the shipped ones are under 10 KiB)
@@ -164,11 +165,11 @@ def _scalar(node: yaml.Node, loader: yaml.SafeLoader) -> Any:
 
 def first_validation_problem(exc: Any, located: LocatedData) -> tuple[str, int | None, str]:
     """(message, line, dotted field) of the first error of a pydantic ValidationError."""
-    err = exc.errors(include_url=False, include_input=False)[0]
+    err = first_error(exc)
     loc = _as_written(tuple(err["loc"]), located.data)
     line = located.line_of(loc)
     dotted = ".".join(str(p) for p in loc)
-    msg = err["msg"]
+    msg = plain_problem(err)
     if err["type"] == "extra_forbidden":
         msg = "unknown key"
     elif err["type"] == "missing":

@@ -31,6 +31,7 @@ from pydantic import TypeAdapter, ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .._common.errors import SamarbeidError, TimelineError
+from .._common.wording import first_error, plain_problem
 from .._common.version import __version__
 from .._inputs.jsonread import parse_json
 from .._inputs.timeline import Timeline, timeline_json_schema, validate_timeline
@@ -183,11 +184,11 @@ def create_app(service: Service) -> FastAPI:
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> Response:
-        err = exc.errors()[0] if exc.errors() else {"loc": (), "msg": "invalid request"}
+        err = first_error(list(exc.errors())) if exc.errors() else {"loc": (), "msg": "invalid request"}
         loc = [str(p) for p in err.get("loc", ())]
         source = loc[0] if loc and loc[0] in ("query", "path", "header", "body") else "request"
         where = {"source": "request" if source == "body" else source, "field": ".".join(loc[1:]) or None}
-        return _error_response(ServiceError(422, "invalid_input", str(err.get("msg", "invalid")), where))
+        return _error_response(ServiceError(422, "invalid_input", plain_problem(err), where))
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:

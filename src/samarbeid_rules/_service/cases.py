@@ -27,6 +27,7 @@ import json
 from pydantic import TypeAdapter, ValidationError
 
 from .._common.errors import TimelineError
+from .._common.wording import first_error, plain_problem
 from .._inputs.profile import Profile
 from .._inputs.timeline import Admitted, Event, Person, _MeasureStart
 from .._pipeline.compile import CompiledRules
@@ -184,9 +185,9 @@ class Cases:
         try:
             checked = Person.model_validate(person)
         except ValidationError as exc:
-            err = exc.errors(include_url=False, include_input=False)[0]
+            err = first_error(exc)
             field_ = ".".join(str(p) for p in ("person", *err["loc"]))
-            raise ServiceError(422, "invalid_input", err["msg"], {"source": "request", "field": field_}) from None
+            raise ServiceError(422, "invalid_input", plain_problem(err), {"source": "request", "field": field_}) from None
         try:  # the case id and prison id are checked as the library checks them in a timeline
             Monitor(case_id, checked, prison_id)
         except TimelineError as exc:

@@ -24,6 +24,7 @@ from .._inputs.profile import iso_duration
 from .._pipeline.report import BasisInfo, Obligation
 from .._pipeline.timing import judges, not_in_force_record
 from .._inputs.rules import DailySumTiming, MeasureDeadlineTiming
+from .._inputs.ruleset import unknown_duty_text
 from .._inputs.timeline import Timeline, load_timeline
 
 __all__ = ["Explanation", "NotArisen", "explain"]
@@ -116,8 +117,7 @@ def explain(
     rule_set = compiled.rule_set
     loaded = rule_set.by_duty().get(duty_id)
     if not loaded:
-        known = ", ".join(sorted(rule_set.by_duty()))
-        raise KeyError(f"no rule for duty {duty_id!r}; rules exist for: {known}")
+        raise KeyError(unknown_duty_text(duty_id, rule_set.by_duty()))
     report, facts = evaluate_with_facts(timeline, as_of=as_of, rules=compiled, profile=profile, engine=engine)
     obligations = [o for o in report.obligations if o.duty_id == duty_id]
     triggered = {t for o in obligations for t in o.trigger_event_ids}

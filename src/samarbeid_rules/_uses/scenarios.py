@@ -20,7 +20,7 @@ from pathlib import Path
 
 from .._common.errors import SamarbeidError
 from .._inputs.profile import Profile
-from .._inputs.ruleset import RuleSet, load_rules
+from .._inputs.ruleset import RuleSet, load_rules, unknown_duty_text
 from .._inputs.scenario import Expectation, LoadedScenario, ScenarioVariant, load_scenario
 from .._pipeline.compile import CompiledRules, compile_rules
 from .._pipeline.evaluate import evaluate, prepare_rules
@@ -144,8 +144,13 @@ def _run_one(loaded: LoadedScenario, run: ScenarioVariant, *, engine: str, rules
     base = dict(path=loaded.path, case=loaded.name, duty=s.duty, variant=run.variant, line=run.line,
                 expected=_expected_text(run.expect), engine=engine)
     try:
-        report = evaluate(run.timeline, as_of=s.as_of, rules=rules.get(s.settings), profile=profile,
-                          engine=engine)
+        compiled = rules.get(s.settings)
+        duties = compiled.rule_set.by_duty()
+        if s.duty not in duties:  # a misspelt duty would make every 'absent' expectation pass
+            where = loaded.path if loaded.line is None else f"{loaded.path}:{loaded.line}"
+            return ScenarioOutcome(**base, passed=False, seen="not judged",
+                                   error=f"{where}: duty: {unknown_duty_text(s.duty, duties)}")
+        report = evaluate(run.timeline, as_of=s.as_of, rules=compiled, profile=profile, engine=engine)
     except SamarbeidError as exc:
         return ScenarioOutcome(**base, passed=False, seen="not judged", error=f"{run_where(loaded, run)}: {exc}")
     passed, seen_text, seen = _judge(report, run.expect, s.duty)

@@ -97,11 +97,15 @@ def looks_like_national_id(text: str) -> bool:
     return any(_plausible_birth(m) and _checked_fnr(m) for m in _DIGIT_RUNS.findall(text))
 
 
+#: what an id is, in words: the one message for an id of the wrong length or characters
+ID_WORDS = f"an id is 1 to {ID_MAX} printable ASCII characters, without spaces or control characters (! to ~)"
+
+
 def _not_national_id(value: str) -> str:
-    if not _ID_FULL.fullmatch(value):
-        raise PydanticCustomError(
-            "id_pattern", "an id is printable ASCII without spaces or control characters (! to ~)"
-        )
+    # The length is checked here, not by Field(min_length=…), so that every id problem but one
+    # reads the same (and pydantic's "String should have at least 1 character" is not shown).
+    if not 0 < len(value) <= ID_MAX or not _ID_FULL.fullmatch(value):
+        raise PydanticCustomError("id_pattern", ID_WORDS)
     if looks_like_national_id(value):
         raise PydanticCustomError(
             "national_id", "an id must not be a national identity number (fødselsnummer or D-number)"
@@ -111,7 +115,7 @@ def _not_national_id(value: str) -> str:
 
 Id = Annotated[
     str,
-    Field(min_length=1, max_length=ID_MAX, strict=True),
+    Field(strict=True),
     AfterValidator(_not_national_id),
     WithJsonSchema({"type": "string", "minLength": 1, "maxLength": ID_MAX, "pattern": ID_PATTERN}),
 ]
