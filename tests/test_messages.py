@@ -264,7 +264,7 @@ def _messages(tmp_path: Path) -> list[str]:
     (rules / "ruleset.yaml").write_text(text.replace(f"- id: {version}", "- id: G8 2006", 1), encoding="utf-8")
     catch(load_rules, rules)
     # scenario files
-    case = (ROOT / "tests" / "duty_cases" / "custody.escort_cancelled.notify.yaml").read_text(encoding="utf-8")
+    case = (ROOT / "rules" / "cases" / "custody.escort_cancelled.reschedule.yaml").read_text(encoding="utf-8")
     for old, new in (('as_of: "', 'as_of: "x'), ("duty: custody.escort_cancelled", "duty: ''"),
                      ("custody_kind: sentence", "custody_kind: sentense"), ("{id: adm,", "{id: a d m,")):
         f = tmp_path / "case.yaml"
@@ -323,7 +323,7 @@ def test_the_regex_detector_finds_what_pydantic_would_say():
 def test_a_scenario_file_for_a_duty_with_no_rule_is_an_error_naming_the_closest(tmp_path, capsys):
     """A misspelt duty in a scenario file would make an 'absent' expectation pass: it is an error
     (exit 3) at the duty's line, naming the closest duty id with a rule."""
-    case = (ROOT / "tests" / "duty_cases" / "custody.escort_cancelled.notify.yaml").read_text(encoding="utf-8")
+    case = (ROOT / "rules" / "cases" / "custody.escort_cancelled.reschedule.yaml").read_text(encoding="utf-8")
     f = tmp_path / "case.yaml"
     f.write_text(case.replace("duty: custody.escort_cancelled\n", "duty: custody.escort_canceled\n")
                  .replace("expect: {status: breached}", "expect: {absent: true}"), encoding="utf-8")
