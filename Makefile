@@ -6,7 +6,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
 
-.PHONY: demo test test-versions bench serve openapi clean
+.PHONY: demo test fuzz test-versions bench serve openapi clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,13 @@ demo: $(BIN)/.installed
 
 test: $(BIN)/.installed
 	$(BIN)/python -m pytest -q
+
+# A longer fuzzing run (minutes): the tests marked `long` (randomised mutated JSON through load and
+# evaluate, 2000 more late/tied Monitor arrivals) and the schema/loader property tests with 20 times
+# their examples. docs/robustness.md#fuzzing records the last result.
+fuzz: $(BIN)/.installed
+	SAMARBEID_FUZZ_SCALE=20 SAMARBEID_FUZZ_CASES=2000 $(BIN)/python -m pytest -q -p no:cacheprovider \
+	  -o addopts="-ra" tests/test_fuzz.py tests/test_monitor_equivalence.py tests/test_schema_equivalence.py
 
 # The suite on every supported CPython (3.11-3.14) found on PATH or under
 # pyenv, each in its own virtual environment (.venv-3.X; the durable-rules

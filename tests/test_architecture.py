@@ -65,8 +65,8 @@ def test_contracts_fail_on_a_planted_violation(tmp_path, module, line, broken):
 
 
 EXPORTED = [
-    "AddResult", "Agency", "BatchItem", "BatchRun", "Citation", "Coverage", "CustodyKind", "ENGINE_NAMES",
-    "EngineUnavailableError", "Event", "EventAccount", "EventUse", "ExclusionBasis", "ExclusionScope",
+    "AddResult", "Agency", "BatchAbortedError", "BatchItem", "BatchRun", "Citation", "Coverage", "CustodyKind",
+    "ENGINE_NAMES", "EngineFailedError", "EngineUnavailableError", "Event", "EventAccount", "EventUse", "ExclusionBasis", "ExclusionScope",
     "Explanation", "Gap", "Institution", "InstitutionError", "InstitutionReport", "Monitor", "Obligation",
     "Person", "Profile", "ProfileError", "Report", "RuleFile", "RuleFileError", "RuleSet", "SamarbeidError",
     "Status", "TermUse", "Timeline", "TimelineError", "Window", "WorkItem", "__version__", "check_institution",

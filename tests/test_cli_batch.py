@@ -104,9 +104,15 @@ def test_batch_writes_jsonl_and_junit(tmp_path: Path, capsys: pytest.CaptureFixt
     obligations = len(evaluate(_clean_case("a")).obligations) + len(evaluate(_late_case("b")).obligations)
     assert [r["record"] for r in records].count("obligation") == obligations
     assert [r["location"] for r in records if r["record"] == "error"] == [str(d / "zz_broken.json")]
+    # one record per evaluated timeline, and a completion record last
+    assert [r["record"] for r in records].count("timeline") == 2
+    assert records[-1] == {"record": "end", "complete": True, "incomplete_reason": None, "evaluated": 2,
+                           "failed": 1, "skipped": 0, "obligations": obligations, "breaches": 1}
     root = ET.parse(junit).getroot()
-    assert len(root.findall("testsuite")) == 3
-    assert len(root.findall(".//testcase")) == obligations + 1
+    suites = root.findall("testsuite")
+    assert len(suites) == 4 and suites[-1].get("name") == "samarbeid-rules.run"
+    assert {p.get("name"): p.get("value") for p in suites[-1].iter("property")}["complete"] == "true"
+    assert len(root.findall(".//testcase")) == obligations + 1 + 1
     assert len(root.findall(".//failure")) == 1
     assert len(root.findall(".//error")) == 1
 
@@ -134,7 +140,9 @@ def test_check_junit_and_jsonl(tmp_path: Path, capsys: pytest.CaptureFixture[str
     junit = tmp_path / "check.xml"
     assert main(["check", str(ok), str(late), "--format", "jsonl", "--junit", str(junit)]) == EXIT_BREACH
     lines = capsys.readouterr().out.splitlines()
-    records = [json.loads(line) for line in lines]
+    every = [json.loads(line) for line in lines]
+    records = [r for r in every if r["record"] == "obligation"]
+    assert [r["record"] for r in every].count("timeline") == 2 and every[-1]["record"] == "end"
     expected = evaluate(ok).obligations + evaluate(late).obligations
     assert [(r["location"], r["id"], r["status"]) for r in records] == [
         (str(path), o.id, o.status.value)
@@ -142,7 +150,7 @@ def test_check_junit_and_jsonl(tmp_path: Path, capsys: pytest.CaptureFixture[str
     ]
     assert len(records) == len(expected)
     root = ET.parse(junit).getroot()
-    assert [s.get("name") for s in root.findall("testsuite")] == [str(ok), str(late)]
+    assert [s.get("name") for s in root.findall("testsuite")] == [str(ok), str(late), "samarbeid-rules.run"]
     assert len(root.findall(".//failure")) == 1
 
 

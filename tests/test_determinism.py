@@ -36,7 +36,7 @@ ENGINES = [
 
 def cases() -> list[tuple[str, object]]:
     """(label, timeline source): every example file, and synthetic timelines of a fixed seed."""
-    out: list[tuple[str, object]] = [(p.name, str(p)) for p in EXAMPLES]
+    out: list[tuple[str, object]] = [(p.name, p) for p in EXAMPLES]
     out += [(f"synthetic-{n}", generate_timeline("determinism", n)) for n in range(12)]
     return out
 

@@ -472,8 +472,9 @@ def test_cli_parser_and_default_as_of(tmp_path):
     ("source", "problem"),
     [
         ('{"prison_id": "p", "meetings": [{"id": "m", "level": ' + "9" * 5000 + "}]}", "not valid JSON"),
-        ("a\x00b", "cannot read file"),
-        (b'{"prison_id": "\xff"}', "not valid JSON"),
+        ("a\x00b", "not valid JSON"),  # a str is JSON text, never a path
+        (Path("a\x00b"), "cannot read file"),
+        (b'{"prison_id": "\xff"}', "not valid UTF-8"),
     ],
 )
 def test_unreadable_input_is_an_institution_error(source, problem):
@@ -485,11 +486,13 @@ def test_unreadable_input_is_an_institution_error(source, problem):
 
 
 def test_table_escapes_control_characters_in_ids():
-    """An id with a terminal escape (allowed by the id pattern) is printed escaped, never raw."""
+    """An id with a terminal escape (refused by the loader, but a record can be built around it in
+    Python) is printed escaped, never raw."""
     from samarbeid_rules._outputs.render import institution_table
 
-    records = inst(meetings=[{"id": "m\x1b[2J", "date": "2025-12-01", "level": "leader", "parties": ALL}])
-    records = records.model_copy(update={"prison_id": "p\x1b[31m"})
+    records = inst(meetings=[{"id": "m-1", "date": "2025-12-01", "level": "leader", "parties": ALL}])
+    meeting = records.meetings[0].model_copy(update={"id": "m\x1b[2J"})
+    records = records.model_copy(update={"prison_id": "p\x1b[31m", "meetings": [meeting]})
     text = institution_table(check(records))
     assert "\x1b" not in text
     assert "p\\x1b[31m" in text and "m\\x1b[2J" in text

@@ -12,6 +12,8 @@ private and may change.
 from ._uses.analytics import population_figures
 from ._uses.batch import BatchItem, BatchRun, evaluate_many
 from ._common.errors import (
+    BatchAbortedError,
+    EngineFailedError,
     EngineUnavailableError,
     ProfileError,
     RuleFileError,
@@ -49,12 +51,14 @@ from ._common.version import __version__
 __all__ = [
     "AddResult",
     "Agency",
+    "BatchAbortedError",
     "BatchItem",
     "BatchRun",
     "Citation",
     "Coverage",
     "CustodyKind",
     "ENGINE_NAMES",
+    "EngineFailedError",
     "EngineUnavailableError",
     "Event",
     "EventAccount",

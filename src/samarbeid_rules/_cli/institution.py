@@ -8,7 +8,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, TextIO
 
-from .._common.errors import InstitutionError, SamarbeidError
+from .._common.errors import InstitutionError, SamarbeidError, escaped
 from .._inputs.institution import load_institution
 from .._outputs.render import institution_table
 from .._uses.institution import check_institution, latest_record_date
@@ -21,10 +21,11 @@ EXIT_BAD_INPUT = 3
 
 
 def _date_arg(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not an ISO 8601 date (YYYY-MM-DD): {text!r}") from None
+    from .._inputs.events.base import _DAY_RE
+
+    if not _DAY_RE.fullmatch(text):  # the value is not repeated
+        raise argparse.ArgumentTypeError("not an ISO 8601 date (YYYY-MM-DD) from 1900-01-01 to 2199-12-31")
+    return date.fromisoformat(text)
 
 
 def add_institution_parser(subparsers: Any) -> argparse.ArgumentParser:
@@ -61,7 +62,10 @@ def run_check_institution(args: argparse.Namespace, out: TextIO | None = None) -
                 raise InstitutionError("no dated records and no --as-of: nothing to judge at", source=str(args.file))
         report = check_institution(inst, as_of=as_of)
     except SamarbeidError as exc:
-        print(f"samarbeid-rules: {exc}", file=sys.stderr)
+        try:
+            print(f"samarbeid-rules: {escaped(exc)}", file=sys.stderr)
+        except (OSError, ValueError, AttributeError):
+            pass
         return EXIT_BAD_INPUT
     if getattr(args, "format", "table") == "json":
         out.write(report.to_json(indent=2) + "\n")

@@ -17,16 +17,27 @@ without parsing the message::
     │                                    .path  .line  .field
     ├── TableError (ValueError)         an event or person table is invalid
     │                                    .source  .row  .column  .line  .case_id
-    └── EngineUnavailableError (RuntimeError)
-                                         the asked-for engine cannot run here
+    ├── EngineUnavailableError (RuntimeError)
+    │                                    the asked-for engine cannot run here
+    ├── EngineFailedError (RuntimeError) the engine crashed, hung or ran out of memory
+    │                                    on one timeline (it runs isolated; see docs/engines.md)
+    │                                    .engine  .reason
+    └── BatchAbortedError (RuntimeError) a batch could not finish: a worker process
+                                         died, or the run was interrupted
+                                         .location  .reason
 
 Messages never contain event payloads or personal data: they name ids,
-indices, field names and what was expected.
+indices, field names and what was expected; a rejected value is never
+repeated. Every part of a location is shown escaped (a character that is not
+printable, such as a newline in a file name, is written as ``\\n``, ``\\x1b``
+…), so a message is always one line.
 """
 
 from __future__ import annotations
 
 __all__ = [
+    "BatchAbortedError",
+    "EngineFailedError",
     "EngineUnavailableError",
     "InstitutionError",
     "ProfileError",
@@ -72,15 +83,29 @@ class TimelineError(SamarbeidError, ValueError):
             self.problem,
             self.source,
             f"events[{self.index}]" if self.index is not None else None,
-            f"event {self.event_id!r}" if self.event_id is not None else None,
-            f"field {self.field!r}" if self.field else None,
+            f"event {quoted(self.event_id)}" if self.event_id is not None else None,
+            f"field {quoted(self.field)}" if self.field else None,
         )
 
 
+def escaped(text: object) -> str:
+    """``text`` with every character that is not printable written as an escape
+    (``\\n``, ``\\x1b``, ``\\u202e`` …): safe for one line of a terminal or a log."""
+    s = str(text)
+    if s.isprintable():
+        return s
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in s)
+
+
+def quoted(text: object) -> str:
+    """``'text'``, escaped (see :func:`escaped`)."""
+    return "'" + escaped(text) + "'"
+
+
 def _located(default: str, problem: str, *where: str | None) -> str:
-    """``"a, b, c: problem"`` from the parts of a location that are known."""
-    known = [w for w in where if w]
-    return f"{', '.join(known) if known else default}: {problem}"
+    """``"a, b, c: problem"`` from the parts of a location that are known (escaped)."""
+    known = [escaped(w) for w in where if w]
+    return f"{', '.join(known) if known else default}: {escaped(problem)}"
 
 
 class _FileLocatedError(SamarbeidError, ValueError):
@@ -101,12 +126,12 @@ class _FileLocatedError(SamarbeidError, ValueError):
         super().__init__(self._render())
 
     def _render(self) -> str:
-        loc = self.path or self._default_location
+        loc = escaped(self.path or self._default_location)
         if self.line is not None:
             loc += f":{self.line}"
         if self.field:
-            loc += f": {self.field}"
-        return f"{loc}: {self.problem}"
+            loc += f": {escaped(self.field)}"
+        return f"{loc}: {escaped(self.problem)}"
 
 
 class RuleFileError(_FileLocatedError):
@@ -165,8 +190,8 @@ class InstitutionError(SamarbeidError, ValueError):
             self.problem,
             self.source,
             collection,
-            f"record {self.record_id!r}" if self.record_id is not None else None,
-            f"field {self.field!r}" if self.field else None,
+            f"record {quoted(self.record_id)}" if self.record_id is not None else None,
+            f"field {quoted(self.field)}" if self.field else None,
         )
 
 
@@ -221,3 +246,24 @@ class TableError(SamarbeidError, ValueError):
             f"column {self.column!r}" if self.column else None,
             f"case {self.case_id!r}" if self.case_id is not None else None,
         )
+
+
+class EngineFailedError(SamarbeidError, RuntimeError):
+    """The engine failed on one evaluation: its isolated worker crashed, hung past its
+    watchdog or ran out of memory. ``engine`` names it, ``reason`` says what happened."""
+
+    def __init__(self, reason: str, *, engine: str) -> None:
+        self.reason = reason
+        self.engine = engine
+        super().__init__(f"engine {engine}: {escaped(reason)}")
+
+
+class BatchAbortedError(SamarbeidError, RuntimeError):
+    """A batch run could not finish: a worker process died (``location`` is the timeline
+    it was given, when known) or the run was interrupted."""
+
+    def __init__(self, reason: str, *, location: str | None = None) -> None:
+        self.reason = reason
+        self.location = location
+        where = f"{escaped(location)}: " if location else ""
+        super().__init__(f"{where}{escaped(reason)}")

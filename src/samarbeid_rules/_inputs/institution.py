@@ -29,13 +29,14 @@ from collections.abc import Mapping
 from datetime import date
 from enum import Enum
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, Strict, ValidationError, model_validator
 
 from .._common.errors import InstitutionError
+from .events.base import Day
 from .jsonread import parse_json, read_source
-from .timeline import Id
+from .timeline import Id, shown_id, shown_key
 
 __all__ = [
     "ActivityPlan",
@@ -146,14 +147,19 @@ class MeetingLevel(str, Enum):
 
 
 class _Base(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # strict as timelines are (see events/base.py): dates as YYYY-MM-DD text, enums by value
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+
+#: the most records an institution file may hold in each list
+MAX_RECORDS = 10_000
 
 
 def _unique_parties(parties: list[Party]) -> str | None:
     seen: set[Party] = set()
     for p in parties:
         if p in seen:
-            return f"party {p.value!r} is listed twice"
+            return f"party '{p.value}' is listed twice"
         seen.add(p)
     return None
 
@@ -162,9 +168,9 @@ class Routine(_Base):
     """A local routine description (*lokal rutinebeskrivelse*, 001 §8.4)."""
 
     id: Id
-    topic: RoutineTopic
-    adopted: date = Field(description="Date the routine was adopted.")
-    last_reviewed: date | None = Field(
+    topic: RoutineTopic = Field(strict=False)
+    adopted: Day = Field(description="Date the routine was adopted.")
+    last_reviewed: Day | None = Field(
         default=None, description="Date it was last reviewed and found current; on or after 'adopted'."
     )
     rules_version: str | None = Field(
@@ -183,10 +189,10 @@ class Agreement(_Base):
     """A cooperation agreement (*samarbeidsavtale*; *trepartsavtale* when tripartite)."""
 
     id: Id
-    kind: AgreementKind
-    parties: list[Party] = Field(min_length=2)
-    signed: date
-    expires: date | None = Field(
+    kind: AgreementKind = Field(strict=False)
+    parties: list[Annotated[Party, Strict(False)]] = Field(min_length=2, max_length=3)
+    signed: Day
+    expires: Day | None = Field(
         default=None, description="Last day the agreement is in force; unset means open-ended."
     )
 
@@ -198,9 +204,9 @@ class Meeting(_Base):
     """A cooperation meeting (*møteplass*) held on a date."""
 
     id: Id
-    date: date
-    level: MeetingLevel
-    parties: list[Party] = Field(min_length=1, description="Who took part.")
+    date: Day
+    level: MeetingLevel = Field(strict=False)
+    parties: list[Annotated[Party, Strict(False)]] = Field(min_length=1, max_length=3, description="Who took part.")
 
     def qualifies(self) -> bool:
         """Leader level, with both KHO and SHT taking part (001 §8.3)."""
@@ -213,11 +219,11 @@ class CooperationRoutine(_Base):
     services, in force from the day adopted to the day it ended."""
 
     id: Id
-    adopted: date = Field(description="Date the routine was adopted: in force from that day.")
-    ended: date | None = Field(
+    adopted: Day = Field(description="Date the routine was adopted: in force from that day.")
+    ended: Day | None = Field(
         default=None, description="Last day the routine was in force; unset means still in force."
     )
-    parties: list[Party] = Field(min_length=1, description="Who the routine is with.")
+    parties: list[Annotated[Party, Strict(False)]] = Field(min_length=1, max_length=3, description="Who the routine is with.")
 
     def in_force_on(self, day: date) -> bool:
         return self.adopted <= day and (self.ended is None or day <= self.ended)
@@ -231,12 +237,15 @@ class ActivityPlan(_Base):
     """A plan for activation, meaningful human contact and/or physical activity (001 §5.2.4)."""
 
     id: Id
-    covers: list[PlanElement] = Field(min_length=1, description="What the plan provides for.")
-    adopted: date
-    last_reviewed: date | None = Field(default=None, description="Last reviewed and found current.")
+    covers: list[Annotated[PlanElement, Strict(False)]] = Field(
+        min_length=1, max_length=len(PlanElement), description="What the plan provides for."
+    )
+    adopted: Day = Field(description="Date the plan was adopted.")
+    last_reviewed: Day | None = Field(default=None, description="Last reviewed and found current.")
     adapted_to_routines: bool = Field(description="Adapted to the prison's routines and frames (tilpasset).")
 
     def last_confirmed(self, as_of: date) -> date | None:
+        """The latest of adoption and review on or before ``as_of`` (None: not yet adopted)."""
         days = [d for d in (self.adopted, self.last_reviewed) if d is not None and d <= as_of]
         return max(days) if days else None
 
@@ -245,9 +254,11 @@ class Change(_Base):
     """A change in the prison that affects partner agencies' ability to serve inmates (000 §4.2)."""
 
     id: Id
-    decided: date = Field(description="The day the change was decided (known).")
-    takes_effect: date = Field(description="The first day the change is in effect.")
-    affects: list[Partner] = Field(min_length=1, description="The agencies whose services it affects.")
+    decided: Day = Field(description="The day the change was decided (known).")
+    takes_effect: Day = Field(description="The first day the change is in effect.")
+    affects: list[Annotated[Partner, Strict(False)]] = Field(
+        min_length=1, max_length=len(Partner), description="The agencies whose services it affects."
+    )
 
 
 class ChangeNotice(_Base):
@@ -255,25 +266,28 @@ class ChangeNotice(_Base):
 
     id: Id
     change: Id = Field(description="The id of the change it tells of.")
-    agency: Partner
-    date: date
+    agency: Partner = Field(strict=False)
+    date: Day
 
 
 _COLLECTIONS = ("routines", "agreements", "meetings", "cooperation_routines", "activity_plans", "changes",
                 "change_notices")
+_FIELD_NAMES = frozenset({"prison_id", *_COLLECTIONS, "id", "topic", "adopted", "last_reviewed", "rules_version",
+                          "kind", "parties", "signed", "expires", "date", "level", "ended", "covers",
+                          "adapted_to_routines", "decided", "takes_effect", "affects", "change", "agency"})
 
 
 class Institution(_Base):
     """A prison's records for the institution checks. Ids only, no names."""
 
     prison_id: Id
-    routines: list[Routine] = Field(default_factory=list)
-    agreements: list[Agreement] = Field(default_factory=list)
-    meetings: list[Meeting] = Field(default_factory=list)
-    cooperation_routines: list[CooperationRoutine] = Field(default_factory=list)
-    activity_plans: list[ActivityPlan] = Field(default_factory=list)
-    changes: list[Change] = Field(default_factory=list)
-    change_notices: list[ChangeNotice] = Field(default_factory=list)
+    routines: list[Routine] = Field(default_factory=list, max_length=MAX_RECORDS)
+    agreements: list[Agreement] = Field(default_factory=list, max_length=MAX_RECORDS)
+    meetings: list[Meeting] = Field(default_factory=list, max_length=MAX_RECORDS)
+    cooperation_routines: list[CooperationRoutine] = Field(default_factory=list, max_length=MAX_RECORDS)
+    activity_plans: list[ActivityPlan] = Field(default_factory=list, max_length=MAX_RECORDS)
+    changes: list[Change] = Field(default_factory=list, max_length=MAX_RECORDS)
+    change_notices: list[ChangeNotice] = Field(default_factory=list, max_length=MAX_RECORDS)
 
     @model_validator(mode="after")
     def _check_records(self) -> Institution:
@@ -353,7 +367,8 @@ def load_institution(
     id and the field.
     """
     text, label = read_source(source, name, InstitutionError)
-    data = parse_json(text, label, InstitutionError) if isinstance(text, (str, bytes)) else text
+    data = parse_json(text, label, InstitutionError, field_names=_FIELD_NAMES) if isinstance(text, (str, bytes)) \
+        else text
     return validate_institution(data, source=label)
 
 
@@ -361,6 +376,10 @@ def validate_institution(data: Any, *, source: str = "<input>") -> Institution:
     """Validate parsed JSON data as an institution, raising a located InstitutionError."""
     if not isinstance(data, Mapping):
         raise InstitutionError("an institution must be a JSON object", source=source)
+    for coll in _COLLECTIONS:
+        records = data.get(coll)
+        if isinstance(records, list) and len(records) > MAX_RECORDS:
+            raise InstitutionError(f"at most {MAX_RECORDS} records in a list", source=source, collection=coll)
     try:
         return Institution.model_validate(data)
     except ValidationError as exc:
@@ -388,13 +407,14 @@ def _error_from(exc: ValidationError, data: Mapping[str, Any], source: str) -> I
         record_id = None
         records = data.get(coll)
         if isinstance(records, list) and 0 <= index < len(records) and isinstance(records[index], Mapping):
-            raw = records[index].get("id")
-            record_id = raw if isinstance(raw, str) else None
-        field = ".".join(str(p) for p in loc[2:]) or None
+            record_id = shown_id(records[index].get("id"))
+        field = ".".join(shown_key(p) for p in loc[2:]) or None
+        if field == "id":
+            record_id = None
         return InstitutionError(
             problem, source=source, collection=coll, index=index, record_id=record_id, field=field
         )
-    field = ".".join(str(p) for p in loc) or None
+    field = ".".join(shown_key(p) for p in loc) or None
     return InstitutionError(problem, source=source, field=field)
 
 

@@ -24,13 +24,15 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from .._common.errors import ProfileError
 from .resources import rules_dir
-from .yamlread import first_validation_problem, read_yaml
+from .values import Clock, Duration
+from .yamlread import first_validation_problem, read_yaml, read_yaml_text
 
 __all__ = ["Profile", "load_profile", "default_profile"]
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # strict: a count is an integer (not "30", not true), a bound ISO 8601 text (values.Duration)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
 
 class DurationTerm(_Strict):
@@ -38,8 +40,8 @@ class DurationTerm(_Strict):
 
     kind: Literal["duration"]
     words: list[str] = Field(min_length=1, description="The Norwegian words this bound stands for.")
-    strict: timedelta
-    lenient: timedelta
+    strict: Duration
+    lenient: Duration
     note: str = ""
 
     @model_validator(mode="after")
@@ -57,8 +59,8 @@ class DurationTerm(_Strict):
 
 
 class ClockWindow(_Strict):
-    start: time
-    end: time
+    start: Clock
+    end: Clock
 
     @model_validator(mode="after")
     def _order(self) -> ClockWindow:
@@ -111,8 +113,8 @@ class LeadTimeTerm(_Strict):
 
     kind: Literal["lead_time"]
     words: list[str] = Field(min_length=1)
-    strict: timedelta
-    lenient: timedelta
+    strict: Duration
+    lenient: Duration
     note: str = ""
 
     @model_validator(mode="after")
@@ -161,7 +163,7 @@ class Profile(_Strict):
     def _names(cls, v: dict[str, Any]) -> dict[str, Any]:
         for name in v:
             if not name.isidentifier() or not name.isascii():
-                raise ValueError(f"term name {name!r} must be an ASCII identifier")
+                raise ValueError("a term name must be an ASCII identifier")
         return v
 
     def term(self, name: str) -> DurationTerm | ClockWindowTerm | CountTerm | LeadTimeTerm:
@@ -183,7 +185,9 @@ def _merge(base: Profile, over: dict[str, Any], *, source: str, id_suffix: str, 
     data = base.model_dump(mode="json")
     unknown = set(over) - {"terms", "settings", "id", "version", "title", "policy_note", "extends"}
     if unknown:
-        raise ProfileError(f"unknown key(s) {sorted(unknown)}", path=source)
+        shown = sorted(k if isinstance(k, str) and k.isidentifier() and k.isascii() and len(k) <= 40
+                       else "<unknown key>" for k in unknown)
+        raise ProfileError(f"unknown key(s) {shown}", path=source)
     for key in ("id", "version", "title", "policy_note"):
         if key in over:
             data[key] = over[key]
@@ -229,10 +233,7 @@ def load_profile(path: str | Path | None = None) -> Profile:
         path = rules_dir() / "profile.yaml"
     path = Path(path)
     label = str(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ProfileError(f"cannot read profile ({exc})", path=label) from None
+    text = read_yaml_text(path, lambda problem: ProfileError(problem, path=label), "profile")
     located = read_yaml(text, lambda problem, line: ProfileError(problem, path=label, line=line))
     data = located.data
     if not isinstance(data, dict):
@@ -251,7 +252,10 @@ def default_profile() -> Profile:
 
 
 def _iso(td: timedelta) -> str:
-    secs = int(td.total_seconds())
+    """ISO 8601 text of a whole-second, non-negative length (bounds are refused otherwise)."""
+    if td.microseconds or td < timedelta(0):  # pragma: no cover - refused by Duration
+        raise ValueError("only whole, non-negative seconds are written")
+    secs = td.days * 86400 + td.seconds
     if secs == 0:
         return "PT0S"
     days, rem = divmod(secs, 86400)

@@ -22,7 +22,10 @@ from typing import Annotated, Any, Literal, Union, get_args
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from .bases import BasesFile
+from .conditions import check_conditions, field_kind
+from .events.base import CustodyKind
 from .timeline import EVENT_TYPES, _MeasureStart
+from .values import Duration
 
 __all__ = ["Citation", "MODALITIES", "RuleFile"]
 
@@ -36,7 +39,8 @@ DERIVED_FIELDS = {
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # strict: "yes" is not true, 1 is not true, "30" is not 30; lengths of time are ISO 8601 text
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
 
 def _registry(info: ValidationInfo) -> BasesFile | None:
@@ -77,10 +81,11 @@ class Condition(_Strict):
     eq: Scalar | None = None
     ne: Scalar | None = None
     in_: list[Scalar] | None = Field(default=None, alias="in")
-    lt: int | None = None
-    lte: int | None = None
-    gt: int | None = None
-    gte: int | None = None
+    # any scalar here: the field's type decides (conditions.check_conditions, with a clear message)
+    lt: Scalar | None = None
+    lte: Scalar | None = None
+    gt: Scalar | None = None
+    gte: Scalar | None = None
     exists: bool | None = None
     in_value: str | None = Field(
         default=None,
@@ -129,10 +134,19 @@ class EventPattern(_Strict):
                     f"event type {self.event!r} has no field {name!r}; "
                     f"fields: {', '.join(sorted(fields))}"
                 )
+        check_conditions(self.conditions(), field_kinds(self.event), "where")
         return self
 
     def conditions(self) -> tuple[tuple[str, str, Any], ...]:
         return _conditions(self.where)
+
+
+def field_kinds(event: str) -> dict[str, tuple[str, Any]]:
+    """The kind of every field of event type ``event`` a condition may test (see :mod:`.conditions`)."""
+    kinds = {name: field_kind(f.annotation) for name, f in EVENT_TYPES[event].model_fields.items()}
+    kinds["age"] = ("int", None)
+    kinds["custody_kind"] = ("enum", tuple(k.value for k in CustodyKind))
+    return kinds
 
 
 def _conditions(where: Mapping[str, ConditionSpec]) -> tuple[tuple[str, str, Any], ...]:
@@ -223,7 +237,7 @@ class FulfilmentPattern(_CorrelatedPattern):
     count (a doctor's statement obtained before the decision).
     """
 
-    lookback: timedelta | None = None
+    lookback: Duration | None = None
 
     @model_validator(mode="after")
     def _lookback_range(self) -> FulfilmentPattern:
@@ -247,7 +261,7 @@ class Bound(_Strict):
     dated value of the legal-bases registry (a number of working days the law changed over time)."""
 
     term: str | None = None
-    duration: timedelta | None = None
+    duration: Duration | None = None
     working_days: int | None = Field(
         default=None, ge=1, le=365,
         description="Until the end of the n-th working day after the trigger's day "
@@ -435,7 +449,7 @@ class DailySumTiming(_Strict):
 
     kind: Literal["daily_sum"]
     minutes: str = Field(description="Profile term (count): minutes required per day.")
-    applies_if_longer_than: timedelta | None = None
+    applies_if_longer_than: Duration | None = None
     extended_by: str | None = Field(
         default=None,
         description="Event type recording a later expected end of the measure (an extension), read with "
@@ -456,7 +470,7 @@ class MeasureDeadlineTiming(_Strict):
     the time ``longer_than`` has passed."""
 
     kind: Literal["measure_deadline"]
-    longer_than: timedelta
+    longer_than: Duration
     within: Bound
     extended_by: str | None = Field(
         default=None,
@@ -623,6 +637,8 @@ class RuleFile(_Strict):
                 for name in names:
                     if name not in fields:
                         raise ValueError(f"trigger {pat.event!r} has no field {name!r}")
+                what = "timing.requires" if isinstance(t, CheckTiming) else "timing.exempt_if"
+                check_conditions(self.check_conditions(), field_kinds(pat.event), what)
         return self
 
     def time_words(self) -> list[tuple[tuple[str, ...], str]]:

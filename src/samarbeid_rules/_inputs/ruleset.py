@@ -28,7 +28,9 @@ from pydantic import Field, ValidationError, model_validator
 from .._common.errors import RuleFileError
 from .bases import BasesFile, InForce, Registry, resolve
 from .resources import rules_dir
-from .rules import MODALITIES, EventPattern, RuleFile, _Strict
+from .events.base import Day
+from .conditions import value_problem
+from .rules import MODALITIES, EventPattern, RuleFile, _Strict, field_kinds
 from .yamlread import located_error, read_yaml_model, read_yaml_model_located
 
 __all__ = [
@@ -83,7 +85,7 @@ class RuleSetMeta(_Strict):
     version: str
     title: str
     description: str = ""
-    settings: dict[str, date] = Field(default_factory=dict)
+    settings: dict[str, Day] = Field(default_factory=dict)
     setting_notes: dict[str, str] = Field(default_factory=dict)
     versions: list[RuleSetVersion] = Field(min_length=1)
 
@@ -295,6 +297,20 @@ def _checked(rs: RuleSet) -> RuleSet:
             )
     for r in rs.rules:
         periods = rs.in_force[r.rule_id]
+        for pat in r.rule.fulfilled_by:
+            kinds = field_kinds(pat.event)
+            for fname, op, vname in pat.conditions():
+                if op != "in_value":
+                    continue
+                kind, allowed = kinds[fname]
+                for _, entry in rs.registry.values[vname]:
+                    items = entry if isinstance(entry, tuple) else (entry,)
+                    bad = next((p for p in (value_problem(kind, allowed, v) for v in items) if p), None)
+                    if bad is not None:
+                        raise RuleFileError(
+                            f"where.{fname}: dated value {vname!r} has an entry that does not fit: field "
+                            f"{fname!r} {bad}", path=r.path, field="fulfilled_by",
+                        )
         for name in r.rule.dated_values():
             first = rs.registry.values[name][0][0]
             if first is not None and periods and first.day > periods[0][0]:

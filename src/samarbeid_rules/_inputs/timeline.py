@@ -26,10 +26,12 @@ from typing import Any
 
 from pydantic import Field, TypeAdapter, ValidationError, model_validator
 
-from .._common.calendar import utc
-from .._common.errors import TimelineError
+import re
+
+from .._common.calendar import utc, zone
+from .._common.errors import TimelineError, quoted
 from .events import Event, MeasureKind
-from .events.base import Day, _Base
+from .events.base import ID_MAX, ID_PATTERN, Day, _Base, looks_like_national_id
 from .jsonread import parse_json, read_source
 
 # The event models live in .events, one module per catalog section. These
@@ -65,6 +67,12 @@ __all__ = [
 ]
 
 
+#: the most events a timeline may hold (about 11 years of looks every hour); more is refused
+#: with a TimelineError before any event is validated, so work is bounded by this
+MAX_EVENTS = 100_000
+_OSLO = zone("Europe/Oslo")
+
+
 class Person(_Base):
     """The person in custody: an opaque id and the birth date, nothing more."""
 
@@ -87,10 +95,18 @@ class Timeline(_Base):
     case_id: Id
     prison_id: Id | None = Field(default=None, description="Prison (institution) id.")
     person: Person
-    events: list[Event]
+    events: list[Event] = Field(max_length=MAX_EVENTS)
 
     @model_validator(mode="after")
     def _check_structure(self) -> Timeline:
+        if self.events:
+            first = min(range(len(self.events)), key=lambda i: utc(self.events[i].at))
+            day = utc(self.events[first].at).astimezone(_OSLO).date()
+            if self.person.birth_date > day:
+                raise _LocatedValueError(
+                    f"the birth date is after the first event (events[{first}], on {day.isoformat()}): "
+                    "a person is born before their custody", None, None, "person.birth_date",
+                )
         seen: dict[str, int] = {}
         for i, ev in enumerate(self.events):
             if ev.id in seen:
@@ -109,11 +125,11 @@ class Timeline(_Base):
                 continue
             if target not in seen:
                 raise _LocatedValueError(
-                    f"responds to event {target!r}, which is not in the timeline", i, ev.id, "responds_to"
+                    f"responds to event {quoted(target)}, which is not in the timeline", i, ev.id, "responds_to"
                 )
             if utc(self.events[seen[target]].at) > utc(ev.at):
                 raise _LocatedValueError(
-                    f"responds to event {target!r}, which comes later (events[{seen[target]}])", i, ev.id,
+                    f"responds to event {quoted(target)}, which comes later (events[{seen[target]}])", i, ev.id,
                     "responds_to",
                 )
         pair_measures(self.events)
@@ -127,7 +143,7 @@ class Timeline(_Base):
 class _LocatedValueError(ValueError):
     """Raised inside validators; turned into a TimelineError by the loader."""
 
-    def __init__(self, problem: str, index: int, event_id: str, field: str) -> None:
+    def __init__(self, problem: str, index: int | None, event_id: str | None, field: str) -> None:
         super().__init__(problem)
         self.problem, self.index, self.event_id, self.field = problem, index, event_id, field
 
@@ -146,7 +162,7 @@ def pair_measures(events: Iterable[Any], *, check_refs: bool = True) -> dict[str
         if isinstance(ev, _MeasureStart):
             if ev.measure_id in pairs:
                 raise _LocatedValueError(
-                    f"measure {ev.measure_id!r} is started twice", i, ev.id, "measure_id"
+                    f"measure {quoted(ev.measure_id)} is started twice", i, ev.id, "measure_id"
                 )
             pairs[ev.measure_id] = MeasurePair(ev.measure_kind, ev, None)
             index_of[ev.measure_id] = i
@@ -156,11 +172,11 @@ def pair_measures(events: Iterable[Any], *, check_refs: bool = True) -> dict[str
         pair = pairs.get(ev.measure_id)
         if pair is None:
             raise _LocatedValueError(
-                f"ends measure {ev.measure_id!r}, which no started event opens", i, ev.id, "measure_id"
+                f"ends measure {quoted(ev.measure_id)}, which no started event opens", i, ev.id, "measure_id"
             )
         if pair.kind is not ev.measure_kind:
             raise _LocatedValueError(
-                f"ends measure {ev.measure_id!r}, which is a {pair.kind.value}, not a "
+                f"ends measure {quoted(ev.measure_id)}, which is a {pair.kind.value}, not a "
                 f"{ev.measure_kind.value}",
                 i,
                 ev.id,
@@ -168,11 +184,11 @@ def pair_measures(events: Iterable[Any], *, check_refs: bool = True) -> dict[str
             )
         if pair.end is not None:
             raise _LocatedValueError(
-                f"measure {ev.measure_id!r} is ended twice", i, ev.id, "measure_id"
+                f"measure {quoted(ev.measure_id)} is ended twice", i, ev.id, "measure_id"
             )
         if utc(ev.at) < utc(pair.start.at):
             raise _LocatedValueError(
-                f"ends measure {ev.measure_id!r} before it started (events[{index_of[ev.measure_id]}])",
+                f"ends measure {quoted(ev.measure_id)} before it started (events[{index_of[ev.measure_id]}])",
                 i,
                 ev.id,
                 "at",
@@ -189,51 +205,80 @@ def pair_measures(events: Iterable[Any], *, check_refs: bool = True) -> dict[str
             continue
         if ref not in pairs:
             raise _LocatedValueError(
-                f"refers to measure {ref!r}, which no started event opens", i, ev.id, "measure_id"
+                f"refers to measure {quoted(ref)}, which no started event opens", i, ev.id, "measure_id"
             )
         if utc(ev.at) < utc(pairs[ref].start.at) and not getattr(ev, "may_precede_measure", False):
             raise _LocatedValueError(
-                f"refers to measure {ref!r} before it started", i, ev.id, "at"
+                f"refers to measure {quoted(ref)} before it started", i, ev.id, "at"
             )
     return pairs
 
 
 _TIMELINE_ADAPTER = TypeAdapter(Timeline)
 
+#: every key a timeline may hold (a duplicated or unknown key is named in a message only if it is
+#: one of these, or close to one: any other key may itself be personal data)
+FIELD_NAMES: frozenset[str] = frozenset(
+    {"case_id", "prison_id", "person", "events", *Person.model_fields}
+    | {name for cls in EVENT_TYPES.values() for name in cls.model_fields}
+)
+
 
 def timeline_json_schema() -> dict[str, Any]:
-    """The JSON Schema of a timeline file."""
-    return Timeline.model_json_schema()
+    """The JSON Schema of a timeline file.
+
+    The schema and :func:`load_timeline` accept the same documents, field by field
+    (tested both ways in ``tests/test_schema_equivalence.py``); the loader's checks that
+    JSON Schema cannot state are listed in :data:`CROSS_CHECKS` and in the schema's
+    description.
+    """
+    schema = Timeline.model_json_schema()
+    schema["description"] = (
+        f"{schema.get('description', '')} Beyond this schema, a timeline is refused when: "
+        + "; ".join(CROSS_CHECKS) + "."
+    ).strip()
+    return schema
+
+
+#: what the loader checks that JSON Schema cannot express (relations between values, and a
+#: checksum): a document the schema accepts is refused by the loader for one of these only
+CROSS_CHECKS = (
+    "two events share an id",
+    "an ended event names a measure no started event opens, of another kind, twice, or before its start",
+    "a measure is started twice",
+    "an event names a measure that is not started before it (a doctor's statement may precede it)",
+    "responds_to names an event that is not in the timeline or comes later",
+    "an exclusion's expected_end is before its start",
+    "the birth date is after the first event",
+    "an id holds a number shaped like a Norwegian national identity number (11 digits, valid check digits)",
+)
 
 
 def load_timeline(source: str | Path | Mapping[str, Any] | bytes, *, name: str | None = None) -> Timeline:
     """Load and validate a timeline.
 
-    ``source`` is a path to a JSON file, a JSON text (``str`` starting with
-    ``{`` or ``bytes``), or an already parsed mapping. Raises
-    :class:`TimelineError` naming the file, the event index and id, and the
-    field.
+    ``source`` is a file (a :class:`pathlib.Path`), a JSON text (``str`` or ``bytes``), or
+    already parsed data (a mapping); a ``str`` is never taken as a path because of how it
+    looks (one naming an existing file is still read, with a ``DeprecationWarning``). Raises
+    :class:`TimelineError` naming the file, the event index and id, and the field, never the
+    rejected value.
     """
     text, label = read_source(source, name, TimelineError)
     if isinstance(text, (str, bytes)):
-        return _validate_text(text, label)
+        text = parse_json(text, label, TimelineError, field_names=FIELD_NAMES, list_key="events")
     return validate_timeline(text, source=label)
-
-
-def _validate_text(text: str | bytes, label: str) -> Timeline:
-    """Parse and validate JSON text in one pass (pydantic-core); on failure,
-    parse it again the plain way to locate and describe the problem."""
-    try:
-        return _TIMELINE_ADAPTER.validate_json(text)
-    except (ValidationError, RecursionError, ValueError):
-        pass
-    return validate_timeline(parse_json(text, label, TimelineError), source=label)
 
 
 def validate_timeline(data: Any, *, source: str = "<input>") -> Timeline:
     """Validate parsed JSON data as a timeline, raising a located TimelineError."""
     if not isinstance(data, Mapping):
         raise TimelineError("a timeline must be a JSON object", source=source)
+    events = data.get("events")
+    if isinstance(events, list) and len(events) > MAX_EVENTS:
+        raise TimelineError(
+            f"a timeline holds at most {MAX_EVENTS} events (this one has {len(events)})", source=source,
+            field="events",
+        )
     _check_depth(data, source)
     try:
         return _TIMELINE_ADAPTER.validate_python(data)
@@ -241,6 +286,31 @@ def validate_timeline(data: Any, *, source: str = "<input>") -> Timeline:
         raise _timeline_error_from(exc, data, source) from None
     except RecursionError:
         raise TimelineError("input is nested too deeply", source=source) from None
+
+
+_ID_RE = re.compile(r"[!-~]+")
+
+
+def shown_id(value: Any) -> str | None:
+    """``value`` if it is a valid id (and so may be shown), else None: a rejected id is never echoed."""
+    if isinstance(value, str) and 0 < len(value) <= ID_MAX and _ID_RE.fullmatch(value) \
+            and not looks_like_national_id(value):
+        return value
+    return None
+
+
+def shown_key(key: Any) -> str:
+    """A key as a message may name it: shaped like a field name (lower-case letters and ``_``, at
+    most 40), else a placeholder: a key with capitals, digits, spaces or other characters may
+    itself be personal data (a name, a national id number) and is not repeated."""
+    if isinstance(key, int):
+        return str(key)
+    if isinstance(key, str) and _KEY_RE.fullmatch(key):
+        return key
+    return "<unknown key>"
+
+
+_KEY_RE = re.compile(r"[a-z_]{1,40}")
 
 
 #: no field of a timeline nests deeper than this; deeper input is refused
@@ -253,7 +323,7 @@ def _check_depth(data: Mapping[str, Any], source: str) -> None:
     for key, value in data.items():
         if key != "events" or not isinstance(value, list):
             if _too_deep(value, 1):
-                raise TimelineError("value is nested too deeply", source=source, field=str(key))
+                raise TimelineError("value is nested too deeply", source=source, field=shown_key(key))
             continue
         for i, ev in enumerate(value):
             if not isinstance(ev, Mapping):
@@ -262,10 +332,9 @@ def _check_depth(data: Mapping[str, Any], source: str) -> None:
                 continue
             for name, v in ev.items():
                 if _too_deep(v, 3):
-                    raw_id = ev.get("id")
                     raise TimelineError(
                         "value is nested too deeply", source=source, index=i,
-                        event_id=raw_id if isinstance(raw_id, str) else None, field=str(name),
+                        event_id=shown_id(ev.get("id")), field=shown_key(name),
                     )
 
 
@@ -296,23 +365,23 @@ def _timeline_error_from(exc: ValidationError, data: Mapping[str, Any], source: 
             field=ctx_err.field,
         )
     # Unwrap the located error carried by a model validator.
-    if err["type"] == "value_error" and not loc:
-        msg = err["msg"].removeprefix("Value error, ")
-        return TimelineError(msg, source=source)
+    if err["type"] == "value_error" and not loc:  # pragma: no cover - every model check is located
+        return TimelineError("the timeline is not valid", source=source)
     index = event_id = None
     if len(loc) >= 2 and loc[0] == "events" and isinstance(loc[1], int):
         index = loc[1]
         events = data.get("events")
         if isinstance(events, list) and 0 <= index < len(events) and isinstance(events[index], Mapping):
-            raw_id = events[index].get("id")
-            event_id = raw_id if isinstance(raw_id, str) else None
+            event_id = shown_id(events[index].get("id"))
         rest = loc[2:]
         # The discriminated union puts the event type in the location; drop it.
         if rest and isinstance(rest[0], str) and rest[0] in EVENT_TYPES:
             rest = rest[1:]
-        field = ".".join(str(p) for p in rest) or None
+        if rest == ["id"]:
+            event_id = None  # the id itself was refused
+        field = ".".join(shown_key(p) for p in rest) or None
     else:
-        field = ".".join(str(p) for p in loc) or None
+        field = ".".join(shown_key(p) for p in loc) or None
     problem = _describe(err)
     return TimelineError(problem, source=source, index=index, event_id=event_id, field=field)
 
@@ -330,4 +399,4 @@ def _describe(err: Mapping[str, Any]) -> str:
         return "unknown field (not part of this record's type)"
     if kind == "missing":
         return "required field is missing"
-    return str(err["msg"])
+    return str(err["msg"]).removeprefix("Value error, ")

@@ -9,6 +9,7 @@ surprising conversions: ``07:00`` stays the string ``"07:00"`` (not the number
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +19,19 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from .._common.errors import RuleFileError, SamarbeidError
+from .jsonread import read_file
+
+#: the largest rule file, ruleset.yaml or profile read: 1 MiB (the shipped ones are under 10 KiB)
+MAX_YAML_BYTES = 1024 * 1024
+
+
+def read_yaml_text(path: Path, fail: Callable[[str], Exception], what: str) -> str:
+    """The UTF-8 text of the YAML file ``path`` (a regular file of at most MAX_YAML_BYTES)."""
+    data = read_file(path, lambda problem: fail(f"{what}: {problem}"), limit=MAX_YAML_BYTES)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise fail(f"cannot read {what} (not valid UTF-8 at byte {exc.start})") from None
 
 __all__ = ["LocatedData", "located_error", "read_yaml", "read_yaml_model", "read_yaml_model_located"]
 
@@ -110,7 +124,8 @@ def _convert_collection(node, path, lines, loader, fail, budget, active) -> Any:
                 raise fail("mapping keys must be strings", key_node.start_mark.line + 1)
             line = key_node.start_mark.line + 1
             if key in result:
-                raise fail(f"duplicate key {key!r} (first at line {first_line[key]})", line)
+                shown = repr(key) if isinstance(key, int) or _KEY_SHAPE.fullmatch(key) else "(not shown)"
+                raise fail(f"duplicate key {shown} (first at line {first_line[key]})", line)
             first_line[key] = line
             lines[path + (key,)] = line
             result[key] = _convert(value_node, path + (key,), lines, loader, fail, budget, active)
@@ -124,11 +139,22 @@ def _convert_collection(node, path, lines, loader, fail, budget, active) -> Any:
     raise AssertionError(type(node))  # pragma: no cover
 
 
+_KEY_SHAPE = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,39}")
+#: YAML 1.1 booleans that YAML 1.2 (and JSON) read as text: "yes" is not true
+_NOT_BOOL = re.compile(r"^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF)$")
+#: the integers YAML 1.2's core schema (and JSON) reads: decimal, no leading zero, no "_"
+_DECIMAL = re.compile(r"^[-+]?(?:0|[1-9][0-9]*)$")
+
+
 def _scalar(node: yaml.Node, loader: yaml.SafeLoader) -> Any:
     if not isinstance(node, yaml.ScalarNode):
         return None
     if node.tag in _KEEP_AS_STRING:
         return node.value
+    if node.tag == "tag:yaml.org,2002:bool" and _NOT_BOOL.fullmatch(node.value):
+        return node.value  # YAML 1.1's yes/no/on/off stay text (a bool field then refuses them)
+    if node.tag == "tag:yaml.org,2002:int" and not _DECIMAL.fullmatch(node.value):
+        return node.value  # 017 (octal in YAML 1.1), 0x1f, 1_000 stay text
     if node.tag == "tag:yaml.org,2002:int" and ":" in node.value:
         return node.value  # YAML 1.1 base-60 (07:00 → 420): keep the text
     if node.tag == "tag:yaml.org,2002:float" and ":" in node.value:
@@ -197,10 +223,7 @@ def read_yaml_model_located(
 ) -> tuple[_M, LocatedData]:
     """:func:`read_yaml_model`, and where each key was (for checks made after validation)."""
     label = str(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise RuleFileError(f"cannot read {what} ({exc})", path=label) from None
+    text = read_yaml_text(path, lambda problem: RuleFileError(problem, path=label), what)
     located = read_yaml(text, lambda problem, line: RuleFileError(problem, path=label, line=line))
     if not isinstance(located.data, dict):
         raise RuleFileError(f"a {what} must be a mapping", path=label, line=1)

@@ -13,8 +13,17 @@ id). A breach is a ``<failure>``; a contested obligation passes with a
 piece by piece, so a large batch can be written without holding it.
 
 JSON Lines: one object per obligation (``"record": "obligation"``) with the
-case id, the location and the obligation's fields, and one per failed
-timeline (``"record": "error"``).
+case id, the location and the obligation's fields, then one per evaluated
+timeline (``"record": "timeline"``, with its counts, also when it has no
+obligations), and one per failed timeline (``"record": "error"``).
+
+Both end with a **completion record** (:func:`jsonl_end`, :func:`junit_end`):
+whether the run was complete, why not, and its counts, so that a lost or cut
+output is detectable: no completion record means the writer did not finish.
+
+Locations (file names) and error messages are written escaped (a character
+that is not printable, or a lone surrogate from a file name that is not
+UTF-8, as ``\\xNN``/``\\udcNN``), so every output encodes as UTF-8.
 """
 
 from __future__ import annotations
@@ -22,16 +31,18 @@ from __future__ import annotations
 import json
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING
+from collections.abc import Iterable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any
 
+from .._common.errors import escaped
 from .render import format_duration, format_instant
 
 if TYPE_CHECKING:  # pragma: no cover
     from .._uses.batch import BatchItem
     from .._pipeline.report import Obligation, Report
 
-__all__ = ["iter_junit_xml", "jsonl_lines", "junit_xml"]
+__all__ = ["iter_junit_xml", "jsonl_end", "jsonl_lines", "junit_end", "junit_head", "junit_suite", "junit_tail",
+           "junit_xml"]
 
 #: characters XML 1.0 does not allow, even escaped
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
@@ -104,25 +115,27 @@ def _testcase(o: Obligation) -> ET.Element:
 
 def _suite(item: BatchItem) -> ET.Element:
     report: Report | None = item.report
+    location = escaped(item.location)
     if report is None:
-        suite = _el("testsuite", {"name": item.location, "tests": 1, "failures": 0, "errors": 1, "skipped": 0})
+        suite = _el("testsuite", {"name": location, "tests": 1, "failures": 0, "errors": 1, "skipped": 0})
         props = _el("properties")
-        props.append(_el("property", {"name": "location", "value": item.location}))
+        props.append(_el("property", {"name": "location", "value": location}))
         if item.case_id is not None:
             props.append(_el("property", {"name": "case_id", "value": item.case_id}))
         suite.append(props)
-        case = _el("testcase", {"name": item.location, "classname": ERROR_CLASSNAME})
-        case.append(_el("error", {"message": item.error or "", "type": "bad input"}, item.error or ""))
+        case = _el("testcase", {"name": location, "classname": ERROR_CLASSNAME})
+        error = escaped(item.error or "")
+        case.append(_el("error", {"message": error, "type": "bad input"}, error))
         suite.append(case)
         return suite
     failures = sum(1 for o in report.obligations if o.breach)
     suite = _el(
         "testsuite",
-        {"name": item.location, "tests": len(report.obligations), "failures": failures, "errors": 0, "skipped": 0},
+        {"name": location, "tests": len(report.obligations), "failures": failures, "errors": 0, "skipped": 0},
     )
     props = _el("properties")
     for name, value in (
-        ("location", item.location),
+        ("location", location),
         ("case_id", report.case_id),
         ("as_of", report.as_of.isoformat()),
         ("engine", report.engine),
@@ -136,19 +149,62 @@ def _suite(item: BatchItem) -> ET.Element:
     return suite
 
 
-def iter_junit_xml(items: Iterable[BatchItem]) -> Iterator[str]:
-    """The JUnit XML document for ``items``, in pieces (one per timeline)."""
-    yield '<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="samarbeid-rules">\n'
+JUNIT_HEAD = '<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="samarbeid-rules">\n'
+JUNIT_TAIL = "</testsuites>\n"
+END_SUITE = "samarbeid-rules.run"
+
+
+def junit_head() -> str:
+    """The start of a JUnit document."""
+    return JUNIT_HEAD
+
+
+def junit_suite(item: BatchItem) -> str:
+    """The ``<testsuite>`` of one timeline, indented, with its newline."""
+    suite = _suite(item)
+    ET.indent(suite, space="  ", level=1)
+    return "  " + ET.tostring(suite, encoding="unicode") + "\n"
+
+
+def junit_end(summary: Mapping[str, Any]) -> str:
+    """The completion suite: ``samarbeid-rules.run`` with the run's counts as properties, and an
+    ``<error>`` when the run is incomplete (so a cut run fails in CI)."""
+    complete = bool(summary.get("complete"))
+    suite = _el("testsuite", {"name": END_SUITE, "tests": 1, "failures": 0, "errors": 0 if complete else 1,
+                              "skipped": 0})
+    props = _el("properties")
+    for key in ("complete", "evaluated", "failed", "skipped", "obligations", "breaches"):
+        value = summary.get(key)
+        props.append(_el("property", {"name": key, "value": str(value).lower() if isinstance(value, bool) else value}))
+    suite.append(props)
+    case = _el("testcase", {"name": "run complete", "classname": END_SUITE})
+    if not complete:
+        reason = escaped(summary.get("incomplete_reason") or "the run did not finish")
+        case.append(_el("error", {"message": f"incomplete: {reason}", "type": "incomplete"}, reason))
+    suite.append(case)
+    ET.indent(suite, space="  ", level=1)
+    return "  " + ET.tostring(suite, encoding="unicode") + "\n"
+
+
+def junit_tail() -> str:
+    """The end of a JUnit document."""
+    return JUNIT_TAIL
+
+
+def iter_junit_xml(items: Iterable[BatchItem], end: Mapping[str, Any] | None = None) -> Iterator[str]:
+    """The JUnit XML document for ``items``, in pieces (one per timeline); with ``end`` (a
+    summary's ``to_dict()``, read after the items), the completion suite before the close."""
+    yield JUNIT_HEAD
     for item in items:
-        suite = _suite(item)
-        ET.indent(suite, space="  ", level=1)
-        yield "  " + ET.tostring(suite, encoding="unicode") + "\n"
-    yield "</testsuites>\n"
+        yield junit_suite(item)
+    if end is not None:
+        yield junit_end(end)
+    yield JUNIT_TAIL
 
 
-def junit_xml(items: Iterable[BatchItem]) -> str:
+def junit_xml(items: Iterable[BatchItem], end: Mapping[str, Any] | None = None) -> str:
     """The JUnit XML document for ``items``, as one string."""
-    return "".join(iter_junit_xml(items))
+    return "".join(iter_junit_xml(items, end))
 
 
 def _dump(data: dict[str, object]) -> str:
@@ -156,11 +212,13 @@ def _dump(data: dict[str, object]) -> str:
 
 
 def jsonl_lines(items: Iterable[BatchItem]) -> Iterator[str]:
-    """One JSON text (without newline) per obligation, and one per failed timeline."""
+    """One JSON text (without newline) per obligation and per evaluated timeline, and one per failed
+    timeline."""
     for item in items:
+        location = escaped(item.location)
         if item.report is None:
             yield _dump(
-                {"record": "error", "case_id": item.case_id, "location": item.location, "error": item.error}
+                {"record": "error", "case_id": item.case_id, "location": location, "error": escaped(item.error)}
             )
             continue
         for o in item.report.obligations:
@@ -168,7 +226,28 @@ def jsonl_lines(items: Iterable[BatchItem]) -> Iterator[str]:
                 {
                     "record": "obligation",
                     "case_id": item.report.case_id,
-                    "location": item.location,
+                    "location": location,
                     **o.model_dump(mode="json"),
                 }
             )
+        yield _dump(
+            {
+                "record": "timeline",
+                "case_id": item.report.case_id,
+                "location": location,
+                "obligations": len(item.report.obligations),
+                "breaches": sum(1 for o in item.report.obligations if o.breach),
+            }
+        )
+
+
+def jsonl_end(summary: Mapping[str, Any]) -> str:
+    """The completion record: ``{"record": "end", "complete": …, "incomplete_reason": …, counts}``."""
+    return _dump(
+        {
+            "record": "end",
+            "complete": bool(summary.get("complete")),
+            "incomplete_reason": summary.get("incomplete_reason"),
+            **{k: summary.get(k) for k in ("evaluated", "failed", "skipped", "obligations", "breaches")},
+        }
+    )

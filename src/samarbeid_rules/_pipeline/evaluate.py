@@ -9,12 +9,12 @@ between calls, so evaluations may run in parallel threads.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-from .._common.calendar import to_local
+from .._common.calendar import to_local, zone
 from .compile import CompiledRules, compile_rules
 from .engines import Classification, get_engine
 from .._common.errors import ProfileError, TimelineError
@@ -22,10 +22,21 @@ from .facts import Facts, derive_facts
 from .._inputs.profile import Profile, default_profile, load_profile
 from .report import BasisInfo, EventAccount, EventUse, NotInForce, Obligation, ProfileRef, Report, Status, build
 from .._inputs.ruleset import RuleSet, load_rules
-from .._inputs.timeline import Timeline, _in_range, load_timeline
+from .._inputs.events import MeasureKind
+from .._inputs.events.base import _INSTANT_RE
+from .._inputs.timeline import MAX_EVENTS, Timeline, _in_range, load_timeline
 from .timing import Uses, not_in_force, resolve_rule
 
-__all__ = ["evaluate", "evaluate_with_facts", "prepare_rules", "resolve_profile"]
+__all__ = ["MAX_MEASURE_DAYS", "evaluate", "evaluate_with_facts", "prepare_rules", "resolve_profile"]
+
+#: the most measure-days one evaluation judges: the spans of its exclusions, security cells,
+#: restraint beds and continuous supervisions (each from its start to its end, or to as_of while
+#: open), added up. Findings are per day and night, so time and report size grow with this sum
+#: (about 0.1 s and 250 KB of JSON per measure-year); beyond it, a TimelineError, not hours of work.
+MAX_MEASURE_DAYS = 20_000
+_SPAN_KINDS = frozenset(
+    {MeasureKind.EXCLUSION, MeasureKind.SECURITY_CELL, MeasureKind.RESTRAINT_BED, MeasureKind.CONTINUOUS_SUPERVISION}
+)
 
 
 @cache
@@ -80,10 +91,11 @@ def _as_of(value: datetime | str | None, timeline: Timeline) -> datetime:
             )
         return max(ev.at for ev in timeline.events)
     if isinstance(value, str):
-        try:
-            value = datetime.fromisoformat(value)
-        except ValueError:
-            raise TimelineError("as_of is not an ISO 8601 date-time", field="as_of") from None
+        if not _INSTANT_RE.fullmatch(value):
+            raise TimelineError(
+                "as_of is not an ISO 8601 date-time with a UTC offset (YYYY-MM-DDTHH:MM+01:00)", field="as_of"
+            )
+        value = datetime.fromisoformat(value)
     if not isinstance(value, datetime):
         raise TimelineError("as_of must be a datetime or an ISO 8601 string", field="as_of")
     if value.tzinfo is None or value.utcoffset() is None:
@@ -92,10 +104,36 @@ def _as_of(value: datetime | str | None, timeline: Timeline) -> datetime:
         _in_range(value)
     except ValueError as exc:
         raise TimelineError(f"as_of: {exc}", field="as_of") from None
+    if timeline is not None and to_local(value, _OSLO).date() < timeline.person.birth_date:
+        raise TimelineError("as_of is before the person's birth date", field="as_of")
     return value
 
 
+def check_measure_span(facts: Facts) -> None:
+    """Refuse an evaluation whose measures span more than MAX_MEASURE_DAYS in all (see there)."""
+    total = timedelta(0)
+    longest: tuple[timedelta, str, bool] | None = None
+    for pair in facts.measures.values():
+        if pair.kind not in _SPAN_KINDS:
+            continue
+        end = pair.end.at if pair.end is not None else facts.as_of
+        span = end - pair.start.at
+        total += span
+        if longest is None or span > longest[0]:
+            longest = (span, pair.start.id, pair.end is None)
+    if longest is not None and total > timedelta(days=MAX_MEASURE_DAYS):
+        fact = facts.by_id.get(longest[1])
+        raise TimelineError(
+            f"the measures judged last {total.days} days in all, more than the limit of {MAX_MEASURE_DAYS} "
+            "measure-days" + (" (an open measure is judged up to as_of: judge at an earlier as_of)" if longest[2]
+                              else ""),
+            index=None if fact is None else fact.index, event_id=longest[1],
+            field="as_of" if longest[2] else "at",
+        )
+
+
 _STATUS_VALUES = tuple(s.value for s in Status)
+_OSLO = zone("Europe/Oslo")
 
 
 def _use_order(use: EventUse) -> tuple[str, str]:
@@ -155,6 +193,8 @@ def evaluate_with_facts(
     """:func:`evaluate`, and the facts it derived (for :func:`explain`, which reads them)."""
     if not isinstance(timeline, Timeline):
         timeline = load_timeline(timeline)
+    if len(timeline.events) > MAX_EVENTS:
+        raise TimelineError(f"a timeline holds at most {MAX_EVENTS} events", field="events")
     compiled = prepare_rules(rules)
     prof = resolve_profile(profile)
     check_profile_terms(compiled, prof)
@@ -162,6 +202,7 @@ def evaluate_with_facts(
     when = _as_of(as_of, timeline)
 
     facts = derive_facts(timeline, when, prof)
+    check_measure_span(facts)
     classification = matcher.classify_facts(compiled, facts.ordered)
     obligations, uses = decide_obligations(compiled.rule_set, facts, classification)
     accounts = account_for_events(facts, classification, uses, compiled.rule_set)

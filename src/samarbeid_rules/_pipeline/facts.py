@@ -1,6 +1,10 @@
 """Derive facts from a validated timeline: the second stage of the pipeline.
 
-Sorts the events once (by instant, then input position), splits off events
+Sorts the events once, in the **canonical order** (by instant; at one
+instant an admission or the start of a measure first, then every other event;
+then by event id: content only, never the order of the input file, so a
+timeline's report does not depend on how its events were listed, and the
+:class:`~.._uses.monitor.Monitor` uses the same key), splits off events
 after ``as_of``, pairs measures, and derives per-event facts the rules may
 test (age on the event's local date, the custody kind in force). The result
 is immutable and is the only input the engines and the timing stage read.
@@ -20,7 +24,18 @@ from .._common.calendar import age_on, birthday_instant, zone
 from .._inputs.profile import Profile
 from .._inputs.timeline import EVENT_TYPES, Admitted, MeasurePair, Timeline, _MeasureEnd, _MeasureStart, pair_measures
 
-__all__ = ["EventFact", "Facts", "derive_facts", "values_of"]
+__all__ = ["EventFact", "Facts", "canonical_key", "derive_facts", "tie_rank", "values_of"]
+
+
+def tie_rank(event: Any) -> int:
+    """Rank of an event among events at the same instant: admissions and measure starts (0) before
+    every other event (1), so that an event naming a measure at the instant it started comes after it."""
+    return 0 if isinstance(event, (_MeasureStart, Admitted)) else 1
+
+
+def canonical_key(event: Any, at_utc: datetime) -> tuple[datetime, int, str]:
+    """The canonical order of events: instant (UTC), :func:`tie_rank`, event id (unique in a timeline)."""
+    return (at_utc, tie_rank(event), event.id)
 
 #: the event classes that start or end a measure (paired by measure_id)
 _MEASURE_TYPES = frozenset(c for c in EVENT_TYPES.values() if issubclass(c, (_MeasureStart, _MeasureEnd)))
@@ -36,9 +51,10 @@ class EventFact:
     most of the cost of deriving facts.
     """
 
-    __slots__ = ("index", "event", "at", "id", "type", "age", "custody_kind", "_record")
+    __slots__ = ("index", "order", "event", "at", "id", "type", "age", "custody_kind", "_record")
 
     index: int  #: position in the input ``events`` list
+    order: int  #: position in the canonical order (ties between events at one instant are broken by it)
     event: Any  #: the validated event model
     at: datetime  #: the instant, in UTC
     id: str
@@ -56,8 +72,10 @@ class EventFact:
         type: str,
         age: int | None = None,
         custody_kind: str | None = None,
+        order: int | None = None,
     ) -> None:
         self.index = index
+        self.order = index if order is None else order
         self.event = event
         self.at = at
         self._record = record
@@ -75,7 +93,8 @@ class EventFact:
         return record
 
     def replace(self, *, index: int | None = None, at: datetime | None = None) -> EventFact:
-        """This fact at another canonical position or instant; the record (built or not) is shared."""
+        """This fact at another position (input and canonical: the monitor's timelines list their
+        events in canonical order) or instant; the record (built or not) is shared."""
         return EventFact(
             self.index if index is None else index,
             self.event,
@@ -85,6 +104,7 @@ class EventFact:
             self.type,
             self.age,
             self.custody_kind,
+            self.order if index is None else index,
         )
 
     def value(self, name: str) -> Any:
@@ -192,8 +212,8 @@ def derive_facts(timeline: Timeline, as_of: datetime, profile: Profile) -> Facts
     # wrong across a daylight-saving change.
     as_of = as_of.astimezone(timezone.utc)
     instants = [ev.at.astimezone(timezone.utc) for ev in events]
-    # sorted() is stable: events at one instant keep their input order.
-    order = sorted(range(len(events)), key=instants.__getitem__)
+    # The canonical order: events at one instant are ordered by their content, not their input position.
+    order = sorted(range(len(events)), key=lambda i: canonical_key(events[i], instants[i]))
     custody: str | None = None
     before: list[EventFact] = []
     after: list[EventFact] = []
@@ -204,7 +224,7 @@ def derive_facts(timeline: Timeline, as_of: datetime, profile: Profile) -> Facts
     if order:
         age = age_on(birth, instants[order[0]].astimezone(tz).date(), leap)
         next_birthday = birthday_instant(birth, age + 1, tz, leap)
-    for i in order:
+    for rank, i in enumerate(order):
         ev = events[i]
         at = instants[i]
         while at >= next_birthday:
@@ -212,7 +232,7 @@ def derive_facts(timeline: Timeline, as_of: datetime, profile: Profile) -> Facts
             next_birthday = birthday_instant(birth, age + 1, tz, leap)
         if type(ev) is Admitted:
             custody = ev.custody_kind.value
-        fact = EventFact(i, ev, at, None, ev.id, ev.type, age, custody)
+        fact = EventFact(i, ev, at, None, ev.id, ev.type, age, custody, rank)
         if at <= as_of:
             before.append(fact)
             if type(ev) in _MEASURE_TYPES:

@@ -24,9 +24,13 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
+import stat
 import sys
-import threading
+from collections import deque
 from collections.abc import Iterable, Iterator, Mapping
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -35,16 +39,19 @@ from typing import Any
 from .._common.display import html_of
 from .._pipeline.compile import CompiledRules
 from .._pipeline.engines import get_engine
-from .._common.errors import SamarbeidError, TimelineError
+from .._common.errors import BatchAbortedError, EngineFailedError, SamarbeidError, TimelineError, escaped
 from .._pipeline.evaluate import _as_of, check_profile_terms, evaluate, prepare_rules, resolve_profile
 from .._inputs.profile import Profile
 from .._pipeline.report import SEVERITY, Report, Status
 from .._inputs.ruleset import RuleSet
-from .._inputs.jsonread import parse_json
-from .._inputs.timeline import Timeline, validate_timeline
+from .._inputs.jsonread import MAX_BYTES, deprecated_path_warning, parse_json, read_bytes, str_names_file
+from .._inputs.timeline import FIELD_NAMES, Timeline, shown_id, validate_timeline
 from .linecount import jsonl_total
 
-__all__ = ["BatchItem", "BatchRun", "BatchSummary", "evaluate_many"]
+__all__ = ["BatchItem", "BatchRun", "BatchSummary", "MAX_PROCESSES", "evaluate_many"]
+
+#: the most worker processes a batch starts (each holds the rule set, some tens of MB)
+MAX_PROCESSES = 64
 
 #: suffixes read as JSON Lines when found in a directory
 JSONL_SUFFIXES = (".jsonl", ".ndjson")
@@ -65,6 +72,8 @@ class BatchItem:
     report: Report | None
     error: str | None
     case_id: str | None
+    #: for a failed timeline: "input" (it did not validate) or "engine" (the engine failed on it)
+    error_kind: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -103,6 +112,8 @@ class BatchSummary:
     #: (location, reason) of every skipped entry, in source order
     skipped_items: list[tuple[str, str]] = field(default_factory=list)
     complete: bool = False
+    #: why the run stopped early (None while running and when complete)
+    incomplete_reason: str | None = None
 
     def add(self, item: BatchItem) -> None:
         if item.report is None:
@@ -139,6 +150,7 @@ class BatchSummary:
             "breaches_by_duty": dict(sorted(self.breaches_by_duty.items())),
             "skipped_items": [{"location": loc, "reason": why} for loc, why in self.skipped_items],
             "complete": self.complete,
+            "incomplete_reason": self.incomplete_reason,
         }
 
 
@@ -158,26 +170,53 @@ def _is_jsonl(path: Path) -> bool:
 
 def _jsonl_tasks(path: Path, label: str) -> Iterator[tuple[str, str, Any]]:
     try:
+        st = os.stat(path)
+        if not stat.S_ISREG(st.st_mode):
+            raise OSError(0, "not a regular file: a FIFO, device or socket is not read")
         fh = path.open("rb")
-    except OSError as exc:
+    except (OSError, ValueError) as exc:
         # One task carries the error, so the file is reported like a bad timeline.
-        yield ("error", label, f"{label}: cannot read file ({exc.strerror})")
+        yield ("error", label, f"{escaped(label)}: cannot read file ({getattr(exc, 'strerror', None) or 'bad path'})")
         return
     with fh:
-        for lineno, raw in enumerate(fh, 1):
+        lineno = 0
+        while True:
+            # A line is read up to MAX_BYTES: a longer one is refused without holding it.
+            raw = fh.readline(MAX_BYTES + 1)
+            if not raw:
+                return
+            lineno += 1
             loc = f"{label}:{lineno}"
+            if len(raw) > MAX_BYTES and not raw.endswith(b"\n"):
+                while raw and not raw.endswith(b"\n"):  # skip the rest of the line
+                    raw = fh.readline(MAX_BYTES)
+                yield ("error", loc, f"{escaped(loc)}: line is longer than the limit of {MAX_BYTES // 1024} KiB")
+                continue
             if not raw.strip():
                 yield ("skip", loc, "empty line")
                 continue
             yield ("text", loc, raw)
 
 
-def _directory_tasks(directory: Path) -> Iterator[tuple[str, str, Any]]:
+def _same_file(entry: os.DirEntry[str], excluded: set[Any]) -> bool:
+    """Whether ``entry`` is one of the run's outputs: the same file (device and inode) or path."""
+    if os.path.realpath(entry.path) in excluded:
+        return True
+    try:
+        st = entry.stat()
+    except OSError:
+        return False
+    return (st.st_dev, st.st_ino) in excluded
+
+
+def _directory_tasks(directory: Path, excluded: set[Any]) -> Iterator[tuple[str, str, Any]]:
     entries = sorted(os.scandir(directory), key=lambda e: e.name)
     for entry in entries:
         path = directory / entry.name
         label = str(path)
-        if entry.is_dir():
+        if excluded and _same_file(entry, excluded):
+            yield ("skip", label, "an output of this run (not read back)")
+        elif entry.is_dir():
             yield ("skip", label, "a directory (only top-level files are read)")
         elif not entry.is_file():
             yield ("skip", label, "not a regular file")
@@ -202,9 +241,12 @@ def _task_for(loc: str, item: Any) -> tuple[str, str, Any]:
         return ("timeline", loc, item)
     if isinstance(item, Mapping):
         return ("data", loc, item)
-    if isinstance(item, bytes) or (isinstance(item, str) and item.lstrip().startswith("{")):
+    if isinstance(item, str) and str_names_file(item):  # the deprecated form, as for load_timeline
+        deprecated_path_warning()
+        item = Path(item)
+    if isinstance(item, (bytes, str)):  # JSON text: a str is never taken as a path because of its look
         return ("text", loc, item)
-    if isinstance(item, (str, Path)):
+    if isinstance(item, os.PathLike):
         path = Path(item)
         if loc.startswith(INPUT_LABEL + ":"):
             loc = str(path)
@@ -212,18 +254,20 @@ def _task_for(loc: str, item: Any) -> tuple[str, str, Any]:
     return ("error", loc, f"{loc}: not a timeline (got {type(item).__name__})")
 
 
-def _source_tasks(source: Any) -> tuple[Iterator[tuple[str, str, Any]], int | None]:
+def _source_tasks(source: Any, excluded: set[Any]) -> tuple[Iterator[tuple[str, str, Any]], int | None]:
     """The tasks of ``source`` and, when cheap to know, how many timelines it has."""
-    if isinstance(source, (str, Path)):
+    if isinstance(source, (str, os.PathLike)):
         path = Path(source)
         if path.is_dir():
             names = [e.name for e in os.scandir(path)]
             total = None if any(_is_jsonl(Path(n)) for n in names) else sum(
                 1 for n in names if n.lower().endswith(".json")
             )
-            return _directory_tasks(path), total
+            return _directory_tasks(path, excluded), total
         if not path.exists():
             raise TimelineError("no such file or directory", source=str(path))
+        if not path.is_file():
+            raise TimelineError("not a regular file or a directory (a FIFO or device is not read)", source=str(path))
         if path.suffix.lower() == ".json":
             return iter([("path", str(path), path)]), 1
         return _jsonl_tasks(path, str(path)), None
@@ -253,10 +297,9 @@ class _Settings:
 
 
 def _case_id_of(data: Any) -> str | None:
+    """The case id of data that failed validation, only if it is itself a valid id (never echoed otherwise)."""
     if isinstance(data, Mapping):
-        value = data.get("case_id")
-        if isinstance(value, str):
-            return value
+        return shown_id(data.get("case_id"))
     return None
 
 
@@ -265,19 +308,17 @@ def _run_task(task: tuple[str, str, Any], settings: _Settings) -> BatchItem | tu
     if kind == "skip":
         return (loc, payload)
     if kind == "error":
-        return BatchItem(loc, None, payload, None)
+        return BatchItem(loc, None, payload, None, "input")
     case_id = None
     try:
         if kind == "timeline":
             timeline = payload
         else:
             if kind == "path":
-                try:
-                    payload = Path(payload).read_bytes()
-                except OSError as exc:
-                    raise TimelineError(f"cannot read file ({exc.strerror})", source=loc) from None
+                payload = read_bytes(Path(payload), loc, TimelineError)
                 kind = "text"
-            data = parse_json(payload, loc, TimelineError) if kind == "text" else payload
+            data = parse_json(payload, loc, TimelineError, field_names=FIELD_NAMES, list_key="events") \
+                if kind == "text" else payload
             case_id = _case_id_of(data)
             timeline = validate_timeline(data, source=loc)
         case_id = timeline.case_id
@@ -287,11 +328,11 @@ def _run_task(task: tuple[str, str, Any], settings: _Settings) -> BatchItem | tu
         )
     except SamarbeidError as exc:
         message = str(exc)
-        if not message.startswith(loc):
-            message = f"{loc}: {message}"
-        return BatchItem(loc, None, message, case_id)
+        if not message.startswith(escaped(loc)):
+            message = f"{escaped(loc)}: {message}"
+        return BatchItem(loc, None, message, case_id, "engine" if isinstance(exc, EngineFailedError) else "input")
     except Exception as exc:  # a bug, not bad input: fail loudly, but say where
-        exc.add_note(f"while evaluating {loc}")
+        exc.add_note(f"while evaluating {escaped(loc)}")
         raise
     return BatchItem(loc, report, None, case_id)
 
@@ -301,12 +342,14 @@ _WORKER: _Settings | None = None
 
 def _worker_init(as_of: datetime | None, rule_set: RuleSet | None, profile: Profile, engine: str) -> None:
     global _WORKER
+    # Ctrl-C reaches the whole process group: the parent stops the workers, they do not stop themselves.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _WORKER = _Settings(as_of, prepare_rules(rule_set), profile, engine)
 
 
-def _worker_run(task: tuple[str, str, Any]) -> BatchItem | tuple[str, str]:
+def _worker_run(tasks: list[tuple[str, str, Any]]) -> list[BatchItem | tuple[str, str]]:
     assert _WORKER is not None, "worker not initialised"
-    return _run_task(task, _WORKER)
+    return [_run_task(task, _WORKER) for task in tasks]
 
 
 # --- the run --------------------------------------------------------------
@@ -381,43 +424,52 @@ class BatchRun:
             for task in self._tasks:
                 yield _run_task(task, self._settings)
             return
-        # Pool.imap reads its input as fast as it can; a semaphore keeps the
-        # number of tasks in flight bounded (and above one chunk per worker,
-        # so it cannot stall).
-        limit = self._chunksize * self.processes * 4
-        slots = threading.Semaphore(limit)
-        stop = threading.Event()
-
-        def feed() -> Iterator[tuple[str, str, Any]]:
-            for task in self._tasks:
-                slots.acquire()
-                if stop.is_set():
-                    return
-                yield task
-
         s = self._settings
-        # "spawn": workers start clean, so a thread of the caller's (a case
-        # system, a notebook) cannot hold a lock across fork(); results do
-        # not depend on the start method.
-        pool = multiprocessing.get_context("spawn").Pool(
-            self.processes,
-            initializer=_worker_init,
-            initargs=(s.as_of, self._worker_rules, s.profile, s.engine),
+        # "spawn": workers start clean, so a thread of the caller's (a case system, a notebook)
+        # cannot hold a lock across fork(); results do not depend on the start method.
+        # ProcessPoolExecutor, not multiprocessing.Pool: a worker that dies (SIGKILL, a crash,
+        # the out-of-memory killer) breaks the pool, and the run ends with BatchAbortedError
+        # instead of waiting forever for its result.
+        pool = ProcessPoolExecutor(
+            self.processes, mp_context=multiprocessing.get_context("spawn"),
+            initializer=_worker_init, initargs=(s.as_of, self._worker_rules, s.profile, s.engine),
         )
+        # At most 4 chunks per worker in flight: the parent reads ahead only that far.
+        window: deque[tuple[Future[list[Any]], str]] = deque()
+        limit = 4 * self.processes
+        tasks = iter(self._tasks)
         finished = False
+
+        def submit() -> bool:
+            chunk = [t for _, t in zip(range(self._chunksize), tasks)]
+            if not chunk:
+                return False
+            window.append((pool.submit(_worker_run, chunk), chunk[0][1]))
+            return True
+
         try:
-            for result in pool.imap(_worker_run, feed(), chunksize=self._chunksize):
-                slots.release()
-                yield result
+            more = True
+            lost: str | None = None
+            try:
+                while more and len(window) < limit:
+                    more = submit()
+                while window:
+                    future, lost = window[0]
+                    results = future.result()
+                    window.popleft()
+                    lost = None
+                    yield from results
+                    if more:  # a broken pool refuses the next submission too
+                        more = submit()
+            except BrokenProcessPool:
+                raise BatchAbortedError(
+                    "a worker process died (killed, crashed or out of memory) while evaluating the "
+                    "timelines from here on; the run is incomplete",
+                    location=lost if lost is not None else (window[0][1] if window else None),
+                ) from None
             finished = True
         finally:
-            stop.set()
-            slots.release(limit + 1)
-            if finished:
-                pool.close()
-            else:
-                pool.terminate()
-            pool.join()
+            _stop_pool(pool, finished)
 
     def _run(self) -> Iterator[BatchItem]:
         if self._show_progress:
@@ -427,8 +479,9 @@ class BatchRun:
                 total=self._total, unit=" timelines", file=sys.stderr, dynamic_ncols=True,
                 desc="evaluating",
             )
+        results = self._results()
         try:
-            for result in self._results():
+            for result in results:
                 if isinstance(result, tuple):
                     self.summary.skip(*result)
                     continue
@@ -440,10 +493,44 @@ class BatchRun:
                     )
                 yield result
             self.summary.complete = True
+        except BatchAbortedError as exc:
+            self.summary.incomplete_reason = exc.reason
+            raise
+        except KeyboardInterrupt:
+            self.summary.incomplete_reason = "interrupted"
+            raise
+        except GeneratorExit:
+            self.summary.incomplete_reason = self.summary.incomplete_reason or "stopped early"
+            raise
+        except BaseException as exc:
+            self.summary.incomplete_reason = self.summary.incomplete_reason or f"stopped ({type(exc).__name__})"
+            raise
         finally:
+            results.close()  # ends the worker processes now, not when the generator is collected
             if self._bar is not None:
                 self._bar.close()
                 self._bar = None
+
+
+def _stop_pool(pool: ProcessPoolExecutor, finished: bool) -> None:
+    """End a pool: wait for it when the run finished; otherwise terminate its workers now, then
+    join them and the pool's manager thread (so no worker outlives the run)."""
+    if finished:
+        pool.shutdown(wait=True)
+        return
+    # (shutdown forgets the pool's processes, so they are taken first)
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for proc in processes:
+        try:
+            proc.terminate()
+        except Exception:  # pragma: no cover - already gone
+            pass
+    for proc in processes:
+        proc.join(timeout=5)
+        if proc.is_alive():  # pragma: no cover
+            proc.kill()
+            proc.join(timeout=5)
 
 
 def evaluate_many(
@@ -456,6 +543,7 @@ def evaluate_many(
     processes: int = 1,
     progress: bool | None = None,
     chunksize: int = 8,
+    exclude: Iterable[str | Path] = (),
 ) -> BatchRun:
     """Evaluate every timeline of ``source``; returns a :class:`BatchRun` to iterate.
 
@@ -466,12 +554,15 @@ def evaluate_many(
     in that many worker processes (0: one per CPU), ``chunksize`` timelines
     at a time; the items come back in source order and are the same as with
     one process. ``progress`` shows a progress bar on stderr (default: when
-    stderr is a terminal).
+    stderr is a terminal). Files named in ``exclude`` (the run's own outputs) are
+    skipped if they are in a source directory. A worker process that dies ends
+    the run with :class:`~samarbeid_rules.BatchAbortedError` (the summary stays
+    incomplete, with the reason).
     """
     if processes == 0:
-        processes = os.cpu_count() or 1
-    if processes < 1:
-        raise ValueError("processes must be at least 1 (or 0 for one per CPU)")
+        processes = min(os.cpu_count() or 1, MAX_PROCESSES)
+    if not 1 <= processes <= MAX_PROCESSES:
+        raise ValueError(f"processes must be from 1 to {MAX_PROCESSES} (or 0 for one per CPU)")
     if chunksize < 1:
         raise ValueError("chunksize must be at least 1")
     get_engine(engine)  # EngineUnavailableError now, not per timeline
@@ -479,7 +570,15 @@ def evaluate_many(
     prof = resolve_profile(profile)
     check_profile_terms(compiled, prof)
     when = None if as_of is None else _as_of(as_of, None)  # type: ignore[arg-type]
-    tasks, total = _source_tasks(source)
+    excluded: set[Any] = set()
+    for out in exclude:
+        try:
+            excluded.add(os.path.realpath(out))
+            st = os.stat(out)
+        except (OSError, ValueError):
+            continue
+        excluded.add((st.st_dev, st.st_ino))
+    tasks, total = _source_tasks(source, excluded)
     if progress is None:
         progress = bool(getattr(sys.stderr, "isatty", lambda: False)())
     if progress and total is None and isinstance(source, (str, Path)):

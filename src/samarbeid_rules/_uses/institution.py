@@ -29,7 +29,7 @@ from typing import Any
 
 from dateutil.relativedelta import relativedelta
 from .._common.calendar import zone
-from .._common.errors import ProfileError, SamarbeidError
+from .._common.errors import InstitutionError, ProfileError, SamarbeidError
 from .._inputs.bases import Registry, resolve
 from .._inputs.institution import MINIMUM_TOPICS, AgreementKind, Institution, MeetingLevel, Party, RoutineTopic
 from .._inputs.profile import DurationTerm, Profile, default_profile, iso_duration
@@ -218,10 +218,16 @@ def _as_date(value: Any) -> date:
     if isinstance(value, datetime):
         if value.tzinfo is None or value.utcoffset() is None:
             raise TypeError("as_of as a datetime must carry a UTC offset; or pass a date")
-        return value.astimezone(zone("Europe/Oslo")).date()
-    if isinstance(value, date):
-        return value
-    raise TypeError("as_of must be a date")
+        try:
+            value = value.astimezone(zone("Europe/Oslo")).date()
+        except OverflowError:
+            raise InstitutionError("as_of must be from 1900 up to 2200", field="as_of") from None
+    if not isinstance(value, date):
+        raise TypeError("as_of must be a date")
+    if not date(1900, 1, 1) <= value < date(2200, 1, 1):
+        # the same range as the records' dates: every window computed from it stays in the calendar
+        raise InstitutionError("as_of must be from 1900 up to 2200", field="as_of")
+    return value
 
 
 def _jevnlig(profile: Profile) -> DurationTerm:

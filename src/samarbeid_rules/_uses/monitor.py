@@ -64,9 +64,9 @@ from typing import Any
 from .._common.calendar import birthday_instant, local_instant, zone
 from .._pipeline.compile import CompiledRules
 from .._pipeline.engines import get_engine
-from .._common.errors import TimelineError
+from .._common.errors import TimelineError, quoted
 from .._pipeline.evaluate import _as_of, check_profile_terms, evaluate, prepare_rules, resolve_profile
-from .._pipeline.facts import EventFact, Facts, derive_facts
+from .._pipeline.facts import EventFact, Facts, derive_facts, tie_rank
 from .._inputs.profile import Profile
 from .._pipeline.report import Obligation, Report
 from .._inputs.rules import (
@@ -82,6 +82,7 @@ from .._inputs.rules import (
     RecurringLooksTiming,
 )
 from .._inputs.ruleset import LoadedRule, RuleSet
+from .._inputs.timeline import shown_id
 from .._inputs.timeline import (
     EVENT_TYPES,
     Admitted,
@@ -112,12 +113,9 @@ def _us_length(d: timedelta) -> int:
 
 
 def _key(event: Any) -> tuple[int, int, str]:
-    """Canonical order: by instant; at one instant admissions and measure starts first; then by id.
-
-    Starts go first so that an event naming a measure at the very instant it
-    started (a doctor notified at once) comes after it in every prefix.
-    """
-    return (_us(event.at), 0 if isinstance(event, (_MeasureStart, Admitted)) else 1, event.id)
+    """Canonical order, the one :func:`evaluate` uses (:func:`.._pipeline.facts.canonical_key`): by
+    instant; at one instant admissions and measure starts first; then by id."""
+    return (_us(event.at), tie_rank(event), event.id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -225,6 +223,8 @@ class Monitor:
         self._by_id: dict[str, EventFact] = {}
         self._measures: dict[str, MeasurePair] = {}
         self._measure_end_us: dict[str, int] = {}  # measure id -> its end in µs, once recorded
+        # event id -> measure id, for a doctor's statement added before the measure it names started
+        self._pending: dict[str, str] = {}
         # the admissions, in canonical order, and their keys (to find the custody in force anywhere)
         self._admissions: list[Any] = []
         self._admission_keys: list[tuple[int, int, str]] = []
@@ -340,6 +340,8 @@ class Monitor:
                 self._append(model, key)
             else:
                 self._insert(model, key)
+            if isinstance(model, _MeasureStart):
+                self._resolve_pending(model)
             self._version += 1
             return AddResult(model.id, True, out_of_order, affects)
 
@@ -360,23 +362,64 @@ class Monitor:
         event_id = raw_id if isinstance(raw_id, str) else None
         if event_id is not None and event_id in self._by_id:
             raise TimelineError("duplicate event id", source=self.case_id, event_id=event_id, field="id")
-        # Validate the event together with its measure's start and end: the
-        # structural checks of a timeline relate an event only to those.
-        pair = self._measures.get(ref) if isinstance(ref, str) else None
-        related = [] if pair is None else [pair.start] if pair.end is None else [pair.start, pair.end]
-        # ... and with the event it answers, if any (it must exist and come first).
+        # Validate the event together with what the structural checks relate it to: its measure's
+        # start and end, and the event it answers (with that event's measure).
+        related: list[Any] = []
+
+        def add(ev: Any) -> None:
+            if all(r is not ev for r in related):
+                related.append(ev)
+
+        def add_measure(mid: Any) -> None:
+            pair = self._measures.get(mid) if isinstance(mid, str) else None
+            if pair is not None:
+                add(pair.start)
+                if pair.end is not None:
+                    add(pair.end)
+
+        add_measure(ref)
         if isinstance(answers, str) and answers in self._by_id:
             target = self._by_id[answers].event
-            if all(r is not target for r in related):
-                related.insert(0, target)
+            add_measure(getattr(target, "measure_id", None))
+            add(target)
+        candidate: Any = event
+        pending = False
+        if shown_id(ref) is not None and ref not in self._measures and self._may_precede(event):
+            # A doctor's statement may come before the measure it names starts (evaluate accepts it
+            # so): checked without the reference, which the measure's start resolves later.
+            pending = True
+            candidate = {k: v for k, v in event.items() if k != "measure_id"} if isinstance(event, Mapping) \
+                else event.model_copy(update={"measure_id": None})
         try:
-            tl = validate_timeline({**self._head, "events": [*related, event]}, source=self.case_id)
+            tl = validate_timeline({**self._head, "events": [*related, candidate]}, source=self.case_id)
         except TimelineError as exc:
             problem = exc.problem
             if exc.event_id is not None and exc.event_id != event_id:
-                problem = f"{problem} (with event {exc.event_id!r} already added)"
+                problem = f"{problem} (with event {quoted(exc.event_id)} already added)"
             raise TimelineError(problem, source=self.case_id, event_id=event_id, field=exc.field) from None
-        return tl.events[-1]
+        model = tl.events[-1]
+        if pending:
+            # Held without the reference (it counts for any measure, as an unset measure_id does)
+            # until the measure starts; then it gets it back (see add).
+            self._pending[model.id] = ref
+        return model
+
+    @staticmethod
+    def _may_precede(event: Any) -> bool:
+        cls = type(event) if not isinstance(event, Mapping) else EVENT_TYPES.get(event.get("type"))  # type: ignore[arg-type]
+        return bool(cls is not None and getattr(cls, "may_precede_measure", False))
+
+    def _resolve_pending(self, started: Any) -> None:
+        """A measure started that earlier events named before it began: give them their reference back."""
+        waiting = [eid for eid, ref in self._pending.items() if ref == started.measure_id]
+        if not waiting:
+            return
+        for eid in waiting:
+            del self._pending[eid]
+        events = [
+            ev.model_copy(update={"measure_id": started.measure_id}) if ev.id in waiting else ev for ev in self._events
+        ]
+        self._rebuild(events, list(self._keys))
 
     def _admitted_before(self, key: tuple[int, int, str]) -> Any:
         """The last admission before ``key`` in canonical order (its custody kind is in force there), or None."""
@@ -491,7 +534,9 @@ class Monitor:
         facts = derive_facts(self._stub.model_copy(update={"events": events}), _EARLIEST, self._profile)
         ordered = list(facts.after_as_of)  # all events, canonical order, index = position
         cls = self._engine.classify_facts(self._rules, ordered)
+        pending = self._pending
         self._reset()
+        self._pending = pending
         self._events, self._keys, self._facts = events, keys, ordered
         self._by_id = {f.id: f for f in ordered}
         for dr, positions in cls.items():

@@ -32,7 +32,7 @@ class Admitted(_EventBase):
     """Admitted to prison (*innsettelse*)."""
 
     type: Literal["admitted"] = "admitted"
-    custody_kind: CustodyKind
+    custody_kind: CustodyKind = Field(strict=False)
     ongoing_specialist_treatment: bool = Field(
         default=False, description="In ongoing specialist treatment when admitted."
     )

@@ -9,18 +9,37 @@
 ``Id``, ``Instant`` and ``Day`` are the annotated types fields use; an instant
 or date outside 1900–2200 is refused. The enums are the closed vocabularies
 of event fields (agencies, custody kinds, health needs, …).
+
+Strict, the same from JSON and from Python (docs/timeline-format.md#strict-values):
+
+- an ``Id`` is 1–200 printable ASCII characters other than space (``!``–``~``),
+  and is never shaped like a Norwegian national identity number (11 digits
+  whose two check digits are right: a fødselsnummer, D- or H-number);
+- an ``Instant`` is an aware ``datetime`` or an ISO 8601 text
+  ``YYYY-MM-DDTHH:MM[:SS[.ffffff]]`` with ``Z`` or ``±HH:MM`` (:data:`INSTANT_PATTERN`),
+  a ``Day`` a ``date`` or ``YYYY-MM-DD`` (:data:`DAY_PATTERN`): a number is never
+  an instant, and a date is not an instant;
+- a ``bool`` is ``true`` or ``false`` only (``"yes"``, ``1`` are refused), an
+  ``int`` is a JSON integer (``true`` and ``"30"`` are refused; ``30.0``, which
+  JSON Schema counts as the integer 30, is 30), a ``str`` is a string.
 """
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, timezone
 from enum import Enum
-from typing import Annotated, ClassVar
+from typing import Annotated, Any, ClassVar
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
+from pydantic_core import PydanticCustomError
 
 __all__ = [
+    "Count",
+    "DAY_PATTERN",
     "EARLIEST",
+    "ID_PATTERN",
+    "INSTANT_PATTERN",
     "LATEST",
     "Agency",
     "ConsentForm",
@@ -37,7 +56,64 @@ __all__ = [
     "TransferDestination",
 ]
 
-Id = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[^\s]+$")]
+#: an id: printable ASCII without space (the same in every regular-expression engine). The
+#: published patterns end in ``$(?!\n)``: in ECMA-262 (JSON Schema's dialect) ``$`` is the end of
+#: the text, in Python's ``re`` it also matches before a final newline, which the lookahead excludes
+ID_PATTERN = r"^[!-~]+$(?!\n)"
+ID_MAX = 200
+_ID_FULL = re.compile(r"[!-~]+")
+
+
+def _checked_fnr(digits: str) -> bool:
+    """Whether 11 digits have the two mod-11 check digits of a Norwegian national identity number."""
+    d = [int(c) for c in digits]
+    w1 = (3, 7, 6, 1, 8, 9, 4, 5, 2)
+    w2 = (5, 4, 3, 2, 7, 6, 5, 4, 3, 2)
+    k1 = 11 - sum(a * b for a, b in zip(w1, d)) % 11
+    k1 = 0 if k1 == 11 else k1
+    if k1 == 10 or k1 != d[9]:
+        return False
+    k2 = 11 - sum(a * b for a, b in zip(w2, d)) % 11
+    k2 = 0 if k2 == 11 else k2
+    return k2 != 10 and k2 == d[10]
+
+
+def _plausible_birth(digits: str) -> bool:
+    """Day and month of a fødselsnummer, D-number (day + 40), H-number (month + 40) or synthetic
+    test number (month + 80)."""
+    day, month = int(digits[:2]), int(digits[2:4])
+    day = day - 40 if day > 40 else day
+    month = month - 80 if month > 80 else month - 40 if month > 40 else month
+    return 1 <= day <= 31 and 1 <= month <= 12
+
+
+_DIGIT_RUNS = re.compile(r"(?<![0-9])[0-9]{11}(?![0-9])")
+
+
+def looks_like_national_id(text: str) -> bool:
+    """Whether ``text`` holds, as a run of exactly 11 digits, a number shaped like a Norwegian
+    national identity number (plausible date, both check digits right)."""
+    return any(_plausible_birth(m) and _checked_fnr(m) for m in _DIGIT_RUNS.findall(text))
+
+
+def _not_national_id(value: str) -> str:
+    if not _ID_FULL.fullmatch(value):
+        raise PydanticCustomError(
+            "id_pattern", "an id is printable ASCII without spaces or control characters (! to ~)"
+        )
+    if looks_like_national_id(value):
+        raise PydanticCustomError(
+            "national_id", "an id must not be a national identity number (fødselsnummer or D-number)"
+        )
+    return value
+
+
+Id = Annotated[
+    str,
+    Field(min_length=1, max_length=ID_MAX, strict=True),
+    AfterValidator(_not_national_id),
+    WithJsonSchema({"type": "string", "minLength": 1, "maxLength": ID_MAX, "pattern": ID_PATTERN}),
+]
 
 
 class CustodyKind(str, Enum):
@@ -151,7 +227,48 @@ class EscortNoticeRecipient(str, Enum):
 
 
 class _Base(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, use_enum_values=False)
+    # strict: no bool from "yes" or 1, no int from true or "30", no str from bytes; instants,
+    # dates and enums take their JSON text explicitly (Instant, Day; enum fields are lax)
+    model_config = ConfigDict(extra="forbid", frozen=True, use_enum_values=False, strict=True)
+
+
+_D = r"(?:(?:19|20|21)[0-9]{2}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8]))|(?:(?:19|20|21)(?:0[48]|[2468][048]|[13579][26])|2000)-02-29)"  # noqa: E501
+#: a calendar date 1900-01-01 … 2199-12-31, leap days included (the JSON Schema's pattern)
+DAY_PATTERN = f"^{_D}$(?!\\n)"
+#: a date-time with seconds optional, up to six decimals, and ``Z`` or an offset below 24 h
+INSTANT_PATTERN = (
+    f"^{_D}T(?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\\.[0-9]{{1,6}})?)?"
+    "(?:Z|[+-](?:[01][0-9]|2[0-3]):[0-5][0-9])$(?!\\n)"
+)
+_INSTANT_RE = re.compile(INSTANT_PATTERN)
+_NAIVE_RE = re.compile(INSTANT_PATTERN.removesuffix("(?:Z|[+-](?:[01][0-9]|2[0-3]):[0-5][0-9])$(?!\\n)") + "$(?!\\n)")
+_DAY_RE = re.compile(DAY_PATTERN)
+
+
+def _instant(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value  # checked as an aware datetime next
+    if isinstance(value, str) and _INSTANT_RE.fullmatch(value):
+        try:
+            return datetime.fromisoformat(value)
+        except ValueError:  # pragma: no cover - the pattern admits only valid instants
+            pass
+    if isinstance(value, str) and _NAIVE_RE.fullmatch(value):
+        raise PydanticCustomError("timezone_aware", "datetime has no UTC offset (naive datetimes are not accepted)")
+    raise PydanticCustomError(
+        "instant", "expected an ISO 8601 date-time with a UTC offset, as a string (YYYY-MM-DDTHH:MM+01:00)"
+    )
+
+
+def _day(value: Any) -> Any:
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    if isinstance(value, str) and _DAY_RE.fullmatch(value):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:  # pragma: no cover - the pattern admits only valid dates
+            pass
+    raise PydanticCustomError("day", "expected an ISO 8601 calendar date, as a string (YYYY-MM-DD)")
 
 
 #: the instants and dates a timeline may hold: custody records, with room on
@@ -161,17 +278,11 @@ LATEST = datetime(2200, 1, 1, tzinfo=timezone.utc)
 
 
 def _in_range(value: datetime) -> datetime:
-    # A UTC offset is less than a day, so an instant whose local year lies
-    # strictly between the bounds' years is in range without converting it
-    # (converting costs more than the rest of an event's validation).
-    if EARLIEST.year < value.year < LATEST.year - 1:
-        return value
-    try:
-        ok = EARLIEST <= value.astimezone(timezone.utc) < LATEST
-    except OverflowError:
-        ok = False
-    if not ok:
-        raise ValueError("instant must be from 1900 up to 2200 (UTC)")
+    # The instant's own (written) date must lie in 1900 … 2199: the same range the JSON
+    # Schema's pattern states. A UTC offset is below a day, so its UTC date is then within
+    # a day of the range, far inside Python's calendar.
+    if not EARLIEST.year <= value.year < LATEST.year:
+        raise ValueError("instant must be from 1900 up to 2200 (its own date, 1900-01-01 to 2199-12-31)")
     return value
 
 
@@ -181,11 +292,34 @@ def _date_in_range(value: date) -> date:
     return value
 
 
-Instant = Annotated[AwareDatetime, AfterValidator(_in_range)]
-Day = Annotated[date, AfterValidator(_date_in_range)]
+_INSTANT_SCHEMA = {"type": "string", "format": "date-time", "pattern": INSTANT_PATTERN}
+_DAY_SCHEMA = {"type": "string", "format": "date", "pattern": DAY_PATTERN}
+Instant = Annotated[
+    AwareDatetime, BeforeValidator(_instant), AfterValidator(_in_range), WithJsonSchema(_INSTANT_SCHEMA)
+]
+Day = Annotated[date, BeforeValidator(_day), AfterValidator(_date_in_range), WithJsonSchema(_DAY_SCHEMA)]
+
+
+def _integral(value: Any) -> Any:
+    # JSON Schema: "a number with a zero fractional part is an integer" (30.0 is 30)
+    if type(value) is float and value.is_integer():
+        return int(value)
+    return value
+
+
+#: an integer field: a JSON integer (or a number with a zero fractional part); never a bool or text
+Count = Annotated[int, BeforeValidator(_integral)]
+
+
+def _type_required(schema: dict[str, Any]) -> None:
+    # The loader needs "type" to choose the event's class: the schema says so (pydantic would not,
+    # "type" having a default).
+    schema["required"] = ["type", *[r for r in schema.get("required", []) if r != "type"]]
 
 
 class _EventBase(_Base):
+    model_config = ConfigDict(json_schema_extra=_type_required)
+
     #: an event that names a measure may come before the measure starts only
     #: where its nature says so (a doctor's statement obtained before the decision)
     may_precede_measure: ClassVar[bool] = False

@@ -9,9 +9,9 @@ its recipient at that moment, or a statutory basis.
 
 from __future__ import annotations
 
-from typing import ClassVar, Literal
+from typing import Annotated, ClassVar, Literal
 
-from pydantic import Field
+from pydantic import Field, Strict
 
 from .base import Agency, ConsentForm, DisclosureBasis, MeasureKind, _EventBase, _MeasureEnd, _MeasureStart
 
@@ -26,8 +26,8 @@ class ConsentGiven(_MeasureStart):
 
     measure_kind: ClassVar[MeasureKind] = MeasureKind.CONSENT
     type: Literal["consent_given"] = "consent_given"
-    scope: list[Agency] = Field(min_length=1, max_length=20)
-    form: ConsentForm
+    scope: list[Annotated[Agency, Strict(False)]] = Field(min_length=1, max_length=20)
+    form: ConsentForm = Field(strict=False)
     informed: bool = Field(description="The inmate was informed of what the consent means.")
     filed_in_own_record: bool = Field(description="Filed in the recording party's own record system.")
     recorded_by: Literal["KO", "KHO"]
@@ -47,5 +47,5 @@ class InformationDisclosed(_EventBase):
     """Confidential information shared by KO with another agency."""
 
     type: Literal["information_disclosed"] = "information_disclosed"
-    recipient: Agency
-    legal_basis: DisclosureBasis
+    recipient: Agency = Field(strict=False)
+    legal_basis: DisclosureBasis = Field(strict=False)

@@ -53,7 +53,7 @@ class HealthNeedObserved(_EventBase):
     """Something that calls for health care was asked for or observed."""
 
     type: Literal["health_need_observed"] = "health_need_observed"
-    need: HealthNeed
+    need: HealthNeed = Field(strict=False)
     at_admission: bool = Field(default=False, description="Observed at admission (intake), not later in custody.")
     acute: bool = Field(default=False, description="Needs emergency help (raised suicide risk, psychosis).")
 
@@ -208,6 +208,7 @@ class EscortCancellationNotified(_Response):
     type: Literal["escort_cancellation_notified"] = "escort_cancellation_notified"
     recipient: EscortNoticeRecipient = Field(
         default=EscortNoticeRecipient.BOTH,
+        strict=False,
         description="Who was told: the treatment place, the prison health service (kho), or both in one notice.",
     )
 
@@ -231,7 +232,7 @@ class TransferDecided(_EventBase):
     """Transfer decided (other unit or prison, remand with electronic monitoring, community sentence)."""
 
     type: Literal["transfer_decided"] = "transfer_decided"
-    destination: TransferDestination
+    destination: TransferDestination = Field(strict=False)
     transfer_date: Day | None = Field(default=None, description="Planned date of the transfer, if known.")
     substance_or_mental_health_problems: bool | None = Field(
         default=None,
@@ -251,7 +252,7 @@ class TransferNoticeSent(_Response):
     """An agency told of a decided transfer."""
 
     type: Literal["transfer_notice_sent"] = "transfer_notice_sent"
-    recipient: Agency
+    recipient: Agency = Field(strict=False)
 
 
 class Transferred(_Response):

@@ -20,6 +20,7 @@ from typing import ClassVar, Literal
 from pydantic import Field, model_validator
 
 from .base import (
+    Count,
     ExclusionBasis,
     ExclusionScope,
     Id,
@@ -77,12 +78,12 @@ class ExclusionStarted(_MeasureStart):
 
     measure_kind: ClassVar[MeasureKind] = MeasureKind.EXCLUSION
     type: Literal["exclusion_started"] = "exclusion_started"
-    basis: ExclusionBasis
-    scope: ExclusionScope
+    basis: ExclusionBasis = Field(strict=False)
+    scope: ExclusionScope = Field(strict=False)
     expected_end: Instant | None = Field(
         default=None, description="When the exclusion is expected to end, if known."
     )
-    lock_in_hours_per_day: int | None = Field(
+    lock_in_hours_per_day: Count | None = Field(
         default=None, ge=0, le=24,
         description="Hours a day the inmate is locked in alone, where recorded (001 §7.1.3 reads 22 hours or "
         "more from it); unset: read from scope (full: 22 hours or more).",
@@ -146,7 +147,7 @@ class LockInWithoutDecisionStarted(_MeasureStart):
 
     measure_kind: ClassVar[MeasureKind] = MeasureKind.LOCK_IN
     type: Literal["lock_in_without_decision_started"] = "lock_in_without_decision_started"
-    lock_in_hours_per_day: int | None = Field(
+    lock_in_hours_per_day: Count | None = Field(
         default=None, ge=0, le=24, description="Hours a day locked in, where recorded."
     )
 
@@ -278,7 +279,7 @@ class MeaningfulContact(_EventBase):
     """Meaningful human contact; ``at`` is when it began."""
 
     type: Literal["meaningful_contact"] = "meaningful_contact"
-    minutes: int = Field(ge=1, le=24 * 60, description="How long it lasted, in minutes.")
+    minutes: Count = Field(ge=1, le=24 * 60, description="How long it lasted, in minutes.")
     measure_id: Id | None = Field(default=None)
 
 

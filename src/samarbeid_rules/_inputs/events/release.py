@@ -46,7 +46,7 @@ class ReleaseNoticeSent(_EventBase):
     """Notice of the expected release sent to an agency (*varsel om løslatelse*)."""
 
     type: Literal["release_notice_sent"] = "release_notice_sent"
-    recipient: Agency
+    recipient: Agency = Field(strict=False)
     release_date: Day | None = Field(
         default=None,
         description="The expected release date the notice communicated; unset: not recorded (it then counts "

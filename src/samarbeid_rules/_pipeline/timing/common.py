@@ -551,7 +551,7 @@ class _Correlated:
             i = bisect_left(times, start - lookback)
             if i < len(facts) and (end is None or times[i] < end):
                 cand = facts[i]
-                if best is None or (cand.at, cand.index) < (best.at, best.index):
+                if best is None or (cand.at, cand.order) < (best.at, best.order):
                     best = cand
         return best
 
@@ -564,7 +564,7 @@ class _Correlated:
                 slices.append(found)
         if len(slices) <= 1:
             return slices[0] if slices else []
-        return list(heapq.merge(*slices, key=lambda f: (f.at, f.index)))
+        return list(heapq.merge(*slices, key=lambda f: (f.at, f.order)))
 
 
 _AT = attrgetter("at")
