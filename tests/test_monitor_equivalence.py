@@ -18,7 +18,8 @@ import pytest
 from samarbeid_rules import Monitor, Timeline, evaluate, load_timeline
 from samarbeid_rules._pipeline.facts import canonical_key
 from samarbeid_rules._uses.worklist import worklist_from_report
-from test_duty_cases import CASE_FILES, _apply, _load, _timeline
+from samarbeid_rules.scenarios import load_scenario
+from test_duty_cases import CASE_FILES
 
 ROOT = Path(__file__).resolve().parents[1]
 OSLO = ZoneInfo("Europe/Oslo")
@@ -28,11 +29,10 @@ def _cases():
     for path in sorted((ROOT / "examples").glob("*.json")):
         yield path.name, load_timeline(path), None
     for path in CASE_FILES:
-        case = _load(path)
-        base = _timeline(case)
-        yield path.name, load_timeline(base), case.get("as_of")
-        for i, change in enumerate(case.get("violations", [])):
-            yield f"{path.name}#{i}", load_timeline(_apply(base, change)), case.get("as_of")
+        loaded = load_scenario(path)
+        for i, run in enumerate(loaded.runs):
+            name = path.name if run.variant is None else f"{path.name}#{i}"
+            yield name, run.timeline, loaded.scenario.as_of
 
 
 CASES = list(_cases())
