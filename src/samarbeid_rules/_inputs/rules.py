@@ -10,6 +10,12 @@ defines the rule language and checks each rule file on its own;
 
 A bad rule file raises :class:`RuleFileError` with the path, the line and the
 field.
+
+Longer than 600 lines: the rule language is one model -- the timing kinds, the
+event patterns and the checks across them (keys a kind would ignore, time
+words a bound reads that the quoted sentence must use, extension event types)
+validate one another, and splitting them would spread one pydantic model over
+modules that import each other.
 """
 
 from __future__ import annotations

@@ -64,6 +64,10 @@ What holds for every kind, decided here:
 
 The names keep their leading underscore: they are the timing package's
 internals, imported by its kind modules and by nothing outside the package.
+
+Longer than 600 lines: it is what the timing kinds share, and each part
+(bounds, correlation, measures, the rule context) is used by several kinds;
+a module per part would only move the shared context around.
 """
 
 from __future__ import annotations
