@@ -151,3 +151,25 @@ def test_a_bound_may_read_only_a_word_of_its_sentence(tmp_path):
         load_rules(root)
     assert info.value.path == str(path)
     assert "'straks' does not occur in the quoted sentence" in str(info.value)
+
+
+# --- security_cell.doctor_statement: which branch was met ---------------------------------------------
+
+
+@pytest.mark.parametrize(("events", "fulfilled_by", "branch"), [
+    ([event("doctor_statement_obtained", oslo(2026, 3, 10, 8, 50), id="ds", measure_id="c1")], ["ds"],
+     "met before the decision"),
+    ([event("doctor_notified", oslo(2026, 3, 10, 10), id="dn", measure_id="c1")], ["dn"],
+     "met after the decision"),
+])
+def test_the_doctor_statement_says_which_branch_was_met(engine, events, fulfilled_by, branch):
+    """"Uttalelse fra lege ... før beslutningen fattes; dersom dette ikke er mulig ..., skal lege varsles
+    snarest": the explanation says whether the statement came before the decision or the doctor was told
+    after it, within snarest_timer (hours)."""
+    evs = [event("security_cell_started", oslo(2026, 3, 10, 9), id="sc", measure_id="c1"), *events,
+           event("security_cell_ended", oslo(2026, 3, 10, 12), id="se", measure_id="c1")]
+    ob = only(evaluate(timeline(evs), rules=load_rules().only(["security_cell.doctor_statement"]), engine=engine),
+              "security_cell.doctor_statement")
+    assert ob.status.value == "fulfilled" and ob.fulfilled_by == fulfilled_by
+    assert ob.explanation[-1].endswith(branch)
+    assert "'snarest' (snarest_timer: strict PT1H, lenient PT4H)" in ob.explanation[0]
