@@ -505,3 +505,14 @@ def test_repeated_autumn_hour_is_compared_in_utc():
     assert mon.worklist(second_pass) == worklist_from_report(evaluate(tl, as_of=second_pass))
     late = mon.add(SupervisionLook(id="l0", at=datetime(2026, 10, 25, 2, 5, tzinfo=tz, fold=1), measure_id="m1"))
     assert (late.out_of_order, late.affects_reported) == (True, True)
+
+
+@pytest.mark.parametrize("bad_type", [{}, [], 7, None])
+def test_an_event_naming_a_measure_with_a_type_that_is_no_text_is_a_timeline_error(bad_type):
+    """An event whose ``type`` is an object, a list or a number and that names a measure not started is refused
+    as a TimelineError (the service answers 422), not a TypeError (it answered 503; found by
+    tests/test_service_openapi.py)."""
+    mon = Monitor("case-t", {"id": "p-t", "birth_date": "1990-01-01"}, "prison-t")
+    with pytest.raises(TimelineError) as info:
+        mon.add({"id": "e1", "type": bad_type, "at": "2026-01-05T10:00:00+01:00", "measure_id": "m9"})
+    assert info.value.event_id == "e1"

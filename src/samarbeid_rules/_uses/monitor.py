@@ -406,7 +406,11 @@ class Monitor:
 
     @staticmethod
     def _may_precede(event: Any) -> bool:
-        cls = type(event) if not isinstance(event, Mapping) else EVENT_TYPES.get(event.get("type"))  # type: ignore[arg-type]
+        if isinstance(event, Mapping):
+            name = event.get("type")  # a bad type (a list, an object) is refused by validation, not here
+            cls = EVENT_TYPES.get(name) if isinstance(name, str) else None
+        else:
+            cls = type(event)
         return bool(cls is not None and getattr(cls, "may_precede_measure", False))
 
     def _resolve_pending(self, started: Any) -> None:
