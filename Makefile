@@ -11,7 +11,7 @@ BIN     = $(VENV)/bin
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[durable-rules,test,analysis,polars,service]'
+	$(BIN)/python -m pip install --quiet -e '.[durable-rules,test,analysis,polars,service,dask]'
 	touch $@
 
 # Exit code 1 means "breaches found": several examples contain deliberate
@@ -45,8 +45,11 @@ fuzz: $(BIN)/.installed
 test-versions:
 	bash tools/test_versions.sh
 
+# BENCH_ARGS=--quick: every part of bench/run.py at a small size (a smoke run, minutes); the figures
+# in docs/performance.md are of a full run. Results: bench/results/latest.json.
+BENCH_ARGS ?=
 bench: $(BIN)/.installed
-	$(BIN)/python bench/run.py
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 	$(BIN)/python bench/stages.py
 	$(BIN)/python bench/service.py
 

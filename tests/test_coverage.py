@@ -126,7 +126,9 @@ def test_deleted_rule_file_makes_a_duty_missing(tmp_path):
     cov = coverage(rules)
     assert cov.missing == ["exclusion.weekly_plan"]
     assert not cov.tests_available  # no tests/ beside the copy
-    assert all(r.tests == [] for r in cov.rows)
+    # only the rule set's own duty cases, which travel with it
+    assert all(t.startswith("rules/cases/") for r in cov.rows for t in r.tests)
+    assert {r.duty_id: r.tests for r in cov.rows}["exclusion.weekly_plan"] == ["rules/cases/exclusion.weekly_plan.yaml"]
 
 
 def test_institution_reason_covers_a_deleted_rule_file(tmp_path):

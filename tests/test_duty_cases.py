@@ -1,6 +1,6 @@
 """Per-duty cases: a compliant timeline and its violating twins, for every rule.
 
-Each file in ``tests/duty_cases/`` is a scenario file (``docs/scenarios.md``):
+Each file in ``rules/cases/`` is a scenario file (``docs/scenarios.md``):
 one compliant timeline for one duty and a list of violations, each the
 smallest meaningful change to it. They run through the public runner
 (``samarbeid_rules.scenarios``), the same one ``samarbeid-rules test`` and the
@@ -16,7 +16,7 @@ import pytest
 
 from samarbeid_rules.scenarios import LoadedScenario, load_scenario, run_scenario
 
-CASES = Path(__file__).parent / "duty_cases"
+CASES = Path(__file__).resolve().parents[1] / "rules" / "cases"
 CASE_FILES = sorted(CASES.glob("*.yaml"))
 
 

@@ -516,3 +516,20 @@ def test_an_event_naming_a_measure_with_a_type_that_is_no_text_is_a_timeline_err
     with pytest.raises(TimelineError) as info:
         mon.add({"id": "e1", "type": bad_type, "at": "2026-01-05T10:00:00+01:00", "measure_id": "m9"})
     assert info.value.event_id == "e1"
+
+
+def test_a_basis_coming_into_force_during_an_open_measure_reaches_a_cached_work_list():
+    """An exclusion open since March 2025 gains circular 001's day-by-day duties on 2025-07-01 with
+    no event then: a work list asked for before midnight and again after it equals evaluate's
+    (the Monitor's cache once kept the June answer for exclusion.daily_contact)."""
+    tl = {"case_id": "c-bases", "prison_id": "p", "person": {"id": "person-1", "birth_date": "1980-01-01"},
+          "events": [{"id": "xs1", "type": "exclusion_started", "at": "2025-03-27T00:00:00+01:00",
+                      "measure_id": "m0", "basis": "strgjfl_37", "scope": "full"},
+                     {"id": "lk2", "type": "supervision_look", "at": "2025-03-27T00:10:00+01:00"}]}
+    mon = new_monitor(tl)
+    for ev in tl["events"]:
+        mon.add(ev)
+    for at in ("2025-06-30T23:59:59+02:00", "2025-07-01T00:00:00+02:00", "2025-07-01T09:00:00+02:00"):
+        got = mon.worklist(at)
+        assert got == worklist_from_report(evaluate(tl, as_of=at)), at
+    assert any(w.obligation_id == "exclusion.daily_contact:xs1@2025-07-01" for w in got)

@@ -20,7 +20,7 @@ from samarbeid_rules.scenarios import (
 )
 
 ROOT = Path(__file__).resolve().parent.parent
-DUTY_CASES = ROOT / "tests" / "duty_cases"
+DUTY_CASES = ROOT / "rules" / "cases"
 SCHEMA_FILE = ROOT / "docs" / "scenario.schema.json"
 
 GOOD = """\
@@ -162,7 +162,7 @@ def test_duplicate_keys_and_unreadable_files_are_errors(tmp_path):
 
 
 def test_every_duty_case_validates_against_the_published_schema():
-    """The JSON Schema in docs/ is the one the code makes, and every file of tests/duty_cases fits it."""
+    """The JSON Schema in docs/ is the one the code makes, and every file of rules/cases fits it."""
     jsonschema = pytest.importorskip("jsonschema")
     schema = scenario_json_schema()
     assert json.loads(SCHEMA_FILE.read_text(encoding="utf-8")) == schema, (

@@ -49,7 +49,7 @@ results=()
 status=0
 for entry in "${found[@]}"; do
   v=${entry%%=*}; p=${entry#*=}
-  extras="test,analysis,polars,service"
+  extras="test,analysis,polars,service,dask"
   case "$v" in 3.11|3.12) extras="durable-rules,$extras" ;; esac
   echo "== Python $v ($p): .venv-$v with extras [$extras]"
   if "$p" -m venv ".venv-$v" \

@@ -7,36 +7,103 @@
   - :func:`timelines`: valid timeline dicts with exclusions, looks, doctor
     notices, minors under continuous supervision, release dates, notices and
     releases;
-  - :func:`compliant_timeline` and :func:`violating_timeline`: a
-    ``(timeline_dict, as_of)`` pair for one duty that meets it (every
-    obligation of the duty ``fulfilled`` or ``due`` at ``as_of``) or breaches
-    it (at least one obligation with ``breach`` true). The violating pair is
-    the compliant one with the fulfilment removed or moved past the lenient
-    bound. Supported duties: :data:`SUPPORTED_DUTIES`.
+  - :func:`timeline_twins`: a :class:`Twin`, a compliant timeline of one
+    duty (every obligation of the duty ``fulfilled`` or ``due`` at
+    ``as_of``) and its violating twin, the same timeline with one minimal
+    change after which an obligation of the duty is breached or fulfilled
+    late (a recommendation: not followed or followed late);
+  - :func:`compliant_timeline` and :func:`violating_timeline`: either half,
+    as a ``(timeline_dict, as_of)`` pair.
+
+  Every timeline duty is supported (:data:`SUPPORTED_DUTIES`): the cases
+  are drawn from the rule set's own duty cases (``rules/cases/``) with
+  their ids, event order and the weeks they fall in varied where the law
+  cannot tell the difference, and for four duties also from generators that
+  vary the times within the bounds.
 
 See ``docs/testing.md`` for how downstream CI uses them.
 """
 
 from __future__ import annotations
 
+import copy
+import difflib
+import random
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from ._common.calendar import calendar_months_before, end_of_local_day, to_local
 from ._uses.synthetic import generate_population, generate_timeline
+from ._uses.twins import Template, Twin, draw_twin, templates
 
 __all__ = [
     "SUPPORTED_DUTIES",
+    "Twin",
     "compliant_timeline",
     "generate_population",
     "generate_timeline",
+    "timeline_twins",
     "timelines",
     "violating_timeline",
 ]
 
-#: duties :func:`compliant_timeline` and :func:`violating_timeline` can build cases for
+#: every timeline duty of the shipped rule set: :func:`timeline_twins`, :func:`compliant_timeline` and
+#: :func:`violating_timeline` build cases for each (a test holds it equal to the rule set's duty ids)
 SUPPORTED_DUTIES = (
+    "admission.continue_treatment",
+    "admission.coordinator",
+    "admission.health_contact",
+    "admission.health_intake",
+    "admission.individual_plan",
+    "admission.intake_interview",
+    "admission.measures_plan",
+    "admission.needs_mapping",
+    "consent.disclosure_basis",
+    "consent.written_informed",
+    "custody.acute_assessment",
+    "custody.brik_offer",
+    "custody.compulsory_care_examination",
+    "custody.compulsory_care_feedback",
+    "custody.escort_cancelled",
+    "custody.health_contact",
+    "custody.pop_plan",
+    "custody.specialist_referral_assessed",
+    "custody.staff_medication",
+    "custody.substance_offer",
+    "custody.suicide_risk_mapping",
+    "custody.transfer_notice",
+    "exclusion.daily_contact",
+    "exclusion.force_health_check",
+    "exclusion.health_advice",
+    "exclusion.hourly_supervision",
+    "exclusion.minor_continuous",
+    "exclusion.notify_doctor",
+    "exclusion.weekly_plan",
+    "isolation.harm_report",
+    "isolation.health_daily_visit",
+    "isolation.health_first_visit",
+    "isolation.injury_documented",
+    "isolation.partial_followup_plan",
+    "release.continuity_of_care",
+    "release.cooperation_meeting",
+    "release.gp_notice",
+    "release.health_notice",
+    "release.municipality_notice",
+    "release.overdose_conversation",
+    "release.release_conversation",
+    "release.remand_immediate_notice",
+    "release.specialist_handover",
+    "release.transfer_outside_notice",
+    "security_bed.continuous",
+    "security_cell.doctor_statement",
+    "security_cell.hourly_supervision",
+    "security_cell.leader_daily",
+    "security_cell.minor_continuous",
+)
+
+#: duties with a generator that also varies the times within the bounds
+_PARAMETRIC = (
     "exclusion.hourly_supervision",
     "exclusion.minor_continuous",
     "exclusion.notify_doctor",
@@ -180,14 +247,16 @@ def timelines(*, max_exclusions: int = 2, max_looks: int = 40):
 
 def _check_duty(duty_id: str) -> None:
     if duty_id not in SUPPORTED_DUTIES:
-        raise ValueError(f"no strategy for duty {duty_id!r}; supported: {', '.join(SUPPORTED_DUTIES)}")
+        close = difflib.get_close_matches(duty_id, SUPPORTED_DUTIES, n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else f"; supported: {', '.join(SUPPORTED_DUTIES)}"
+        raise ValueError(f"no strategy for duty {duty_id!r}{hint}")
 
 
-def _case(duty_id: str, violate: bool):
+def _parametric_twin(duty_id: str):
     st = _st()
 
     @st.composite
-    def _draw(draw) -> tuple[dict[str, Any], datetime]:
+    def _draw(draw) -> Twin:
         ev = _Events()
         birth = date(1985, 6, 15)
         if duty_id == "exclusion.notify_doctor":
@@ -199,12 +268,15 @@ def _case(duty_id: str, violate: bool):
             notice = ev.add("doctor_notified", _plus(t0, timedelta(seconds=draw(st.integers(0, 3600)))), "dr",
                             measure_id=draw(st.sampled_from([None, "m1"])))
             as_of = _plus(t0, timedelta(hours=5) + _MIN * draw(st.integers(1, 24 * 60)))
-            if violate:
-                if draw(st.booleans()):
-                    ev.items.remove(notice)
-                else:  # past the lenient bound (four hours)
-                    late = _plus(t0, timedelta(hours=4, seconds=draw(st.integers(1, 3600))))
-                    notice["at"] = late.isoformat()
+            compliant = copy.deepcopy(ev.items)
+            # the twin: the compliant case with one change
+            if draw(st.booleans()):
+                ev.items.remove(notice)
+                change = "no doctor notified"
+            else:  # past the lenient bound (four hours)
+                late = _plus(t0, timedelta(hours=4, seconds=draw(st.integers(1, 3600))))
+                notice["at"] = late.isoformat()
+                change = "doctor notified past the lenient bound"
         elif duty_id == "exclusion.hourly_supervision":
             day = draw(st.one_of(st.dates(date(2025, 1, 2), date(2026, 12, 20)), st.sampled_from(_DST_DAYS)))
             t0 = _local(day, draw(st.integers(8 * 60, 13 * 60)))
@@ -219,12 +291,14 @@ def _case(duty_id: str, violate: bool):
                     break
                 looks.append(ev.add("supervision_look", t, "lk", measure_id=draw(st.sampled_from([None, "m1"]))))
             as_of = _plus(end, _MIN * draw(st.integers(0, 24 * 60)))
-            if violate:
-                # no look for 150 minutes from the start (inside the lenient daytime window), or none at all
-                cut = _plus(t0, _MIN * 150) if draw(st.booleans()) else end
-                for lk in looks:
-                    if datetime.fromisoformat(lk["at"]) <= cut:
-                        ev.items.remove(lk)
+            compliant = copy.deepcopy(ev.items)
+            # the twin: the compliant case with one change
+            # no look for 150 minutes from the start (inside the lenient daytime window), or none at all
+            cut = _plus(t0, _MIN * 150) if draw(st.booleans()) else end
+            change = "no look in the first 150 minutes" if cut != end else "no look at all"
+            for lk in looks:
+                if datetime.fromisoformat(lk["at"]) <= cut:
+                    ev.items.remove(lk)
         elif duty_id == "exclusion.minor_continuous":
             # The duty is circular 001's own (rules/bases.yaml: from the setting circular_2025_effective,
             # 2025-07-01 in the shipped rule set): the exclusion starts after that date.
@@ -248,10 +322,12 @@ def _case(duty_id: str, violate: bool):
                     break
                 c_start = _plus(c_end, -_MIN * draw(st.integers(0, 10)))
             as_of = _plus(end, _MIN * draw(st.integers(0, 12 * 60)))
-            if violate:
-                s, e = covers[draw(st.integers(0, len(covers) - 1))]
-                ev.items.remove(s)
-                ev.items.remove(e)
+            compliant = copy.deepcopy(ev.items)
+            # the twin: the compliant case with one change
+            s, e = covers[draw(st.integers(0, len(covers) - 1))]
+            ev.items.remove(s)
+            ev.items.remove(e)
+            change = "one interval of continuous supervision left out"
         else:  # release.health_notice
             day = draw(st.dates(date(2025, 1, 2), date(2026, 12, 20)))
             known = _local(day, draw(st.integers(0, 24 * 60 - 1)))
@@ -270,31 +346,74 @@ def _case(duty_id: str, violate: bool):
             notice = ev.add("release_notice_sent", sent, "rn", recipient="kho")
             ev.add("released", release, "rel")
             as_of = _plus(release, _MIN * draw(st.integers(0, 48 * 60)))
-            if violate:
-                if draw(st.booleans()):
-                    ev.items.remove(notice)
-                else:
-                    notice["at"] = _plus(late_from, _MIN * draw(st.integers(0, late_span))).isoformat()
-        order = draw(st.permutations(range(len(ev.items))))
-        return _timeline([ev.items[i] for i in order], birth, case_id=f"case-{duty_id}"), as_of
+            compliant = copy.deepcopy(ev.items)
+            # the twin: the compliant case with one change
+            if draw(st.booleans()):
+                ev.items.remove(notice)
+                change = "no notice"
+            else:
+                notice["at"] = _plus(late_from, _MIN * draw(st.integers(0, late_span))).isoformat()
+                change = "notice past the lenient bound"
+        rank = {e["id"]: draw(st.floats(0, 1)) for e in compliant}
+
+        def ordered(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+            return sorted(items, key=lambda e: (rank[e["id"]], e["id"]))
+
+        return Twin(duty_id, _timeline(ordered(compliant), birth, case_id=f"case-{duty_id}"),
+                    _timeline(ordered(ev.items), birth, case_id=f"case-{duty_id}"), as_of,
+                    change=change, template="samarbeid_rules.testing")
 
     return _draw()
+
+
+def timeline_twins(duty_id: str):
+    """A strategy for a :class:`Twin`: a compliant timeline of ``duty_id`` and its violating twin.
+
+    The compliant timeline has every obligation of the duty ``fulfilled`` or
+    ``due`` at ``as_of``; the twin is the same timeline with one minimal
+    change (an event removed, moved, changed or added) after which at least
+    one obligation of the duty is ``breached`` or ``fulfilled_late`` (for a
+    recommendation, *bør*: ``not_followed`` or ``followed_late``). Every
+    timeline duty of the shipped rule set is supported (:data:`SUPPORTED_DUTIES`):
+    drawn from its cases in ``rules/cases/`` (ids, order, and the weeks the case
+    falls in vary; see ``docs/testing.md``), and for four duties also from a
+    generator that varies the times within the bounds.
+    """
+    _check_duty(duty_id)
+    st = _st()
+    options = []
+    if duty_id in _PARAMETRIC:
+        options.append(_parametric_twin(duty_id))
+    found = templates(duty_id)
+    if found:
+        options.append(st.sampled_from(found).flatmap(_template_twin))
+    return st.one_of(*options)
+
+
+def _template_twin(template: Template):
+    st = _st()
+    return st.builds(
+        lambda weeks, violation, seed: draw_twin(template, weeks=weeks, violation=violation,
+                                                 rnd=random.Random(seed)),
+        st.sampled_from(template.shifts), st.integers(0, len(template.violations) - 1), st.integers(0, 2**32 - 1),
+    )
 
 
 def compliant_timeline(duty_id: str):
     """A strategy for ``(timeline_dict, as_of)`` where every obligation of ``duty_id`` is fulfilled or due.
 
-    Raises ValueError for a duty not in :data:`SUPPORTED_DUTIES`.
+    The compliant half of :func:`timeline_twins`. Raises ValueError for a
+    duty not in :data:`SUPPORTED_DUTIES`.
     """
-    _check_duty(duty_id)
-    return _case(duty_id, violate=False)
+    return timeline_twins(duty_id).map(lambda t: (t.compliant, t.as_of))
 
 
 def violating_timeline(duty_id: str):
-    """A strategy for ``(timeline_dict, as_of)`` where an obligation of ``duty_id`` is a breach.
+    """A strategy for ``(timeline_dict, as_of)`` where an obligation of ``duty_id`` fails.
 
-    It is :func:`compliant_timeline`'s case with the fulfilment removed or
-    moved past the lenient bound. Raises ValueError for an unsupported duty.
+    The violating half of :func:`timeline_twins`: a compliant case with one
+    minimal change, after which an obligation of the duty is breached or
+    fulfilled late (a recommendation: not followed or followed late).
+    Raises ValueError for an unsupported duty.
     """
-    _check_duty(duty_id)
-    return _case(duty_id, violate=True)
+    return timeline_twins(duty_id).map(lambda t: (t.violating, t.as_of))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 from pathlib import Path
 from typing import Any, TextIO
@@ -26,7 +27,8 @@ from .common import (
     stop_reason,
 )
 
-__all__ = ["add_batch_commands", "failed_item", "report_item", "write_jsonl_lines", "write_junit_file"]
+__all__ = ["add_batch_commands", "failed_item", "report_item", "ship_outputs", "write_jsonl_lines",
+           "write_junit_file"]
 
 
 
@@ -169,7 +171,7 @@ def _clean(text: object) -> str:
 
 def _cmd_batch(args: argparse.Namespace, out: TextIO) -> int:
     from .._uses.batch import evaluate_many
-    from .._outputs.ci import jsonl_end, jsonl_lines, junit_end, junit_head, junit_suite, junit_tail
+    from .._outputs.ci import jsonl_end, junit_end, junit_head, junit_tail
 
     try:
         get_engine(args.engine)
@@ -178,9 +180,11 @@ def _cmd_batch(args: argparse.Namespace, out: TextIO) -> int:
         return EXIT_ENGINE
     outputs = [p for p in (args.jsonl, args.junit) if p is not None]
     try:
+        # The outputs' text is made where each timeline is evaluated: workers send back text, not reports.
         run = evaluate_many(
             args.source, as_of=args.as_of, rules=args.rules, profile=args.profile, engine=args.engine,
             processes=args.processes, progress=False if args.no_progress else None, exclude=outputs,
+            ship=functools.partial(ship_outputs, jsonl=args.jsonl is not None, junit=args.junit is not None),
         )
     except EngineUnavailableError as exc:  # pragma: no cover - settled above
         error(f"engine {args.engine!r} is unavailable: {exc}")
@@ -215,11 +219,11 @@ def _cmd_batch(args: argparse.Namespace, out: TextIO) -> int:
                         failed.append(item.location)
                         engine_failed = engine_failed or item.error_kind == "engine"
                         run.log(f"{PROG}: {escaped(item.error)}")
-                    # One bad value fails its own timeline only: what cannot be written becomes its error record.
+                    jsonl_text, junit_text = item.shipped
                     if jsonl_fh is not None:
-                        jsonl_fh.write(_safe_lines(item, jsonl_lines))
+                        jsonl_fh.write(jsonl_text)
                     if junit_fh is not None:
-                        junit_fh.write(_safe_suite(item, junit_suite))
+                        junit_fh.write(junit_text)
                     check_stop()
         except BaseException as exc:
             run.summary.complete = False
@@ -258,6 +262,16 @@ def _as_stop(exc: BaseException) -> BaseException:
     if STOP.signum == signal.SIGTERM:
         return Terminated()
     return exc
+
+
+def ship_outputs(item: Any, *, jsonl: bool, junit: bool) -> tuple[str | None, str | None]:
+    """One item's JSON Lines and JUnit text (each only if wanted), made where it was evaluated.
+
+    One bad value fails its own timeline only: what cannot be written becomes its error record.
+    """
+    from .._outputs.ci import jsonl_lines, junit_suite
+
+    return (_safe_lines(item, jsonl_lines) if jsonl else None, _safe_suite(item, junit_suite) if junit else None)
 
 
 def _safe_lines(item: Any, jsonl_lines: Any) -> str:

@@ -1,7 +1,7 @@
 """Scenario files: a timeline, an instant, what the law's duty should say, and minimal-change variants.
 
 The format (``docs/scenarios.md``; JSON Schema: :func:`scenario_json_schema`)
-is the one of the project's own ``tests/duty_cases/*.yaml``, made public so
+is the one of the project's own ``rules/cases/*.yaml``, made public so
 that a jurist can write a case without Python::
 
     duty: admission.continue_treatment          # the duty the case is about
@@ -121,6 +121,13 @@ class Scenario(_Strict):
         None, description="Rule-set settings, e.g. circular_2025_effective: 2025-07-01."
     )
     events: list[dict[str, Any]] = Field(description="The timeline's events, as in a timeline file.")
+    decoys: list[str] = Field(
+        default_factory=list,
+        description="Ids of events the case holds only to show that they do not count (another admission, "
+        "an earlier request): their own obligations may fail. Left out, with the events answering them and "
+        "the variants that use them, where a fully compliant timeline is drawn from the case "
+        "(samarbeid_rules.testing).",
+    )
     expect: Expectation
     violations: list[Variant] = Field(default_factory=list, description="Variants (the original name).")
     variants: list[Variant] = Field(default_factory=list, description="More variants (the same format).")
@@ -203,6 +210,11 @@ def load_scenario(path: str | Path, *, text: str | None = None) -> LoadedScenari
             raise ScenarioError(f"profile: {exc.problem}", path=label, line=located.line_of(where),
                                 field=_dotted(where)) from None
     base = _base_timeline(scenario)
+    ids = {e.get("id") for e in base["events"] if isinstance(e, dict)}
+    for i, d in enumerate(scenario.decoys):
+        if d not in ids:
+            raise ScenarioError("decoys: no event with this id in the case's events", path=label,
+                                line=located.line_of(("decoys", i)), field=f"decoys.{i}")
     origins: list[tuple[Any, ...]] = [("events", i) for i in range(len(base["events"]))]
     runs = [ScenarioVariant(None, located.line_of(("expect",)),
                             _validated(base, origins, located, label, ("events",)), scenario.expect)]

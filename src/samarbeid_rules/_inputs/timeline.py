@@ -338,8 +338,13 @@ def _check_depth(data: Mapping[str, Any], source: str) -> None:
                     )
 
 
+_SCALARS = (str, int, float, bool, type(None))
+
+
 def _too_deep(value: Any, start: int) -> bool:
     """Whether lists and mappings nest past MAX_DEPTH (``value`` itself at depth ``start``), without recursion."""
+    if type(value) in _SCALARS:  # most values: nothing nests inside
+        return False
     stack = [(value, start)]
     while stack:
         v, d = stack.pop()

@@ -113,8 +113,23 @@ def _testcase(o: Obligation) -> ET.Element:
     return case
 
 
+def no_report_error(item: Any) -> ValueError:
+    """The error for an evaluated batch item that carries no report (its run shipped something else)."""
+    return ValueError(
+        f"{escaped(item.location)}: this batch item was evaluated but carries no report "
+        "(its run shipped json, counts or a function's result); use evaluate_many(ship='report')"
+    )
+
+
+def _report_of(item: BatchItem) -> Report | None:
+    report = item.report
+    if report is None and item.error is None:
+        raise no_report_error(item)
+    return report
+
+
 def _suite(item: BatchItem) -> ET.Element:
-    report: Report | None = item.report
+    report: Report | None = _report_of(item)
     location = escaped(item.location)
     if report is None:
         suite = _el("testsuite", {"name": location, "tests": 1, "failures": 0, "errors": 1, "skipped": 0})
@@ -216,7 +231,7 @@ def jsonl_lines(items: Iterable[BatchItem]) -> Iterator[str]:
     timeline."""
     for item in items:
         location = escaped(item.location)
-        if item.report is None:
+        if _report_of(item) is None:
             yield _dump(
                 {"record": "error", "case_id": item.case_id, "location": location, "error": escaped(item.error)}
             )

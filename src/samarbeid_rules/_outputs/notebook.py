@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeAlias
 
 from .._common.calendar import utc
 from .._pipeline.report import Obligation, Report
+from .ci import no_report_error
 from .._inputs.timeline import MeasureKind, Timeline
 
 if TYPE_CHECKING:  # imported when called, not when this module is
@@ -154,6 +155,8 @@ def _report_of(item: object) -> Report | None:
         return item[-1]
     if hasattr(item, "report"):  # a batch item; its report is None when it failed
         report = item.report
+        if report is None and getattr(item, "error", "") is None:
+            raise no_report_error(item)  # evaluated, but its run shipped no report: never left out silently
         if report is None or isinstance(report, Report):
             return report
     raise TypeError(f"expected a Report, a (timeline, report) pair or a batch item, got {type(item).__name__}")

@@ -35,6 +35,7 @@ from pydantic import TypeAdapter
 from .._inputs.tables import EVENT_COLUMNS
 from .._inputs.timeline import Timeline
 from .._pipeline.report import SEVERITY, Report, Status
+from .ci import no_report_error
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -107,6 +108,8 @@ def _split(item: object) -> tuple[str | None, Report | None, str | None, str | N
         return None, item[-1], None, item[-1].case_id
     if hasattr(item, "report") and hasattr(item, "error"):
         report = item.report
+        if report is None and item.error is None:
+            raise no_report_error(item)  # evaluated, but its run shipped no report: not a failure
         return getattr(item, "location", None), report, item.error, getattr(item, "case_id", None)
     raise TypeError(f"expected a batch item, a Report or a (timeline, report) pair, got {type(item).__name__}")
 

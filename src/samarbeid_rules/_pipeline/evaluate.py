@@ -83,9 +83,11 @@ def check_profile_terms(rules: CompiledRules, profile: Profile) -> None:
             )
 
 
-def _as_of(value: datetime | str | None, timeline: Timeline) -> datetime:
+def _as_of(value: datetime | str | None, timeline: Timeline | None) -> datetime:
+    """``as_of`` checked: an aware instant in range; None means the timeline's latest event. With no
+    timeline (the service's query parameter) there is no latest event and no birth date to check."""
     if value is None:
-        if not timeline.events:
+        if timeline is None or not timeline.events:
             raise TimelineError(
                 "as_of is required for a timeline without events", field="as_of"
             )

@@ -113,7 +113,7 @@ def _parse_as_of(text: str | None) -> datetime | None:
     if text is None:
         return None
     try:
-        return _as_of(text, Timeline.model_construct(case_id="-", person=None, events=[]))
+        return _as_of(text, None)
     except TimelineError as exc:
         raise from_timeline_error(exc, source="query") from None
 

@@ -1,4 +1,4 @@
-"""Batch evaluation: many timelines, streamed, optionally across processes.
+"""Batch evaluation: many timelines, streamed, optionally across processes or a cluster.
 
 :func:`evaluate_many` judges every timeline of a *source* and returns a
 :class:`BatchRun`, an iterator of :class:`BatchItem` (one per timeline, in
@@ -12,26 +12,37 @@ source order). A source is
 - any iterable of timelines: :class:`Timeline` objects, mappings, JSON texts,
   paths, or ``(location, timeline)`` pairs (location ``<input>:N`` otherwise).
 
-Timelines are read and evaluated one at a time (with ``processes > 1``: a
-bounded number in flight), so memory does not grow with their number. A
-timeline that fails validation becomes a :class:`BatchItem` with its error
-message (naming the location, the event and the field) and the others go on.
-The rule set, the profile and the engine are settled once, before the first
-timeline is read; an invalid one raises at once.
+Timelines are read and evaluated one at a time (with ``processes > 1`` or an
+``executor``: a bounded number in flight), so memory does not grow with their
+number. A timeline that fails validation becomes a :class:`BatchItem` with its
+error message (naming the location, the event and the field) and the others
+go on. The rule set, the profile and the engine are settled once, before the
+first timeline is read; an invalid one raises at once.
+
+What an item carries back from where it was evaluated is ``ship``: the whole
+report, its JSON text, only its counts, or what a function of the item
+returns (the command line's JSON Lines and JUnit text). Pickling whole
+reports between processes costs more than evaluating them, so a parallel run
+scales only when the workers ship less (docs/batch.md#what-comes-back).
+
+Longer than 600 lines: the three ways a run evaluates (this process, its own worker processes, a
+caller's executor) share the item type, the task runner, the in-order window and its fault path;
+the sources are apart (batchsource.py), and a further split would only pass internals across.
 """
 
 from __future__ import annotations
 
+import hashlib
 import multiprocessing
 import os
+import pickle
 import signal
-import stat
 import sys
 from collections import deque
-from collections.abc import Iterable, Iterator, Mapping
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import CancelledError, Executor, Future, ProcessPoolExecutor
+from concurrent.futures._base import BrokenExecutor
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -44,28 +55,42 @@ from .._pipeline.evaluate import _as_of, check_profile_terms, evaluate, prepare_
 from .._inputs.profile import Profile
 from .._pipeline.report import SEVERITY, Report, Status
 from .._inputs.ruleset import RuleSet
-from .._inputs.jsonread import MAX_BYTES, deprecated_path_warning, parse_json, read_bytes, str_names_file
-from .._inputs.timeline import FIELD_NAMES, Timeline, shown_id, validate_timeline
+from .._inputs.jsonread import parse_json, read_bytes
+from .._inputs.timeline import FIELD_NAMES, shown_id, validate_timeline
+from .batchsource import excluded_outputs, source_tasks
 from .linecount import jsonl_total
 
-__all__ = ["BatchItem", "BatchRun", "BatchSummary", "MAX_PROCESSES", "evaluate_many"]
+__all__ = ["BatchItem", "BatchRun", "BatchSummary", "EXECUTOR_IN_FLIGHT", "MAX_PROCESSES", "SHIP_KINDS",
+           "evaluate_many", "start_method"]
 
 #: the most worker processes a batch starts (each holds the rule set, some tens of MB)
 MAX_PROCESSES = 64
 
-#: suffixes read as JSON Lines when found in a directory
-JSONL_SUFFIXES = (".jsonl", ".ndjson")
-INPUT_LABEL = "<input>"
+#: chunks in flight at once on an outside executor (its worker count is not known here)
+EXECUTOR_IN_FLIGHT = 64
+
+#: what ``ship`` may name (else it is a function of the item)
+SHIP_KINDS = ("report", "json", "counts")
+
+#: one obligation's outcome as a batch item carries it: (duty id, status, breach)
+Outcome = tuple[str, str, bool]
 
 
 @dataclass(frozen=True, slots=True)
 class BatchItem:
     """The outcome for one timeline of a batch.
 
-    Exactly one of ``report`` and ``error`` is set. ``location`` is the file,
-    ``FILE:LINE`` of a JSON Lines file, or ``<input>:N`` (1-based) for an item
-    of an iterable. ``case_id`` is the timeline's case id when it could be
-    read, even if the timeline failed validation.
+    ``error`` is set when the timeline failed (it could not be read, did not
+    validate, or the engine failed on it); otherwise it was evaluated and
+    ``outcomes`` holds one ``(duty_id, status, breach)`` per obligation, in
+    the report's order. ``report`` is the whole :class:`Report` when the run
+    ships reports (``ship="report"``, the default), else None; ``shipped``
+    is what else the run shipped: the report's JSON text (``ship="json"``)
+    or the result of the ``ship`` function (for failed items too).
+    ``location`` is the file, ``FILE:LINE`` of a JSON Lines file, or
+    ``<input>:N`` (1-based) for an item of an iterable. ``case_id`` is the
+    timeline's case id when it could be read, even if the timeline failed
+    validation.
     """
 
     location: str
@@ -74,16 +99,28 @@ class BatchItem:
     case_id: str | None
     #: for a failed timeline: "input" (it did not validate) or "engine" (the engine failed on it)
     error_kind: str | None = None
+    #: (duty_id, status, breach) of each obligation of an evaluated timeline (from ``report`` if not given)
+    outcomes: tuple[Outcome, ...] | None = None
+    #: what the run shipped besides (or instead of) the report; None with ``ship="report"``
+    shipped: Any = None
+
+    def __post_init__(self) -> None:
+        if self.outcomes is None and self.report is not None:
+            object.__setattr__(self, "outcomes", _outcomes(self.report))
 
     @property
     def ok(self) -> bool:
         """The timeline was evaluated."""
-        return self.report is not None
+        return self.error is None
 
     @property
     def breached(self) -> bool:
         """The timeline was evaluated and at least one obligation is a breach."""
-        return self.report is not None and any(o.breach for o in self.report.obligations)
+        return self.error is None and any(breach for _, _, breach in self.outcomes or ())
+
+
+def _outcomes(report: Report) -> tuple[Outcome, ...]:
+    return tuple((o.duty_id, o.status.value, o.breach) for o in report.obligations)
 
 
 def _zero_statuses() -> dict[str, int]:
@@ -116,18 +153,19 @@ class BatchSummary:
     incomplete_reason: str | None = None
 
     def add(self, item: BatchItem) -> None:
-        if item.report is None:
+        if item.error is not None:
             self.failed += 1
             return
         self.evaluated += 1
         any_breach = False
-        for o in item.report.obligations:
+        by_status, by_duty = self.by_status, self.breaches_by_duty
+        for duty_id, status, breach in item.outcomes or ():
             self.obligations += 1
-            self.by_status[o.status.value] = self.by_status.get(o.status.value, 0) + 1
-            if o.breach:
+            by_status[status] = by_status.get(status, 0) + 1
+            if breach:
                 any_breach = True
                 self.breaches += 1
-                self.breaches_by_duty[o.duty_id] = self.breaches_by_duty.get(o.duty_id, 0) + 1
+                by_duty[duty_id] = by_duty.get(duty_id, 0) + 1
         self.breached_timelines += any_breach
 
     def skip(self, location: str, reason: str) -> None:
@@ -154,137 +192,7 @@ class BatchSummary:
         }
 
 
-# --- tasks ----------------------------------------------------------------
-#
-# A task is (kind, location, payload), small and picklable:
-#   ("path", loc, Path)        a .json file, read where it is evaluated
-#   ("text", loc, bytes|str)   JSON text (a JSON Lines line)
-#   ("data", loc, Mapping)     parsed data
-#   ("timeline", loc, Timeline)
-#   ("skip", loc, reason)      counted, not evaluated
-
-
-def _is_jsonl(path: Path) -> bool:
-    return path.suffix.lower() in JSONL_SUFFIXES
-
-
-def _jsonl_tasks(path: Path, label: str) -> Iterator[tuple[str, str, Any]]:
-    try:
-        st = os.stat(path)
-        if not stat.S_ISREG(st.st_mode):
-            raise OSError(0, "not a regular file: a FIFO, device or socket is not read")
-        fh = path.open("rb")
-    except (OSError, ValueError) as exc:
-        # One task carries the error, so the file is reported like a bad timeline.
-        yield ("error", label, f"{escaped(label)}: cannot read file ({getattr(exc, 'strerror', None) or 'bad path'})")
-        return
-    with fh:
-        lineno = 0
-        while True:
-            # A line is read up to MAX_BYTES: a longer one is refused without holding it.
-            raw = fh.readline(MAX_BYTES + 1)
-            if not raw:
-                return
-            lineno += 1
-            loc = f"{label}:{lineno}"
-            if len(raw) > MAX_BYTES and not raw.endswith(b"\n"):
-                while raw and not raw.endswith(b"\n"):  # skip the rest of the line
-                    raw = fh.readline(MAX_BYTES)
-                yield ("error", loc, f"{escaped(loc)}: line is longer than the limit of {MAX_BYTES // 1024} KiB")
-                continue
-            if not raw.strip():
-                yield ("skip", loc, "empty line")
-                continue
-            yield ("text", loc, raw)
-
-
-def _same_file(entry: os.DirEntry[str], excluded: set[Any]) -> bool:
-    """Whether ``entry`` is one of the run's outputs: the same file (device and inode) or path."""
-    if os.path.realpath(entry.path) in excluded:
-        return True
-    try:
-        st = entry.stat()
-    except OSError:
-        return False
-    return (st.st_dev, st.st_ino) in excluded
-
-
-def _directory_tasks(directory: Path, excluded: set[Any]) -> Iterator[tuple[str, str, Any]]:
-    entries = sorted(os.scandir(directory), key=lambda e: e.name)
-    for entry in entries:
-        path = directory / entry.name
-        label = str(path)
-        if excluded and _same_file(entry, excluded):
-            yield ("skip", label, "an output of this run (not read back)")
-        elif entry.is_dir():
-            yield ("skip", label, "a directory (only top-level files are read)")
-        elif not entry.is_file():
-            yield ("skip", label, "not a regular file")
-        elif path.suffix.lower() == ".json":
-            yield ("path", label, path)
-        elif _is_jsonl(path):
-            yield from _jsonl_tasks(path, label)
-        else:
-            yield ("skip", label, "not a .json or .jsonl file")
-
-
-def _iterable_tasks(items: Iterable[Any]) -> Iterator[tuple[str, str, Any]]:
-    for n, item in enumerate(items, 1):
-        loc = f"{INPUT_LABEL}:{n}"
-        if isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], (str, Path)):
-            loc, item = str(item[0]), item[1]
-        yield _task_for(loc, item)
-
-
-def _task_for(loc: str, item: Any) -> tuple[str, str, Any]:
-    if isinstance(item, Timeline):
-        return ("timeline", loc, item)
-    if isinstance(item, Mapping):
-        return ("data", loc, item)
-    if isinstance(item, str) and str_names_file(item):  # the deprecated form, as for load_timeline
-        deprecated_path_warning()
-        item = Path(item)
-    if isinstance(item, (bytes, str)):  # JSON text: a str is never taken as a path because of its look
-        return ("text", loc, item)
-    if isinstance(item, os.PathLike):
-        path = Path(item)
-        if loc.startswith(INPUT_LABEL + ":"):
-            loc = str(path)
-        return ("path", loc, path)
-    return ("error", loc, f"{loc}: not a timeline (got {type(item).__name__})")
-
-
-def _source_tasks(source: Any, excluded: set[Any]) -> tuple[Iterator[tuple[str, str, Any]], int | None]:
-    """The tasks of ``source`` and, when cheap to know, how many timelines it has."""
-    if isinstance(source, (str, os.PathLike)):
-        path = Path(source)
-        if path.is_dir():
-            names = [e.name for e in os.scandir(path)]
-            total = None if any(_is_jsonl(Path(n)) for n in names) else sum(
-                1 for n in names if n.lower().endswith(".json")
-            )
-            return _directory_tasks(path, excluded), total
-        if not path.exists():
-            raise TimelineError("no such file or directory", source=str(path))
-        if not path.is_file():
-            raise TimelineError("not a regular file or a directory (a FIFO or device is not read)", source=str(path))
-        if path.suffix.lower() == ".json":
-            return iter([("path", str(path), path)]), 1
-        return _jsonl_tasks(path, str(path)), None
-    if isinstance(source, (Timeline, Mapping, bytes)):
-        raise TypeError(
-            "evaluate_many takes a directory, a JSON Lines file or an iterable of timelines; "
-            "for one timeline use evaluate()"
-        )
-    try:
-        total = len(source)  # type: ignore[arg-type]
-    except TypeError:
-        total = None
-    return _iterable_tasks(source), total
-
-
-# --- evaluation (the same in this process and in a worker) ----------------
-
+# --- evaluation (the same in this process, in a worker and on an executor) --
 
 @dataclass(frozen=True)
 class _Settings:
@@ -294,6 +202,7 @@ class _Settings:
     rules: CompiledRules
     profile: Profile
     engine: str
+    ship: Any = "report"
 
 
 def _case_id_of(data: Any) -> str | None:
@@ -301,6 +210,13 @@ def _case_id_of(data: Any) -> str | None:
     if isinstance(data, Mapping):
         return shown_id(data.get("case_id"))
     return None
+
+
+def _failed(loc: str, exc: SamarbeidError, case_id: str | None) -> BatchItem:
+    message = str(exc)
+    if not message.startswith(escaped(loc)):
+        message = f"{escaped(loc)}: {message}"
+    return BatchItem(loc, None, message, case_id, "engine" if isinstance(exc, EngineFailedError) else "input")
 
 
 def _run_task(task: tuple[str, str, Any], settings: _Settings) -> BatchItem | tuple[str, str]:
@@ -327,29 +243,99 @@ def _run_task(task: tuple[str, str, Any], settings: _Settings) -> BatchItem | tu
             engine=settings.engine,
         )
     except SamarbeidError as exc:
-        message = str(exc)
-        if not message.startswith(escaped(loc)):
-            message = f"{escaped(loc)}: {message}"
-        return BatchItem(loc, None, message, case_id, "engine" if isinstance(exc, EngineFailedError) else "input")
+        return _failed(loc, exc, case_id)
     except Exception as exc:  # a bug, not bad input: fail loudly, but say where
         exc.add_note(f"while evaluating {escaped(loc)}")
         raise
     return BatchItem(loc, report, None, case_id)
 
 
+def _ship(result: BatchItem | tuple[str, str], ship: Any) -> BatchItem | tuple[str, str]:
+    """What goes back from where a timeline was evaluated: the item as ``ship`` asks."""
+    if ship == "report" or isinstance(result, tuple):
+        return result
+    if ship == "counts":
+        return replace(result, report=None) if result.report is not None else result
+    if ship == "json":
+        if result.report is None:
+            return result
+        return replace(result, report=None, shipped=result.report.to_json())
+    try:
+        shipped = ship(result)
+    except Exception as exc:  # the caller's function failed: a bug, said where
+        exc.add_note(f"while shipping {escaped(result.location)}")
+        raise
+    return replace(result, report=None, shipped=shipped)
+
+
+def _evaluate_chunk(tasks: list[tuple[str, str, Any]], settings: _Settings) -> list[BatchItem | tuple[str, str]]:
+    ship = settings.ship
+    return [_ship(_run_task(task, settings), ship) for task in tasks]
+
+
 _WORKER: _Settings | None = None
 
 
-def _worker_init(as_of: datetime | None, rule_set: RuleSet | None, profile: Profile, engine: str) -> None:
+def start_method() -> str:
+    """How the run's own workers start: "fork" on Linux when this process has no other thread (a
+    worker then starts in milliseconds, with the library imported and the rule set loaded: "spawn"
+    costs each worker about a second of CPU, which on two cores is a tenth of a 3 000-timeline run),
+    else "spawn", which starts clean: a thread of the caller's (a case system, a notebook's
+    kernel, a native library's pool) cannot hold a lock across fork() and deadlock the worker."""
+    if sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods():
+        try:
+            threads = len(os.listdir("/proc/self/task"))  # every thread of the process, native ones too
+        except OSError:
+            threads = 0
+        if threads == 1:
+            return "fork"
+    return "spawn"
+
+
+def _worker_init(
+    as_of: datetime | None, rule_set: RuleSet | None, profile: Profile, engine: str, ship: Any = "report"
+) -> None:
     global _WORKER
     # Ctrl-C reaches the whole process group: the parent stops the workers, they do not stop themselves.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _WORKER = _Settings(as_of, prepare_rules(rule_set), profile, engine)
+    # A forked worker inherits the parent's handler (the command line's only notes the signal):
+    # the parent ends its workers with SIGTERM, which must end them.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    _WORKER = _Settings(as_of, prepare_rules(rule_set), profile, engine, ship)
 
 
 def _worker_run(tasks: list[tuple[str, str, Any]]) -> list[BatchItem | tuple[str, str]]:
     assert _WORKER is not None, "worker not initialised"
-    return [_run_task(task, _WORKER) for task in tasks]
+    return _evaluate_chunk(tasks, _WORKER)
+
+
+#: settings prepared in a process of an outside executor, by the digest of their pickled form
+_PREPARED: dict[str, _Settings] = {}
+_PREPARED_KEPT = 4
+
+
+def _executor_run(key: str, spec: bytes, tasks: list[tuple[str, str, Any]]) -> list[BatchItem | tuple[str, str]]:
+    """One chunk on an outside executor's worker: the run's settings (``spec``, pickled once by the
+    parent) are unpickled and the rules prepared only the first time this process sees ``key``."""
+    settings = _PREPARED.get(key)
+    if settings is None:
+        as_of, rule_set, profile, engine, ship = pickle.loads(spec)
+        settings = _Settings(as_of, prepare_rules(rule_set), profile, engine, ship)
+        while len(_PREPARED) >= _PREPARED_KEPT:
+            _PREPARED.pop(next(iter(_PREPARED)))
+        _PREPARED[key] = settings
+    return _evaluate_chunk(tasks, settings)
+
+
+def _read_here(task: tuple[str, str, Any]) -> tuple[str, str, Any]:
+    """A file task read by the parent, for an executor whose workers may not see its file system."""
+    kind, loc, payload = task
+    if kind != "path":
+        return task
+    try:
+        return ("text", loc, read_bytes(Path(payload), loc, TimelineError))
+    except SamarbeidError as exc:
+        return ("error", loc, _failed(loc, exc, None).error)
 
 
 # --- the run --------------------------------------------------------------
@@ -373,6 +359,7 @@ class BatchRun:
         chunksize: int,
         progress: bool,
         total: int | None,
+        executor: Executor | None = None,
     ) -> None:
         self.summary = BatchSummary()
         self.processes = processes
@@ -382,6 +369,7 @@ class BatchRun:
         self._chunksize = chunksize
         self._show_progress = progress
         self._total = total
+        self._executor = executor
         self._bar: Any = None
         self._gen = self._run()
 
@@ -420,68 +408,93 @@ class BatchRun:
 
     # internals
     def _results(self) -> Iterator[BatchItem | tuple[str, str]]:
+        s = self._settings
+        if self._executor is not None:
+            yield from self._on_executor(self._executor)
+            return
         if self.processes == 1:
             for task in self._tasks:
-                yield _run_task(task, self._settings)
+                yield _ship(_run_task(task, s), s.ship)
             return
-        s = self._settings
-        # "spawn": workers start clean, so a thread of the caller's (a case system, a notebook)
-        # cannot hold a lock across fork(); results do not depend on the start method.
         # ProcessPoolExecutor, not multiprocessing.Pool: a worker that dies (SIGKILL, a crash,
         # the out-of-memory killer) breaks the pool, and the run ends with BatchAbortedError
-        # instead of waiting forever for its result.
+        # instead of waiting forever for its result. Results do not depend on the start method.
+        # (multiprocessing flushes stdout and stderr before it forks: nothing buffered is written twice)
         pool = ProcessPoolExecutor(
-            self.processes, mp_context=multiprocessing.get_context("spawn"),
-            initializer=_worker_init, initargs=(s.as_of, self._worker_rules, s.profile, s.engine),
+            self.processes, mp_context=multiprocessing.get_context(start_method()),
+            initializer=_worker_init, initargs=(s.as_of, self._worker_rules, s.profile, s.engine, s.ship),
         )
-        # At most 4 chunks per worker in flight: the parent reads ahead only that far.
-        window: deque[tuple[Future[list[Any]], str]] = deque()
-        limit = 4 * self.processes
-        tasks = iter(self._tasks)
         finished = False
+        try:
+            # At most 4 chunks per worker in flight: the parent reads ahead only that far.
+            yield from self._windowed(lambda chunk: pool.submit(_worker_run, chunk), 4 * self.processes,
+                                      self._tasks)
+            finished = True
+        finally:
+            _stop_pool(pool, finished)
+
+    def _on_executor(self, executor: Executor) -> Iterator[BatchItem | tuple[str, str]]:
+        """Chunks of whole timelines (a case is never split) submitted to the caller's executor; the
+        settings go with each chunk as one pickled blob, prepared once per worker process. The
+        executor is the caller's: it is not shut down here; a stopped run cancels what it queued."""
+        s = self._settings
+        spec = pickle.dumps((s.as_of, self._worker_rules, s.profile, s.engine, s.ship), protocol=5)
+        key = hashlib.sha256(spec).hexdigest()
+        tasks = (_read_here(t) for t in self._tasks)
+        yield from self._windowed(lambda chunk: executor.submit(_executor_run, key, spec, chunk),
+                                  EXECUTOR_IN_FLIGHT, tasks)
+
+    def _windowed(
+        self, submit_chunk: Callable[[list[Any]], Future[Any]], limit: int, tasks_in: Iterable[Any],
+    ) -> Iterator[BatchItem | tuple[str, str]]:
+        """Results in source order, at most ``limit`` chunks in flight; a broken pool or executor
+        (a worker died) is BatchAbortedError naming the first timeline whose result was lost."""
+        window: deque[tuple[Future[list[Any]], str]] = deque()
+        tasks = iter(tasks_in)
 
         def submit() -> bool:
             chunk = [t for _, t in zip(range(self._chunksize), tasks)]
             if not chunk:
                 return False
-            window.append((pool.submit(_worker_run, chunk), chunk[0][1]))
+            window.append((submit_chunk(chunk), chunk[0][1]))
             return True
 
+        more = True
+        lost: str | None = None
         try:
-            more = True
-            lost: str | None = None
-            try:
-                while more and len(window) < limit:
+            while more and len(window) < limit:
+                more = submit()
+            while window:
+                future, lost = window[0]
+                results = future.result()
+                window.popleft()
+                lost = None
+                yield from results
+                if more:  # a broken pool refuses the next submission too
                     more = submit()
-                while window:
-                    future, lost = window[0]
-                    results = future.result()
-                    window.popleft()
-                    lost = None
-                    yield from results
-                    if more:  # a broken pool refuses the next submission too
-                        more = submit()
-            except BrokenProcessPool:
-                raise BatchAbortedError(
-                    "a worker process died (killed, crashed or out of memory) while evaluating the "
-                    "timelines from here on; the run is incomplete",
-                    location=lost if lost is not None else (window[0][1] if window else None),
-                ) from None
-            finished = True
+        except (BrokenExecutor, CancelledError):
+            raise BatchAbortedError(
+                "a worker process died (killed, crashed or out of memory) while evaluating the "
+                "timelines from here on; the run is incomplete",
+                location=lost if lost is not None else (window[0][1] if window else None),
+            ) from None
         finally:
-            _stop_pool(pool, finished)
+            for future, _ in window:  # stopped early: what is still queued is not wanted
+                future.cancel()
 
     def _run(self) -> Iterator[BatchItem]:
-        if self._show_progress:
-            from tqdm import tqdm
-
-            self._bar = tqdm(
-                total=self._total, unit=" timelines", file=sys.stderr, dynamic_ncols=True,
-                desc="evaluating",
-            )
         results = self._results()
         try:
             for result in results:
+                if self._show_progress and self._bar is None:
+                    # drawn from the first result on, after the workers started: tqdm's monitor
+                    # thread would otherwise make them start by "spawn" (start_method)
+                    from tqdm import tqdm
+
+                    self._bar = tqdm(
+                        total=self._total, unit=" timelines", file=sys.stderr, dynamic_ncols=True,
+                        desc="evaluating",
+                    )
                 if isinstance(result, tuple):
                     self.summary.skip(*result)
                     continue
@@ -544,6 +557,8 @@ def evaluate_many(
     progress: bool | None = None,
     chunksize: int = 8,
     exclude: Iterable[str | Path] = (),
+    ship: str | Callable[[BatchItem], Any] = "report",
+    executor: Executor | None = None,
 ) -> BatchRun:
     """Evaluate every timeline of ``source``; returns a :class:`BatchRun` to iterate.
 
@@ -558,7 +573,25 @@ def evaluate_many(
     skipped if they are in a source directory. A worker process that dies ends
     the run with :class:`~samarbeid_rules.BatchAbortedError` (the summary stays
     incomplete, with the reason).
+
+    ``ship`` says what each item carries back from where it was evaluated:
+    ``"report"`` (the whole :class:`~samarbeid_rules.Report`), ``"json"`` (its
+    ``to_json()`` text, in ``item.shipped``), ``"counts"`` (only
+    ``item.outcomes``, which every evaluated item has), or a function of the
+    :class:`BatchItem` (called for failed items too; its result is
+    ``item.shipped``; with processes or an executor it must be importable by
+    the workers, e.g. a module-level function or a ``functools.partial`` of
+    one). ``executor`` (any :class:`concurrent.futures.Executor`, e.g. a Dask
+    ``Client().get_executor()``) evaluates chunks of ``chunksize`` whole
+    timelines there instead of in this process or its own workers
+    (``processes`` must then stay 1); the items are the same.
     """
+    if not (ship in SHIP_KINDS or callable(ship)):
+        raise ValueError(f"ship must be one of {', '.join(SHIP_KINDS)} or a function of the item")
+    if executor is not None and not isinstance(executor, Executor):
+        raise TypeError(f"executor must be a concurrent.futures.Executor, got {type(executor).__name__}")
+    if executor is not None and processes != 1:
+        raise ValueError("give processes or an executor, not both (the executor has its own workers)")
     if processes == 0:
         processes = min(os.cpu_count() or 1, MAX_PROCESSES)
     if not 1 <= processes <= MAX_PROCESSES:
@@ -570,25 +603,20 @@ def evaluate_many(
     prof = resolve_profile(profile)
     check_profile_terms(compiled, prof)
     when = None if as_of is None else _as_of(as_of, None)  # type: ignore[arg-type]
-    excluded: set[Any] = set()
-    for out in exclude:
-        try:
-            excluded.add(os.path.realpath(out))
-            st = os.stat(out)
-        except (OSError, ValueError):
-            continue
-        excluded.add((st.st_dev, st.st_ino))
-    tasks, total = _source_tasks(source, excluded)
+    tasks, total = source_tasks(source, excluded_outputs(exclude))
     if progress is None:
         progress = bool(getattr(sys.stderr, "isatty", lambda: False)())
     if progress and total is None and isinstance(source, (str, Path)):
         total = jsonl_total(Path(source))
     return BatchRun(
         tasks,
-        _Settings(when, compiled, prof, engine),
-        rule_set_for_workers=None if rules is None else compiled.rule_set,
+        _Settings(when, compiled, prof, engine, ship),
+        # The loaded rule set goes to the workers (compiling it takes a millisecond; loading its YAML
+        # files again in each worker would take most of a second).
+        rule_set_for_workers=compiled.rule_set,
         processes=processes,
         chunksize=chunksize,
         progress=progress,
         total=total,
+        executor=executor,
     )

@@ -79,20 +79,22 @@ class Coverage(_Strict):
         return [r.duty_id for r in self.rows if r.status == "missing"]
 
 
-def _tests_naming(tests_dir: Path, duty_ids: list[str]) -> dict[str, list[str]]:
-    """Test files (and duty case files) that name each duty id.
+def _tests_naming(tests_dir: Path | None, cases_dir: Path, duty_ids: list[str]) -> dict[str, list[str]]:
+    """Test files and the rule set's own duty cases (``rules/cases/``) that name each duty id.
 
     ``test_coverage.py`` is left out: it checks this matrix, and names duty
     ids only to say which kind of check each gets, not to test them.
     """
     found: dict[str, set[str]] = {d: set() for d in duty_ids}
     pattern = re.compile(r"\b(" + "|".join(re.escape(d) for d in duty_ids) + r")\b")
-    files = [f for f in sorted(tests_dir.glob("test_*.py")) if f.name != "test_coverage.py"]
-    files += sorted((tests_dir / "duty_cases").glob("*.yaml"))
-    for f in files:
+    files: list[tuple[Path, str]] = []
+    if tests_dir is not None:
+        files += [(f, f"tests/{f.name}") for f in sorted(tests_dir.glob("test_*.py")) if f.name != "test_coverage.py"]
+    files += [(f, f"rules/cases/{f.name}") for f in sorted(cases_dir.glob("*.yaml"))]
+    for f, shown in files:
         text = f.read_text(encoding="utf-8", errors="replace")
         for m in set(pattern.findall(text)):
-            found[m].add(f.relative_to(tests_dir.parent).as_posix())
+            found[m].add(shown)
     return {d: sorted(v) for d, v in found.items()}
 
 
@@ -100,7 +102,9 @@ def coverage(rules: RuleSet | str | Path | None = None, tests_dir: str | Path | 
     """The coverage matrix of a rule set (default: the shipped one).
 
     ``tests_dir`` defaults to the ``tests/`` folder beside the rule set in a
-    source checkout; an installed package has none, and says so.
+    source checkout; an installed package has none, and says so. The rule
+    set's own duty cases (``rules/cases/``, scenario files) are shipped with
+    it and always counted.
     """
     rule_set = rules if isinstance(rules, RuleSet) else load_rules(rules)
     root = Path(rule_set.directory)
@@ -109,7 +113,7 @@ def coverage(rules: RuleSet | str | Path | None = None, tests_dir: str | Path | 
     ids = [d.id for d in catalog.duties]
     tdir = Path(tests_dir) if tests_dir is not None else root.parent / "tests"
     tests_available = tdir.is_dir()
-    tests = _tests_naming(tdir, ids) if tests_available else {d: [] for d in ids}
+    tests = _tests_naming(tdir if tests_available else None, root / "cases", ids)
     by_duty = rule_set.by_duty()
     rows = []
     for d in catalog.duties:

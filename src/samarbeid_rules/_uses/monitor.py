@@ -674,6 +674,13 @@ class Monitor:
                 mark = _us(f.at + long_mark) + 1
                 if mark > upto:
                     limits.append(mark)
+        # a basis coming into or going out of force starts or ends obligations at local midnight of
+        # that day, with no event (a measure judged day by day gains the days of a new circular)
+        for start, end in self._rule_set.in_force[loaded.rule_id]:
+            for day in (start, end):
+                if day is not None:
+                    edge = _us(local_instant(day, time(0), self._tz))
+                    limits += [t for t in (edge, edge + 1) if t > upto]  # at midnight, and just past it
         nxt = bisect_left(self._keys, (upto + 1,))
         if nxt < len(self._keys):
             limits.append(self._keys[nxt][0])

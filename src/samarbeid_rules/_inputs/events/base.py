@@ -93,6 +93,8 @@ _DIGIT_RUNS = re.compile(r"(?<![0-9])[0-9]{11}(?![0-9])")
 def looks_like_national_id(text: str) -> bool:
     """Whether ``text`` holds, as a run of exactly 11 digits, a number shaped like a Norwegian
     national identity number (plausible date, both check digits right)."""
+    if len(text) < 11:  # the common case, an id too short to hold one: no regular expression run
+        return False
     return any(_plausible_birth(m) and _checked_fnr(m) for m in _DIGIT_RUNS.findall(text))
 
 
