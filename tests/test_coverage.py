@@ -128,7 +128,9 @@ def test_deleted_rule_file_makes_a_duty_missing(tmp_path):
     assert not cov.tests_available  # no tests/ beside the copy
     # only the rule set's own duty cases, which travel with it
     assert all(t.startswith("rules/cases/") for r in cov.rows for t in r.tests)
-    assert {r.duty_id: r.tests for r in cov.rows}["exclusion.weekly_plan"] == ["rules/cases/exclusion.weekly_plan.yaml"]
+    # its two case files (the extension case came with issue 11's extension trigger)
+    assert {r.duty_id: r.tests for r in cov.rows}["exclusion.weekly_plan"] == [
+        "rules/cases/exclusion.weekly_plan.extension.yaml", "rules/cases/exclusion.weekly_plan.yaml"]
 
 
 def test_institution_reason_covers_a_deleted_rule_file(tmp_path):
