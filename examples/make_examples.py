@@ -134,7 +134,7 @@ def adult_exclusion_missed_look() -> dict:
         {"id": "plan-1", "type": "weekly_plan_made", "at": iso(start + timedelta(minutes=35)),
          "measure_id": "excl-1"},
         {"id": "doc-1", "type": "doctor_notified", "at": iso(start + timedelta(minutes=40)),
-         "measure_id": "excl-1"},
+         "measure_id": "excl-1", "circumstances_informed": True},
     ]
     ev += health_visits("excl-1", [at(2026, 2, 2, 13, 30), at(2026, 2, 3, 10, 0), at(2026, 2, 4, 9, 30),
                                    at(2026, 2, 5, 9, 15), at(2026, 2, 6, 9, 0)])
@@ -146,7 +146,7 @@ def adult_exclusion_missed_look() -> dict:
         (at(2026, 2, 6, 8, 30), 60),
     ])
     ev += looks("excl-1", start, end, lo=45, hi=55, seed=101,
-                skip=(at(2026, 2, 3, 12, 0), at(2026, 2, 3, 12, 30)))
+                skip=(at(2026, 2, 3, 12, 0), at(2026, 2, 3, 13, 40)))
     ev.append({"id": "excl-1-end", "type": "exclusion_ended", "at": iso(end), "measure_id": "excl-1"})
     return timeline("case-a-0001", "person-7f3a", date(1991, 5, 17), ev)
 
@@ -162,7 +162,7 @@ def minor_exclusion_birthday() -> dict:
          "basis": "strpl_186a", "scope": "full"},
         {"id": "cs-1-start", "type": "continuous_supervision_started", "at": iso(start), "measure_id": "cs-1"},
         {"id": "doc-1", "type": "doctor_notified", "at": iso(start + timedelta(minutes=25)),
-         "measure_id": "excl-1"},
+         "measure_id": "excl-1", "circumstances_informed": True},
         # The officer on watch is called away: 20 minutes without continuous supervision.
         {"id": "cs-1-end", "type": "continuous_supervision_ended", "at": iso(at(2026, 6, 13, 3, 10)),
          "measure_id": "cs-1"},
@@ -209,9 +209,13 @@ def release_notice_on_time() -> dict:
         {"id": "reldec-1", "type": "release_decided", "at": iso(at(2026, 3, 2, 13, 0)),
          "ongoing_health_services": True, "consents_to_cooperation_meeting": True,
          "consents_to_gp_notice": True},
+        {"id": "relcoop-1", "type": "release_cooperation_established", "at": iso(at(2026, 3, 3, 10, 0)),
+         "responds_to": "reldec-1"},
         {"id": "coop-1", "type": "cooperation_meeting_invited", "at": iso(at(2026, 3, 9, 9, 30)),
          "responds_to": "reldec-1"},
         {"id": "cont-1", "type": "continuity_assistance", "at": iso(at(2026, 4, 14, 11, 0)),
+         "responds_to": "reldec-1"},
+        {"id": "indconv-1", "type": "individual_conversation_offered", "at": iso(at(2026, 4, 20, 10, 0)),
          "responds_to": "reldec-1"},
         {"id": "notice-gp", "type": "release_notice_sent", "at": iso(at(2026, 4, 27, 14, 0)), "recipient": "gp"},
         {"id": "rel-1", "type": "released", "at": iso(at(2026, 4, 30, 9, 0))},
@@ -263,7 +267,8 @@ def exclusion_dst_open() -> dict:
         {"id": "excl-1-start", "type": "exclusion_started", "at": iso(start), "measure_id": "excl-1",
          "basis": "strgjfl_37", "scope": "partial"},
         # 2 h 30 min: late by the strict bound (1 h), within the lenient one (4 h).
-        {"id": "doc-1", "type": "doctor_notified", "at": iso(start + timedelta(minutes=150))},
+        {"id": "doc-1", "type": "doctor_notified", "at": iso(start + timedelta(minutes=150)),
+         "circumstances_informed": True},
         # The doctor's plan for how often health personnel follow up (partial exclusion).
         {"id": "fplan-1", "type": "followup_plan_made", "at": iso(at(2026, 3, 29, 11, 0)),
          "measure_id": "excl-1"},
@@ -326,6 +331,8 @@ def security_cell_dst() -> dict:
         {"id": "hv-2", "type": "health_visit", "at": iso(at(2026, 10, 25, 1, 45)), "measure_id": "bed-1"},
         # Second pass through 02:00-03:00, now in winter time (+01:00).
         {"id": "hv-3", "type": "health_visit", "at": iso(at(2026, 10, 25, 2, 50, fold=1)), "measure_id": "bed-1"},
+        {"id": "bed-1-protocol", "type": "security_cell_protocol", "at": iso(bed_end), "measure_id": "bed-1",
+         "records_supervision": True, "records_health_contact": True, "covers_whole_use": True},
         {"id": "bed-1-end", "type": "restraint_bed_ended", "at": iso(bed_end), "measure_id": "bed-1"},
         {"id": "cs-1-end", "type": "continuous_supervision_ended", "at": iso(bed_end), "measure_id": "cs-1"},
         {"id": "lead-3", "type": "leader_review", "at": iso(at(2026, 10, 25, 10, 0)), "measure_id": "cell-1"},
@@ -335,6 +342,8 @@ def security_cell_dst() -> dict:
          "responds_to": "advice-1"},
         {"id": "lead-4", "type": "leader_review", "at": iso(at(2026, 10, 26, 9, 0)), "measure_id": "cell-1"},
         {"id": "hv-5", "type": "health_visit", "at": iso(at(2026, 10, 26, 10, 0)), "measure_id": "cell-1"},
+        {"id": "cell-1-protocol", "type": "security_cell_protocol", "at": iso(cell_end), "measure_id": "cell-1",
+         "records_supervision": True, "records_health_contact": True, "covers_whole_use": True},
         {"id": "cell-1-end", "type": "security_cell_ended", "at": iso(cell_end), "measure_id": "cell-1"},
     ]
     ev += looks("cell-1", cell_start, cell_end, lo=40, hi=55, seed=909)
@@ -382,7 +391,8 @@ def g8_2006_case() -> dict:
          "release_date": "2025-06-27"},
         {"id": "excl-1-start", "type": "exclusion_started", "at": iso(at(2025, 3, 14, 18, 0)),
          "measure_id": "excl-1", "basis": "strgjfl_37", "scope": "full"},
-        {"id": "doc-1", "type": "doctor_notified", "at": iso(at(2025, 3, 14, 18, 30)), "measure_id": "excl-1"},
+        {"id": "doc-1", "type": "doctor_notified", "at": iso(at(2025, 3, 14, 18, 30)), "measure_id": "excl-1",
+         "circumstances_informed": True},
         {"id": "excl-1-end", "type": "exclusion_ended", "at": iso(at(2025, 3, 15, 12, 0)),
          "measure_id": "excl-1"},
         {"id": "notice-1", "type": "release_notice_sent", "at": iso(at(2025, 4, 10, 10, 0)), "recipient": "kho"},
@@ -390,6 +400,8 @@ def g8_2006_case() -> dict:
          "recipient": "municipality"},
         {"id": "reldec-1", "type": "release_decided", "at": iso(at(2025, 5, 15, 13, 0)),
          "consents_to_gp_notice": True},
+        {"id": "relcoop-1", "type": "release_cooperation_established", "at": iso(at(2025, 5, 16, 10, 0)),
+         "responds_to": "reldec-1"},
         {"id": "notice-gp", "type": "release_notice_sent", "at": iso(at(2025, 6, 20, 11, 0)), "recipient": "gp"},
         {"id": "rel-1", "type": "released", "at": iso(at(2025, 6, 27, 9, 0))},
     ]

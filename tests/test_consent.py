@@ -13,6 +13,12 @@ from samarbeid_rules import Status, evaluate, load_rules
 RULES = load_rules().only(["consent.disclosure_basis"])
 T0 = datetime(2025, 9, 1, 8, 0, tzinfo=timezone.utc)
 EXCEPTIONS = ["illness_notice", "compulsory_care_notice", "danger_to_life_or_health", "connection_to_ko"]
+# 001 §6.1: whom each exception lets KO tell (None: anyone). Forskrift § 3-16 and phvl. § 3-6 "varsle helse- og
+# omsorgstjenesten"; fvl. § 13 b nr. 5 "andre forvaltningsorganer"; nr. 7 whoever can avert the danger.
+HEALTH_AND_CARE = {"kho", "sht", "gp"}
+EXCEPTION_RECIPIENTS = {"illness_notice": HEALTH_AND_CARE, "compulsory_care_notice": HEALTH_AND_CARE,
+                        "connection_to_ko": {"kho", "sht", "nav", "municipality", "school"},
+                        "danger_to_life_or_health": None}
 
 
 def _at(minutes: int) -> str:
@@ -101,10 +107,28 @@ def test_a_second_consent_covering_the_recipient_permits():
 
 @pytest.mark.parametrize("basis", EXCEPTIONS)
 def test_statutory_exception_is_fulfilled_without_consent(basis):
-    """A disclosure recording a statutory exception is allowed without any consent."""
+    """A disclosure to the specialist service recording a statutory exception is allowed without any consent
+    (every exception of 001 §6.1 covers the health and care service)."""
     (ob,), _ = _judge(_disclosed(0, basis=basis, recipient="sht"))
     assert ob.status is Status.FULFILLED
-    assert ob.explanation[0].startswith("statutory exception recorded: legal_basis in")
+    assert ob.explanation[0].startswith("statutory exception recorded: legal_basis ")
+    assert basis in ob.explanation[0]
+
+
+@pytest.mark.parametrize("basis,recipient", [("illness_notice", "nav"), ("compulsory_care_notice", "municipality"),
+                                             ("connection_to_ko", "gp"), ("connection_to_ko", "other")])
+def test_an_exception_not_covering_the_recipient_needs_a_consent(basis, recipient):
+    """An exception covers only its own recipients: an illness notice to NAV is not a notice to the health and care
+    service (forskrift § 3-16), a GP in private practice is no other public agency (fvl. § 13 b nr. 5)."""
+    (ob,), _ = _judge(_disclosed(0, basis=basis, recipient=recipient))
+    assert ob.status is Status.BREACHED
+    assert any(f"not recipient '{recipient}'" in e for e in ob.explanation)
+
+
+def test_danger_to_life_or_health_covers_any_recipient():
+    """fvl. § 13 b nr. 7: to whoever can avert the danger, so a recipient outside the public agencies too."""
+    (ob,), _ = _judge(_disclosed(0, basis="danger_to_life_or_health", recipient="other"))
+    assert ob.status is Status.FULFILLED
 
 
 def test_oral_consent_permits_but_breaches_written_informed():
@@ -135,11 +159,12 @@ MINUTES = st.integers(min_value=0, max_value=60 * 24 * 30)
     withdraw_after=st.one_of(st.none(), st.integers(min_value=0, max_value=60 * 24 * 30)),
     disclosed_at=MINUTES,
     basis=st.sampled_from(["consent", *EXCEPTIONS]),
-    recipient=st.sampled_from(["kho", "sht", "nav"]),
+    recipient=st.sampled_from(["kho", "sht", "nav", "gp", "other"]),
     scope=st.lists(st.sampled_from(["kho", "sht", "nav", "gp"]), min_size=1, max_size=3, unique=True),
 )
 def test_allowed_iff_consent_in_effect_or_exception(given_at, withdraw_after, disclosed_at, basis, recipient, scope):
-    """For random instants, fulfilled iff an exception is recorded or given ≤ disclosure < withdrawn with the recipient in scope."""
+    """For random instants, fulfilled iff an exception covering the recipient is recorded or given ≤ disclosure <
+    withdrawn with the recipient in scope."""
     events = [_given(given_at, scope=scope), _disclosed(disclosed_at, recipient=recipient, basis=basis)]
     withdrawn_at = None
     if withdraw_after is not None:
@@ -147,7 +172,8 @@ def test_allowed_iff_consent_in_effect_or_exception(given_at, withdraw_after, di
         events.append(_withdrawn(withdrawn_at))
     (ob,), _ = _judge(*events)
     in_effect = given_at <= disclosed_at and (withdrawn_at is None or disclosed_at < withdrawn_at)
-    allowed = basis != "consent" or (in_effect and recipient in scope)
+    covered = basis != "consent" and (EXCEPTION_RECIPIENTS[basis] is None or recipient in EXCEPTION_RECIPIENTS[basis])
+    allowed = covered or (in_effect and recipient in scope)
     assert (ob.status is Status.FULFILLED) == allowed
     assert ob.status in (Status.FULFILLED, Status.BREACHED)
     assert ob.breach == (not allowed)

@@ -45,14 +45,15 @@ def cov():
 def test_no_catalog_duty_is_missing(cov):
     """Every duty id of rules/catalog.yaml has rule files or an institution reason: coverage().missing is empty."""
     assert cov.missing == []
-    assert len(cov.rows) == len(_catalog_yaml()) == 52
+    assert len(cov.rows) == len(_catalog_yaml()) == 63
 
 
 def test_coverage_statuses(cov):
     """Section F is judged on institution records, staff medication on both, everything else on timelines."""
     status = {r.duty_id: r.status for r in cov.rows}
     assert {d for d, s in status.items() if s == "institution"} == {
-        "org.local_meetings", "org.routines", "org.tripartite_agreement"}
+        "org.local_meetings", "org.routines", "org.tripartite_agreement", "org.activity_plans",
+        "org.early_change_notice"}
     assert {d for d, s in status.items() if s == "timeline+institution"} == {"custody.staff_medication"}
     assert all(s == "timeline" for d, s in status.items() if not d.startswith("org.") and
                d != "custody.staff_medication")
@@ -127,7 +128,9 @@ def test_deleted_rule_file_makes_a_duty_missing(tmp_path):
     assert not cov.tests_available  # no tests/ beside the copy
     # only the rule set's own duty cases, which travel with it
     assert all(t.startswith("rules/cases/") for r in cov.rows for t in r.tests)
-    assert {r.duty_id: r.tests for r in cov.rows}["exclusion.weekly_plan"] == ["rules/cases/exclusion.weekly_plan.yaml"]
+    # its two case files (the extension case came with issue 11's extension trigger)
+    assert {r.duty_id: r.tests for r in cov.rows}["exclusion.weekly_plan"] == [
+        "rules/cases/exclusion.weekly_plan.extension.yaml", "rules/cases/exclusion.weekly_plan.yaml"]
 
 
 def test_institution_reason_covers_a_deleted_rule_file(tmp_path):

@@ -74,9 +74,9 @@ def test_a_new_duty_reaches_every_list_by_re_running_the_generator(tmp_path, cap
     capsys.readouterr()
     assert main([*args, "--check"]) == 0
     readme = (root / "README.md").read_text(encoding="utf-8")
-    assert "<!-- generated: count-rule-files -->55<!-- end generated -->" in readme
-    assert "<!-- generated: count-timeline-duties -->50<!-- end generated -->" in readme
-    assert "| E. Isolation: exclusion, security cell, security bed (001 §7.1) | 18 |" in readme
+    assert "<!-- generated: count-rule-files -->70<!-- end generated -->" in readme
+    assert "<!-- generated: count-timeline-duties -->59<!-- end generated -->" in readme
+    assert "| E. Isolation: exclusion, security cell, security bed (001 §7.1) | 23 |" in readme
     catalog_page = (root / "docs/duties-catalog.md").read_text(encoding="utf-8")
     assert "| `exclusion.notify_lawyer` | skal | KO |" in catalog_page
     assert "An invented duty for the generator's test." in catalog_page

@@ -1,20 +1,71 @@
-"""exclusion.hourly_supervision: hourly looks in the daytime window, a minimum count each night."""
+"""The timing kind recurring_looks, on a policy copy of exclusion.hourly_supervision.
+
+The shipped rule reads 001 §7.1.2 as it stands (``tests/test_law_readings.py``): looks
+"flere ganger daglig" on each day, and once an hour in the daytime as the starting point, a gap
+over an hour contested and a breach only past the profile's lenient two hours. These tests pin the
+kind's own mechanics -- daytime gaps counted from the window's and the measure's ends, the strict
+and lenient windows, nights short of looks, elapsed time across daylight-saving changes -- on a copy
+of the rule as a stricter local policy might write it: one hour by both bounds, and a minimum count
+of looks each night (``night_min_count``, a policy term ``natt_minimum``: two strictly, one
+leniently), without the per-day count.
+"""
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from builders import every, exclusion, later, look, looks, oslo, only, timeline
 
-from samarbeid_rules import evaluate
+from samarbeid_rules import evaluate, load_rules
+from samarbeid_rules._inputs.resources import rules_dir
 
 DUTY = "exclusion.hourly_supervision"
 HOUR = timedelta(hours=1)
 
+_POLICY_RULE = """duty: exclusion.hourly_supervision
+title: Staff look in on an excluded inmate hourly in the daytime, and a minimum each night (a local policy)
+modality: skal
+actor: KO
+bases: [guidelines-37-14, circular-001]
+source:
+  document: "001"
+  title: Rundskriv (2025)
+  section: "7.1.2"
+  text: >-
+    føre tilsyn med innsatte flere ganger daglig. Utgangspunktet er tilsyn én
+    gang i timen på dagtid
+trigger:
+  event: exclusion_started
+fulfilled_by:
+  event: supervision_look
+  same: [measure_id]
+timing:
+  kind: recurring_looks
+  day_window: dagtid
+  day_max_gap: {term: tilsyn_dagtid_intervall}
+  night_min_count: natt_minimum
+"""
+_POLICY = {"terms": {"tilsyn_dagtid_intervall": {"lenient": "PT1H"},
+                     "natt_minimum": {"kind": "count", "words": ["flere ganger daglig"], "strict": 2, "lenient": 1}}}
+
+
+def _policy_rules():
+    root = Path(tempfile.mkdtemp(prefix="policy-rules-")) / "rules"
+    shutil.copytree(rules_dir(), root)
+    (root / "duties" / "exclusion" / "hourly_supervision.yaml").write_text(_POLICY_RULE, encoding="utf-8")
+    return load_rules(root).only([DUTY])
+
+
+RULES = _policy_rules()
+
 
 def _eval(events, *, as_of, engine, profile=None):
-    return evaluate(timeline(events), as_of=as_of, engine=engine, profile=profile)
+    merged = {"terms": {**_POLICY["terms"], **((profile or {}).get("terms", {}))}}
+    return evaluate(timeline(events), as_of=as_of, engine=engine, profile=merged, rules=RULES)
 
 
 def _gaps(ob, kind=None):

@@ -56,7 +56,7 @@ def test_the_union_and_event_types_agree():
     """EVENT_TYPES maps each class's ``type`` literal to it, in the order of the Event union; names follow the type."""
     members = typing.get_args(typing.get_args(events.Event)[0])
     assert tuple(EVENT_TYPES.values()) == members
-    assert len(members) == 69
+    assert len(members) == 85
     for type_name, cls in EVENT_TYPES.items():
         assert typing.get_args(cls.model_fields["type"].annotation) == (type_name,)
         assert cls.model_fields["type"].default == type_name

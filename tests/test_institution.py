@@ -50,6 +50,9 @@ def meetings(*days: str, level: str = "leader", parties: list[str] | None = None
 
 
 TRIPARTITE = {"id": "a1", "kind": "tripartite", "parties": ALL, "signed": "2025-10-01"}
+#: one current plan adapted to the prison's routines covering all three elements of 001 §5.2.4
+PLANS = [{"id": "p1", "covers": ["activation", "meaningful_contact", "physical_activity"], "adopted": "2025-09-01",
+          "adapted_to_routines": True}]
 REGULAR = ["2025-03-01", "2025-06-01", "2025-09-01", "2025-12-01"]
 
 
@@ -59,6 +62,7 @@ def inst(**parts) -> Institution:
         "routines": routines(),
         "agreements": [TRIPARTITE],
         "meetings": meetings(*REGULAR),
+        "activity_plans": PLANS,
     }
     data.update(parts)
     return load_institution(data)
@@ -73,12 +77,14 @@ def check(institution: Institution, **kw) -> InstitutionReport:
 
 
 def test_all_routines_current_is_fulfilled():
-    """Nine current routines, one per topic, fulfil org.routines."""
+    """Eleven current routines, one per topic (the two 'som minimum' and the nine), fulfil org.routines."""
     f = check(inst()).finding("org.routines")
     assert f.status is Status.FULFILLED
     assert f.reason == "current"
-    assert [t.reason for t in f.topics] == ["current"] * 9
-    assert f.record_ids == sorted(f"r{i}" for i in range(9))
+    assert [t.reason for t in f.topics] == ["current"] * 11
+    assert [t.topic.value for t in f.topics if t.minimum] == [
+        "mapping_at_admission", "health_contact_within_confidentiality"]
+    assert f.record_ids == sorted(f"r{i}" for i in range(11))
 
 
 def test_missing_routine_is_not_followed_never_breach():
@@ -96,7 +102,7 @@ def test_routine_not_reviewed_within_two_years_is_stale():
     # 2025-09-01 is after rules_effective but more than two years before 2027-09-02.
     f = check(inst(routines=routines(detox={"adopted": "2028-01-01"})), as_of=date(2027, 9, 2)).finding("org.routines")
     stale = [t.topic.value for t in f.topics if t.reason == "stale"]
-    assert "medication_incl_lar" in stale and len(stale) == 8
+    assert "medication_incl_lar" in stale and len(stale) == 10
     detox = next(t for t in f.topics if t.topic is RoutineTopic.DETOX)
     assert detox.reason == "missing"  # adopted after as_of: not yet there
 
@@ -360,7 +366,7 @@ def test_tripartite_needs_all_three_parties():
 def test_review_before_adoption_and_duplicate_ids_are_rejected():
     """A review dated before adoption, and an id used twice across lists, are located errors."""
     e = _error({"prison_id": "p", "routines": routines(detox={"last_reviewed": "2020-01-01"})})
-    assert (e.record_id, e.field) == ("r0", "last_reviewed")
+    assert (e.record_id, e.field) == ("r2", "last_reviewed")
     e = _error({"prison_id": "p", "routines": routines(), "meetings": [{**meetings(REGULAR[0])[0], "id": "r3"}]})
     assert (e.collection, e.index, e.record_id, e.field) == ("meetings", 0, "r3", "id")
     assert "routines[3]" in e.problem
@@ -389,7 +395,8 @@ def test_json_is_deterministic_and_order_independent():
     data = json.loads(EXAMPLE.read_text(encoding="utf-8"))
     a = check(load_institution(data)).to_json()
     b = check(load_institution(data)).to_json()
-    shuffled = {**data, **{k: list(reversed(data[k])) for k in ("routines", "agreements", "meetings")}}
+    shuffled = {**data, **{k: list(reversed(data[k])) for k in (
+        "routines", "agreements", "meetings", "activity_plans", "change_notices")}}
     c = check(load_institution(shuffled)).to_json()
     assert a == b == c
     parsed = json.loads(a)
@@ -397,6 +404,8 @@ def test_json_is_deterministic_and_order_independent():
         "org.local_meetings",
         "org.routines",
         "org.tripartite_agreement",
+        "org.activity_plans",
+        "org.early_change_notice",
     ]
     assert parsed["findings"][0]["citation"]["section"] == "8.3"
     assert "faste møteplasser på ledernivå" in parsed["findings"][0]["citation"]["text"]
@@ -412,6 +421,11 @@ def test_example_file_judgement():
         "out_of_hours_emergency_contact",
     ]
     assert report.summary["breaches"] == 1
+    assert report.finding("org.activity_plans").status is Status.FULFILLED
+    notices = report.finding("org.early_change_notice")
+    assert notices.status is Status.CONTESTED  # nav told 20 days ahead: by the lenient 14, not the strict 30
+    assert [(c.agency.value, c.status) for c in notices.changes] == [
+        ("kho", Status.FULFILLED), ("nav", Status.CONTESTED)]
 
 
 # --- command line -------------------------------------------------------------------
@@ -426,7 +440,8 @@ def _run(tmp_path, data: dict | None, **kw) -> tuple[int, str]:
     return run_check_institution(args, out), out.getvalue()
 
 
-BASE = {"prison_id": "prison-t", "routines": routines(), "agreements": [TRIPARTITE], "meetings": meetings(*REGULAR)}
+BASE = {"prison_id": "prison-t", "routines": routines(), "agreements": [TRIPARTITE], "meetings": meetings(*REGULAR),
+        "activity_plans": PLANS}
 
 
 def test_cli_exit_0_without_breach(tmp_path):
@@ -461,7 +476,7 @@ def test_cli_parser_and_default_as_of(tmp_path):
     assert args.as_of is None and args.func is run_check_institution
     out = io.StringIO()
     assert args.func(args, out) == 1
-    assert json.loads(out.getvalue())["as_of"] == "2026-01-13"
+    assert json.loads(out.getvalue())["as_of"] == "2026-02-10"  # the latest record: a change notice
     args = parser.parse_args(["check-institution", str(EXAMPLE), "--as-of", "2026-03-01"])
     assert args.as_of == date(2026, 3, 1)
     with pytest.raises(SystemExit):

@@ -33,7 +33,7 @@ RULES = load_rules()
 REGISTRY = RULES.registry
 
 
-def _tl(*events: dict, birth: str = "1940-05-05") -> dict:
+def _tl(*events: dict, birth: str = "1950-05-05") -> dict:  # born before every basis date tested (1970)
     return {"case_id": "bases", "person": {"id": "p-bases", "birth_date": birth}, "events": list(events)}
 
 

@@ -22,12 +22,13 @@ AS_OF = oslo(2026, 2, 3)
 
 @pytest.fixture
 def case():
-    """A minor's exclusion with a missed look (daytime gap) and a hole in continuous supervision."""
+    """A minor's exclusion with a hole in continuous supervision of 70 minutes and no look in it: a daytime gap of
+    hourly supervision and an uncovered gap (continuous supervision counts as supervision while it lasts, issue 11)."""
     events = [
         *exclusion(oslo(2026, 2, 2, 10), oslo(2026, 2, 2, 14)),
         *looks([oslo(2026, 2, 2, 10, 40), oslo(2026, 2, 2, 13, 30)]),
         *cover(oslo(2026, 2, 2, 10), oslo(2026, 2, 2, 11), measure_id="c1"),
-        *cover(oslo(2026, 2, 2, 11, 20), oslo(2026, 2, 2, 14), measure_id="c2"),
+        *cover(oslo(2026, 2, 2, 12, 10), oslo(2026, 2, 2, 14), measure_id="c2"),
     ]
     tl = load_timeline(timeline(events, case_id="case-nb", birth_date="2010-05-01"))
     return tl, evaluate(tl, as_of=AS_OF, rules=headline_rules())
@@ -58,7 +59,7 @@ def test_gaps_dataframe_has_one_row_per_gap(case):
     assert len(df) == sum(len(o.gaps) for o in report.obligations) == 2
     assert set(df["kind"]) == {"daytime", "uncovered"}
     uncovered = df[df["kind"] == "uncovered"].iloc[0]
-    assert uncovered["length"] == pd.Timedelta(minutes=20)
+    assert uncovered["length"] == pd.Timedelta(minutes=70)
 
 
 def test_empty_report_gives_empty_frames_with_columns():

@@ -66,7 +66,16 @@ def test_unrelated_event_changes_no_obligation(scenario, kind, minutes):
     tl2 = copy.deepcopy(tl)
     tl2["events"].append(extra)
     before, after = evaluate(tl, as_of=as_of), evaluate(tl2, as_of=as_of)
-    assert [o.model_dump() for o in after.obligations] == [o.model_dump() for o in before.obligations]
+
+    def without_the_near_miss(o):
+        # issue 11 item 6: an obligation not (yet) fulfilled names the events of its fulfilling type that did not
+        # count (a notice to sht, not kho); that is all the extra event may change
+        d = o.model_dump()
+        d["near_misses"] = [m for m in d["near_misses"] if m["event_id"] != "unrelated-1"]
+        d["explanation"] = [e for e in d["explanation"] if not e.startswith("did not count: unrelated-1 (")]
+        return d
+
+    assert [without_the_near_miss(o) for o in after.obligations] == [o.model_dump() for o in before.obligations]
     assert after.events[-1].event_id == "unrelated-1"
     assert after.events[-1].state in ("unused", "after_as_of")
 

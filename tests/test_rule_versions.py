@@ -186,7 +186,9 @@ def test_rules_command_lists_versions_and_settings(capsys):
 
 def test_each_duty_has_one_rule_file_on_any_day():
     """No two rule files of one duty (and part) are in force on the same day, unless no event can trigger
-    both (admission.health_contact: the grounds of forskrift § 3-16 and those 001 adds)."""
+    both (admission.health_contact and custody.health_contact: the grounds of forskrift § 3-16 and those 001
+    adds, one need per event; release.cooperation_established, release.individual_conversation and
+    release.specialist_handover: a release decided, or a transfer decided, issue 11)."""
     rules = load_rules()
     by_key: dict[str, list] = {}
     for r in rules.rules:
@@ -199,7 +201,8 @@ def test_each_duty_has_one_rule_file_on_any_day():
                     for s2, e2 in rules.in_force[b.rule_id]:
                         if max(s1, s2) < min(e1 or date.max, e2 or date.max):
                             shared.append(key)
-    assert shared == ["admission.health_contact"]
+    assert sorted(shared) == ["admission.health_contact", "custody.health_contact", "release.cooperation_established",
+                              "release.individual_conversation", "release.specialist_handover"]
     assert {v.id for v in rules.meta.versions} == {"g8-2006", "circular-2025"}
 
 

@@ -43,7 +43,7 @@ def test_shipped_rules_load():
     assert SHIPPED_DUTIES <= {r.duty for r in rs.rules}
     assert [r.rule_id for r in rs.rules] == sorted(r.rule_id for r in rs.rules)
     assert rs.citation() == "samarbeid-2025@0.2.0"
-    assert len(rs.rules) == 54
+    assert len(rs.rules) == 69
 
 
 def test_shipped_rules_dir_is_the_repository_rules():

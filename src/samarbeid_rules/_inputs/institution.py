@@ -10,7 +10,12 @@ one person's custody:
 - ``meetings``: cooperation meetings, at leader or staff level;
 - ``cooperation_routines``: routines for ongoing cooperation other than
   fixed meetings (*andre rutiner for løpende samarbeid*, 000 §4.2), with the
-  day adopted and, where ended, the last day in force.
+  day adopted and, where ended, the last day in force;
+- ``activity_plans``: the prison's plans for activation, meaningful human
+  contact and physical activity (001 §5.2.4), with what each covers;
+- ``changes`` and ``change_notices``: changes that affect partner agencies'
+  ability to serve inmates, with the day decided and the day they take
+  effect, and the notices given to each agency (000 §4.2).
 
 Records carry ids, never names. Unknown fields are rejected, and every
 validation problem is an :class:`InstitutionError` naming the file, the list
@@ -24,9 +29,7 @@ from collections.abc import Mapping
 from datetime import date
 from enum import Enum
 from pathlib import Path
-from typing import Any
-
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, Strict, ValidationError, model_validator
 
@@ -37,13 +40,18 @@ from .jsonread import parse_json, read_source
 from .timeline import Id, shown_id, shown_key
 
 __all__ = [
+    "ActivityPlan",
     "Agreement",
     "AgreementKind",
+    "Change",
+    "ChangeNotice",
     "CooperationRoutine",
     "Institution",
     "Meeting",
     "MeetingLevel",
+    "Partner",
     "Party",
+    "PlanElement",
     "Routine",
     "RoutineTopic",
     "load_institution",
@@ -66,8 +74,13 @@ class _LocatedValueError(ValueError):
 # --- models --------------------------------------------------------------------
 
 class RoutineTopic(str, Enum):
-    """The nine routine topics of 001 §8.4 (*Det bør blant annet være rutiner for …*)."""
+    """The routine topics of 001 §8.4: the two it asks for *som minimum* (first), and the nine of *Det bør
+    blant annet være rutiner for …*."""
 
+    #: som minimum: samarbeidsrutiner for kartlegging ved innkomst
+    MAPPING_AT_ADMISSION = "mapping_at_admission"
+    #: som minimum: formidling av kontakt med helse- og omsorgstjenesten innenfor rammene av taushetsplikten
+    HEALTH_CONTACT_WITHIN_CONFIDENTIALITY = "health_contact_within_confidentiality"
     #: avrusning, i tråd med nasjonale faglige retningslinjer
     DETOX = "detox"
     #: legemiddelhåndtering, inkludert legemiddelassistert rehabilitering (LAR)
@@ -86,6 +99,30 @@ class RoutineTopic(str, Enum):
     DEVIATION_REGISTRATION_INCL_CANCELLED_ESCORTS = "deviation_registration_incl_cancelled_escorts"
     #: informasjonsutveksling og koordinering av tjenester ved overføringer … eller løslatelse
     INFORMATION_EXCHANGE_AT_TRANSFER_AND_RELEASE = "information_exchange_at_transfer_and_release"
+
+
+#: the topics 001 §8.4 asks for "som minimum" (the others "blant annet")
+MINIMUM_TOPICS = frozenset({RoutineTopic.MAPPING_AT_ADMISSION, RoutineTopic.HEALTH_CONTACT_WITHIN_CONFIDENTIALITY})
+
+
+class PlanElement(str, Enum):
+    """What 001 §5.2.4 asks the prison's plans to cover (*planer for aktivisering, meningsfull menneskelig
+    kontakt og fysisk aktivitet*)."""
+
+    ACTIVATION = "activation"
+    MEANINGFUL_CONTACT = "meaningful_contact"
+    PHYSICAL_ACTIVITY = "physical_activity"
+
+
+class Partner(str, Enum):
+    """A partner agency (*samarbeidende etat*) a change may affect (000 §4.2)."""
+
+    KHO = "kho"
+    SHT = "sht"
+    NAV = "nav"
+    MUNICIPALITY = "municipality"
+    SCHOOL = "school"
+    OTHER = "other"
 
 
 class Party(str, Enum):
@@ -197,9 +234,48 @@ class CooperationRoutine(_Base):
         return {Party.KHO, Party.SHT} <= set(self.parties)
 
 
-_COLLECTIONS = ("routines", "agreements", "meetings", "cooperation_routines")
+class ActivityPlan(_Base):
+    """A plan for activation, meaningful human contact and/or physical activity (001 §5.2.4)."""
+
+    id: Id
+    covers: list[Annotated[PlanElement, Strict(False)]] = Field(
+        min_length=1, max_length=len(PlanElement), description="What the plan provides for."
+    )
+    adopted: Day = Field(description="Date the plan was adopted.")
+    last_reviewed: Day | None = Field(default=None, description="Last reviewed and found current.")
+    adapted_to_routines: bool = Field(description="Adapted to the prison's routines and frames (tilpasset).")
+
+    def last_confirmed(self, as_of: date) -> date | None:
+        """The latest of adoption and review on or before ``as_of`` (None: not yet adopted)."""
+        days = [d for d in (self.adopted, self.last_reviewed) if d is not None and d <= as_of]
+        return max(days) if days else None
+
+
+class Change(_Base):
+    """A change in the prison that affects partner agencies' ability to serve inmates (000 §4.2)."""
+
+    id: Id
+    decided: Day = Field(description="The day the change was decided (known).")
+    takes_effect: Day = Field(description="The first day the change is in effect.")
+    affects: list[Annotated[Partner, Strict(False)]] = Field(
+        min_length=1, max_length=len(Partner), description="The agencies whose services it affects."
+    )
+
+
+class ChangeNotice(_Base):
+    """A notice of a change given to one agency."""
+
+    id: Id
+    change: Id = Field(description="The id of the change it tells of.")
+    agency: Partner = Field(strict=False)
+    date: Day
+
+
+_COLLECTIONS = ("routines", "agreements", "meetings", "cooperation_routines", "activity_plans", "changes",
+                "change_notices")
 _FIELD_NAMES = frozenset({"prison_id", *_COLLECTIONS, "id", "topic", "adopted", "last_reviewed", "rules_version",
-                          "kind", "parties", "signed", "expires", "date", "level", "ended"})
+                          "kind", "parties", "signed", "expires", "date", "level", "ended", "covers",
+                          "adapted_to_routines", "decided", "takes_effect", "affects", "change", "agency"})
 
 
 class Institution(_Base):
@@ -210,6 +286,9 @@ class Institution(_Base):
     agreements: list[Agreement] = Field(default_factory=list, max_length=MAX_RECORDS)
     meetings: list[Meeting] = Field(default_factory=list, max_length=MAX_RECORDS)
     cooperation_routines: list[CooperationRoutine] = Field(default_factory=list, max_length=MAX_RECORDS)
+    activity_plans: list[ActivityPlan] = Field(default_factory=list, max_length=MAX_RECORDS)
+    changes: list[Change] = Field(default_factory=list, max_length=MAX_RECORDS)
+    change_notices: list[ChangeNotice] = Field(default_factory=list, max_length=MAX_RECORDS)
 
     @model_validator(mode="after")
     def _check_records(self) -> Institution:
@@ -251,6 +330,27 @@ class Institution(_Base):
             if c.ended is not None and c.ended < c.adopted:
                 raise _LocatedValueError("ended is before the routine was adopted", "cooperation_routines", i, c.id,
                                          "ended")
+        for i, pl in enumerate(self.activity_plans):
+            if len(set(pl.covers)) != len(pl.covers):
+                raise _LocatedValueError("an element is listed twice", "activity_plans", i, pl.id, "covers")
+            if pl.last_reviewed is not None and pl.last_reviewed < pl.adopted:
+                raise _LocatedValueError("last_reviewed is before the plan was adopted", "activity_plans", i, pl.id,
+                                         "last_reviewed")
+        changes = {c.id: c for c in self.changes}
+        for i, c in enumerate(self.changes):
+            if c.takes_effect < c.decided:
+                raise _LocatedValueError("takes_effect is before the change was decided", "changes", i, c.id,
+                                         "takes_effect")
+            if len(set(c.affects)) != len(c.affects):
+                raise _LocatedValueError("an agency is listed twice", "changes", i, c.id, "affects")
+        for i, n in enumerate(self.change_notices):
+            change = changes.get(n.change)
+            if change is None:
+                raise _LocatedValueError(f"names change {n.change!r}, which is not among the changes",
+                                         "change_notices", i, n.id, "change")
+            if n.agency not in change.affects:
+                raise _LocatedValueError(f"change {n.change!r} does not affect {n.agency.value!r}",
+                                         "change_notices", i, n.id, "agency")
         return self
 
 

@@ -10,6 +10,12 @@ defines the rule language and checks each rule file on its own;
 
 A bad rule file raises :class:`RuleFileError` with the path, the line and the
 field.
+
+Longer than 600 lines: the rule language is one model -- the timing kinds, the
+event patterns and the checks across them (keys a kind would ignore, time
+words a bound reads that the quoted sentence must use, extension event types)
+validate one another, and splitting them would spread one pydantic model over
+modules that import each other.
 """
 
 from __future__ import annotations
@@ -167,6 +173,53 @@ def _conditions(where: Mapping[str, ConditionSpec]) -> tuple[tuple[str, str, Any
     return tuple(out)
 
 
+class DuringPattern(_Strict):
+    """A measure that must be in effect at the trigger's instant (``trigger.during``): started by an
+    event of type ``event``, not yet ended, and tied to the trigger by ``same`` (fields of both events;
+    a trigger on which the field is unset is tied to any such measure)."""
+
+    event: str
+    same: list[str] = Field(default_factory=list)
+
+    @field_validator("event")
+    @classmethod
+    def _a_measure(cls, v: str) -> str:
+        if v not in EVENT_TYPES:
+            raise ValueError(f"unknown event type {v!r}; known: {', '.join(sorted(EVENT_TYPES))}")
+        if not issubclass(EVENT_TYPES[v], _MeasureStart):
+            raise ValueError(f"during needs an event type that starts a measure, not {v!r}")
+        return v
+
+    @model_validator(mode="after")
+    def _same_fields(self) -> DuringPattern:
+        for name in self.same:
+            if name not in EVENT_TYPES[self.event].model_fields:
+                raise ValueError(f"event type {self.event!r} has no field {name!r} to correlate on")
+        return self
+
+
+class TriggerPattern(EventPattern):
+    """Events that open an obligation. ``during`` (any of) keeps only those made while a measure is in
+    effect (an exclusion, say): from its start, inclusive, to its end, exclusive, or to ``as_of``. The
+    timing stage decides it, for both engines alike."""
+
+    during: list[DuringPattern] = Field(default_factory=list)
+
+    @field_validator("during", mode="before")
+    @classmethod
+    def _listify_during(cls, v: Any) -> Any:
+        return v if isinstance(v, list) else [v]
+
+    @model_validator(mode="after")
+    def _during_fields(self) -> TriggerPattern:
+        fields = set(EVENT_TYPES[self.event].model_fields)
+        for d in self.during:
+            for name in d.same:
+                if name not in fields:
+                    raise ValueError(f"event type {self.event!r} has no field {name!r} to tie to the measure")
+        return self
+
+
 class _CorrelatedPattern(EventPattern):
     """An event pattern that may be tied to the trigger by ``same`` fields or ``responds_to``."""
 
@@ -228,6 +281,11 @@ class Bound(_Strict):
         default=None,
         description="A dated value of bases.yaml in working days, looked up on the trigger's local date.",
     )
+    reads: str | None = Field(
+        default=None, min_length=1,
+        description="The time word of the quoted sentence this bound reads (it must occur in source.text); "
+        "without it, the sentence has no time word and the bound is the profile's default.",
+    )
 
     @model_validator(mode="after")
     def _one(self, info: ValidationInfo) -> Bound:
@@ -247,6 +305,10 @@ class BeforeDate(_Strict):
     field: str
     calendar_months: int | None = Field(default=None, ge=0, le=120)
     lead: str | None = Field(default=None, description="Profile term of kind lead_time.")
+    reads: str | None = Field(
+        default=None, min_length=1,
+        description="The time word of the quoted sentence the lead reads (it must occur in source.text).",
+    )
 
     @model_validator(mode="after")
     def _one(self) -> BeforeDate:
@@ -255,12 +317,22 @@ class BeforeDate(_Strict):
         return self
 
 
+class BeforeInstant(_Strict):
+    """A deadline at an instant the trigger records (an appointment): both bounds that instant."""
+
+    field: str
+
+
 class DeadlineTiming(_Strict):
-    """Fulfil within a bound after the trigger, or by a date before a date on the trigger."""
+    """Fulfil within a bound after the trigger, by a date before a date on the trigger, or by an instant
+    the trigger records."""
 
     kind: Literal["deadline"]
     within: Bound | None = None
     before_date: BeforeDate | None = None
+    before_instant: BeforeInstant | None = Field(
+        default=None, description="Due at the instant in this field of the trigger (inclusive); no vague term."
+    )
     if_known_later: Bound | None = Field(
         default=None,
         description="With before_date: the bound from the trigger when it came after that date.",
@@ -271,8 +343,8 @@ class DeadlineTiming(_Strict):
 
     @model_validator(mode="after")
     def _shape(self) -> DeadlineTiming:
-        if (self.within is None) == (self.before_date is None):
-            raise ValueError("give exactly one of 'within' or 'before_date'")
+        if sum(x is not None for x in (self.within, self.before_date, self.before_instant)) != 1:
+            raise ValueError("give exactly one of 'within', 'before_date' or 'before_instant'")
         if self.before_date is not None and self.if_known_later is None:
             raise ValueError("'before_date' needs 'if_known_later' (what applies when the date came late)")
         if self.within is not None and self.if_known_later is not None:
@@ -299,9 +371,25 @@ class PermissionTiming(_Strict):
     instant and its ``covers.list`` field includes the trigger's ``covers.field``."""
 
     kind: Literal["permission"]
-    exempt_if: dict[str, ConditionSpec] = Field(default_factory=dict)
+    exempt_if: list[dict[str, ConditionSpec]] = Field(
+        default_factory=list,
+        description="Statutory exceptions, any of: each a set of conditions on the trigger (where syntax), all of "
+        "which must hold (an exception and the recipients it covers).",
+    )
     covers_field: str = Field(description="Field of the trigger (e.g. recipient).")
     covers_list: str = Field(description="List field of the permitting measure (e.g. scope).")
+
+    @field_validator("exempt_if", mode="before")
+    @classmethod
+    def _listify(cls, v: Any) -> Any:
+        return [v] if isinstance(v, dict) else v
+
+    @field_validator("exempt_if")
+    @classmethod
+    def _not_empty(cls, v: list[dict[str, ConditionSpec]]) -> list[dict[str, ConditionSpec]]:
+        if any(not e for e in v):
+            raise ValueError("an exception needs at least one condition")
+        return v
 
 
 class RecurringLooksTiming(_Strict):
@@ -312,6 +400,11 @@ class RecurringLooksTiming(_Strict):
     day_window: str | None = Field(default=None, description="Profile term (clock_window); none = all day.")
     day_max_gap: Bound
     night_min_count: str | None = Field(default=None, description="Profile term (count).")
+    day_min_count: str | None = Field(
+        default=None,
+        description="Profile term (count): looks required on each local calendar day (flere ganger daglig); "
+        "partial days follow the setting partial_days.",
+    )
 
     @field_validator("day_max_gap")
     @classmethod
@@ -367,6 +460,18 @@ class DailySumTiming(_Strict):
     kind: Literal["daily_sum"]
     minutes: str = Field(description="Profile term (count): minutes required per day.")
     applies_if_longer_than: Duration | None = None
+    extended_by: str | None = Field(
+        default=None,
+        description="Event type recording a later expected end of the measure (an extension), read with "
+        "applies_if_longer_than.",
+    )
+
+    @model_validator(mode="after")
+    def _extension(self) -> DailySumTiming:
+        _extension_type(self.extended_by)
+        if self.extended_by and self.applies_if_longer_than is None:
+            raise ValueError("extended_by goes with applies_if_longer_than")
+        return self
 
 
 class MeasureDeadlineTiming(_Strict):
@@ -377,6 +482,28 @@ class MeasureDeadlineTiming(_Strict):
     kind: Literal["measure_deadline"]
     longer_than: Duration
     within: Bound
+    extended_by: str | None = Field(
+        default=None,
+        description="Event type recording a later expected end of the measure (an extension): the duty "
+        "arises when one first makes the measure expected to last longer.",
+    )
+
+    @model_validator(mode="after")
+    def _extension(self) -> MeasureDeadlineTiming:
+        _extension_type(self.extended_by)
+        return self
+
+
+def _extension_type(name: str | None) -> None:
+    """``name`` is an event type that names a measure and its new expected end."""
+    if name is None:
+        return
+    cls = EVENT_TYPES.get(name)
+    if cls is None:
+        raise ValueError(f"unknown event type {name!r}; known: {', '.join(sorted(EVENT_TYPES))}")
+    if issubclass(cls, _MeasureStart) or not {"measure_id", "expected_end"} <= set(cls.model_fields):
+        raise ValueError(f"event type {name!r} does not record a measure's new expected end "
+                         "(it needs measure_id and expected_end)")
 
 
 Timing = Annotated[
@@ -404,11 +531,16 @@ MODALITY_SPELLINGS: dict[str, str] = {"bor": "bør"}
 def modality_name(value: Any) -> Any:
     """``value`` as a modality: ``'bor'`` (the ASCII spelling) is ``'bør'``; anything else as it is."""
     return MODALITY_SPELLINGS.get(value, value) if isinstance(value, str) else value
-Actor = Literal["KO", "KHO", "SHT", "LEDER", "KO+KHO", "KO+KHO+SHT"]
+Actor = Literal["KO", "KHO", "SHT", "LEDER", "KO+KHO", "KHO+SHT", "KO+KHO+SHT"]
 
 #: timing kinds whose trigger must start a measure
 _MEASURE_KINDS = (RecurringLooksTiming, ContinuousCoverTiming, PerDayTiming, PerDognTiming, DailySumTiming,
                   MeasureDeadlineTiming)
+
+
+def _normal(text: str) -> str:
+    """Lower case, whitespace collapsed: how a time word is looked for in a quoted sentence."""
+    return " ".join(text.lower().split())
 
 
 def _as_list(v: Any) -> Any:
@@ -437,7 +569,7 @@ class RuleFile(_Strict):
     modality: Annotated[Modality, BeforeValidator(modality_name)]
     actor: Actor
     source: Citation
-    trigger: list[EventPattern] = Field(min_length=1, description="Any of these events opens an obligation.")
+    trigger: list[TriggerPattern] = Field(min_length=1, description="Any of these events opens an obligation.")
     fulfilled_by: list[FulfilmentPattern] = Field(min_length=1, description="Any of these fulfils it.")
     closed_by: list[ClosingPattern] | None = Field(
         default=None, min_length=1, description="Any of these events ends the chance to fulfil the duty."
@@ -494,9 +626,8 @@ class RuleFile(_Strict):
         for pat in [*self.trigger, *(self.closed_by or ())]:
             if any(op == "in_value" for _, op, _ in pat.conditions()):
                 raise ValueError("in_value conditions are for fulfilled_by patterns only")
-        if isinstance(t, (CheckTiming, PermissionTiming)) and any(
-            op == "in_value" for _, op, _ in _conditions(t.requires if isinstance(t, CheckTiming) else t.exempt_if)
-        ):
+        wheres = [t.requires] if isinstance(t, CheckTiming) else t.exempt_if if isinstance(t, PermissionTiming) else []
+        if any(op == "in_value" for where in wheres for _, op, _ in _conditions(where)):
             raise ValueError("in_value conditions are for fulfilled_by patterns only")
         if isinstance(t, BeforeCloseTiming) and self.closed_by is None:
             raise ValueError("before_close needs closed_by")
@@ -504,16 +635,90 @@ class RuleFile(_Strict):
             for pat in self.trigger:
                 if t.before_date.field not in EVENT_TYPES[pat.event].model_fields:
                     raise ValueError(f"trigger {pat.event!r} has no field {t.before_date.field!r}")
+        if isinstance(t, DeadlineTiming) and t.before_instant is not None:
+            for pat in self.trigger:
+                f = EVENT_TYPES[pat.event].model_fields.get(t.before_instant.field)
+                if f is None or f.is_required() is False:
+                    raise ValueError(f"trigger {pat.event!r} has no required field {t.before_instant.field!r} "
+                                     "(an instant) for before_instant")
+        if isinstance(t, RecurringLooksTiming):
+            covers = [p for p in self.fulfilled_by if issubclass(EVENT_TYPES[p.event], _MeasureStart)]
+            if len(covers) == len(self.fulfilled_by):
+                raise ValueError("recurring_looks needs a fulfilled_by pattern of looks (events that do not start "
+                                 "a measure); measures such as continuous supervision only cover")
         if isinstance(t, (CheckTiming, PermissionTiming)):
             for pat in self.trigger:
                 fields = set(EVENT_TYPES[pat.event].model_fields) | set(DERIVED_FIELDS)
-                names = list(t.requires) if isinstance(t, CheckTiming) else [*t.exempt_if, t.covers_field]
+                names = list(t.requires) if isinstance(t, CheckTiming) else [
+                    *(n for e in t.exempt_if for n in e), t.covers_field]
                 for name in names:
                     if name not in fields:
                         raise ValueError(f"trigger {pat.event!r} has no field {name!r}")
                 what = "timing.requires" if isinstance(t, CheckTiming) else "timing.exempt_if"
                 check_conditions(self.check_conditions(), field_kinds(pat.event), what)
         return self
+
+    def time_words(self) -> list[tuple[tuple[str, ...], str]]:
+        """(location in the rule, word) of every time word a bound says it reads (``reads``)."""
+        t = self.timing
+        out = []
+        for name in ("within", "if_known_later", "day_max_gap", "max_gap", "before_date"):
+            b = getattr(t, name, None)
+            if b is not None and getattr(b, "reads", None):
+                out.append((("timing", name, "reads"), b.reads))
+        return out
+
+    @model_validator(mode="after")
+    def _time_words_quoted(self) -> RuleFile:
+        text = _normal(self.source.text)
+        for loc, word in self.time_words():
+            if _normal(word) not in text:
+                raise ValueError(f"{'.'.join(loc)}: {word!r} does not occur in the quoted sentence (source.text); "
+                                 "a bound may read only a word the source uses")
+        return self
+
+    def ignored_keys(self) -> list[tuple[tuple[Any, ...], str]]:
+        """Keys the rule's timing kind would not read, as (location, problem): the loader rejects
+        them (:func:`.ruleset.load_rule_file`), so that nothing in a rule file is silently
+        ignored.
+
+        - ``lookback`` is read only where the *first* fulfilment is searched for
+          (``deadline``, ``before_close``, ``measure_deadline``);
+        - ``same`` and ``responds_to`` on ``fulfilled_by`` are not read by ``check``,
+          ``permission`` or ``continuous_cover`` (nor, in ``recurring_looks``, on a pattern of
+          measures that cover: continuous supervision), nor ``where`` by ``check``, which
+          judges the trigger itself;
+        - ``closed_by`` is read only by ``deadline`` and ``before_close``.
+        """
+        t = self.timing
+        out: list[tuple[tuple[Any, ...], str]] = []
+        first_kinds = (DeadlineTiming, BeforeCloseTiming, MeasureDeadlineTiming)
+        untied = (CheckTiming, PermissionTiming, ContinuousCoverTiming)
+        for i, pat in enumerate(self.fulfilled_by):
+            cover = isinstance(t, RecurringLooksTiming) and issubclass(EVENT_TYPES[pat.event], _MeasureStart)
+            if pat.lookback is not None and not isinstance(t, first_kinds):
+                out.append((("fulfilled_by", i, "lookback"),
+                            f"timing {t.kind!r} does not read lookback (only deadline, before_close and "
+                            "measure_deadline search for a first fulfilment)"))
+            if isinstance(t, untied) or cover:
+                what = f"timing {t.kind!r}" if not cover else "a covering measure of recurring_looks"
+                if pat.same:
+                    out.append((("fulfilled_by", i, "same"), f"{what} does not tie fulfilments by same"))
+                if pat.responds_to:
+                    out.append((("fulfilled_by", i, "responds_to"),
+                                f"{what} does not tie fulfilments by responds_to"))
+            if isinstance(t, CheckTiming) and pat.where:
+                out.append((("fulfilled_by", i, "where"),
+                            "timing 'check' judges the trigger itself and does not read fulfilled_by conditions; "
+                            "put them under timing.requires"))
+        for i, pat in enumerate(self.trigger):
+            if pat.during and isinstance(t, _MEASURE_KINDS):
+                out.append((("trigger", i, "during"), f"timing {t.kind!r} judges the trigger's own measure and "
+                                                      "does not read during"))
+        if self.closed_by is not None and not isinstance(t, (DeadlineTiming, BeforeCloseTiming)):
+            out.append((("closed_by",), f"timing {t.kind!r} does not read closed_by (only deadline and "
+                                        "before_close do; a measure closes itself)"))
+        return out
 
     def dated_values(self) -> list[str]:
         """The dated values of bases.yaml this rule uses (bounds and conditions), in order of use."""
@@ -534,10 +739,14 @@ class RuleFile(_Strict):
         return f"{self.duty}/{self.part}" if self.part else self.duty
 
     def check_conditions(self) -> tuple[tuple[str, str, Any], ...]:
-        """The ``requires`` (check) or ``exempt_if`` (permission) conditions, compiled."""
+        """The ``requires`` conditions of a ``check``, compiled."""
         t = self.timing
-        where = t.requires if isinstance(t, CheckTiming) else t.exempt_if if isinstance(t, PermissionTiming) else {}
-        return _conditions(where)  # the fields were checked against every trigger when loading
+        return _conditions(t.requires if isinstance(t, CheckTiming) else {})  # fields checked on load
+
+    def exemptions(self) -> list[tuple[tuple[str, str, Any], ...]]:
+        """The statutory exceptions (``exempt_if``) of a ``permission``, each compiled."""
+        t = self.timing
+        return [_conditions(e) for e in t.exempt_if] if isinstance(t, PermissionTiming) else []
 
     def terms_used(self) -> list[tuple[str, str]]:
         """(term name, expected kind) for every profile term this rule refers to."""
@@ -559,6 +768,8 @@ class RuleFile(_Strict):
             bound(t.day_max_gap)
             if t.night_min_count:
                 out.append((t.night_min_count, "count"))
+            if t.day_min_count:
+                out.append((t.day_min_count, "count"))
         elif isinstance(t, ContinuousCoverTiming):
             bound(t.max_gap)
         elif isinstance(t, DailySumTiming):

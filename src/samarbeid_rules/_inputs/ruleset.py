@@ -31,8 +31,8 @@ from .bases import BasesFile, InForce, Registry, resolve
 from .resources import rules_dir
 from .events.base import Day
 from .conditions import value_problem
-from .rules import MODALITIES, EventPattern, modality_name, RuleFile, _Strict, field_kinds
-from .yamlread import read_yaml_model, read_yaml_model_located
+from .rules import MODALITIES, EventPattern, RuleFile, _Strict, field_kinds, modality_name
+from .yamlread import located_error, read_yaml_model, read_yaml_model_located
 
 __all__ = [
     "Interval",
@@ -365,6 +365,8 @@ def load_rule_file(path: Path, root: Path | None = None, *, bases: BasesFile | N
     rule, located = read_yaml_model_located(
         path, RuleFile, "rule file", context={"bases": bases} if bases is not None else None
     )
+    for loc, problem in rule.ignored_keys()[:1]:
+        raise located_error(located, str(path), loc, problem)
     rel = path.relative_to(root).as_posix() if root is not None else path.name
     return LoadedRule(str(path), rel, rule, located.line_of(("bases",)))
 

@@ -34,7 +34,7 @@ def read_yaml_text(path: Path, fail: Callable[[str], Exception], what: str) -> s
     except UnicodeDecodeError as exc:
         raise fail(f"cannot read {what} (not valid UTF-8 at byte {exc.start})") from None
 
-__all__ = ["LocatedData", "read_yaml", "read_yaml_model", "read_yaml_model_located"]
+__all__ = ["LocatedData", "located_error", "read_yaml", "read_yaml_model", "read_yaml_model_located"]
 
 _KEEP_AS_STRING = {"tag:yaml.org,2002:timestamp"}
 
@@ -198,6 +198,14 @@ def _as_written(loc: tuple[Any, ...], data: Any) -> tuple[Any, ...]:
             out.append(part)
             current = None
     return tuple(out)
+
+
+def located_error(located: LocatedData, path: str, loc: tuple[Any, ...], problem: str) -> RuleFileError:
+    """A RuleFileError for a problem found after validation, at model location ``loc`` (as the model
+    reads it: a single pattern given for a list is item 0), with the line and field as written."""
+    written = _as_written(loc, located.data)
+    return RuleFileError(problem, path=path, line=located.line_of(written),
+                         field=".".join(str(p) for p in written))
 
 
 _M = TypeVar("_M", bound=BaseModel)

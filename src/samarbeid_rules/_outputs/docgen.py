@@ -138,6 +138,8 @@ def _pattern(p: EventPattern) -> str:
             tags.append("responds_to")
         if p.lookback is not None:
             tags.append("lookback")
+    for d in getattr(p, "during", ()):
+        tags.append(f"during `{d.event}`" + "".join(f", same {f}" for f in d.same))
     return text + (f" [{'; '.join(tags)}]" if tags else "")
 
 
@@ -157,6 +159,8 @@ def _timing(r: LoadedRule) -> str:
     if isinstance(t, DeadlineTiming):
         if t.within is not None:
             text = f"deadline, within {_bound(t.within)}"
+        elif t.before_instant is not None:
+            text = f"deadline, by the trigger's `{t.before_instant.field}`"
         else:
             bd = t.before_date
             assert bd is not None and t.if_known_later is not None
@@ -171,15 +175,20 @@ def _timing(r: LoadedRule) -> str:
     if isinstance(t, CheckTiming):
         return "check: " + ", ".join(f"`{k}`" for k in t.requires)
     if isinstance(t, PermissionTiming):
-        exempt = ", ".join(f"`{k}`" for k in t.exempt_if)
+        exempt = "; ".join(", ".join(_condition(*c) for c in e) for e in r.rule.exemptions())
         permit = " or ".join(f"`{p.event}`" for p in r.rule.fulfilled_by)
-        return (f"permission: exception on {exempt}, or {permit} in effect with "
+        return (f"permission: an exception ({exempt}), or {permit} in effect with "
                 f"`{t.covers_field}` in its `{t.covers_list}`")
     if isinstance(t, RecurringLooksTiming):
         text = f"recurring_looks: gap ≤ {_bound(t.day_max_gap)}"
         text += f" in *{t.day_window}*" if t.day_window else " around the clock"
         if t.night_min_count:
             text += f", *{t.night_min_count}* per night"
+        if t.day_min_count:
+            text += f", *{t.day_min_count}* per day"
+        covers = [p.event for p in r.rule.fulfilled_by if p.event.endswith("_started")]
+        if covers:
+            text += "; covered while " + " or ".join(f"`{c}`" for c in covers) + " lasts"
         return text
     if isinstance(t, ContinuousCoverTiming):
         text = f"continuous_cover, gap ≤ {_bound(t.max_gap)}"
@@ -192,9 +201,14 @@ def _timing(r: LoadedRule) -> str:
         text = f"daily_sum *{t.minutes}* per day"
         if t.applies_if_longer_than is not None:
             text += f", if longer than {_iso(t.applies_if_longer_than)}"
+        if t.extended_by:
+            text += f" (or extended so by `{t.extended_by}`)"
         return text + " (setting `partial_days`)"
     if isinstance(t, MeasureDeadlineTiming):
-        return f"measure_deadline: if longer than {_iso(t.longer_than)}, within {_bound(t.within)}"
+        text = f"measure_deadline: if longer than {_iso(t.longer_than)}, by then"
+        if t.extended_by:
+            text += f"; extended so later by `{t.extended_by}`: within {_bound(t.within)} of it"
+        return text
     raise AssertionError(f"no rendering for timing kind {t.kind!r}")  # pragma: no cover
 
 

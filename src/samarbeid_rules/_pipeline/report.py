@@ -27,6 +27,7 @@ __all__ = [
     "EventUse",
     "Gap",
     "LocalWindow",
+    "NearMiss",
     "NotInForce",
     "Obligation",
     "Report",
@@ -187,6 +188,24 @@ def term_use(name: str, term: DurationTerm | ClockWindowTerm | CountTerm | LeadT
                  strict=strict, lenient=lenient)
 
 
+class NearMiss(_Out):
+    """An event of a fulfilling type that did not count for an obligation, and why (ids and codes only)."""
+
+    event_id: str
+    reason: Literal[
+        "condition_not_met", "other_measure", "other_value", "answers_other_trigger", "before_trigger",
+        "after_close", "after_next_trigger", "withdrawn", "not_covering",
+    ] = Field(description=(
+        "condition_not_met: a condition of the fulfilment pattern fails (a notice to the municipality where "
+        "kho is needed); other_measure: it names another measure (same: measure_id); other_value: another "
+        "same field differs (a notice of another release date); answers_other_trigger: its responds_to names "
+        "another event; before_trigger: before the trigger (less any look-back); after_close: after the "
+        "closing event (the release, the transfer, the measure's end); after_next_trigger: at or after the "
+        "next trigger, which it counts for instead; withdrawn: a permitting measure (consent) ended before "
+        "the act; not_covering: a permitting measure in effect whose scope lacks the act's recipient."
+    ))
+
+
 class Obligation(_Out):
     """One duty arising from one trigger, and how it stands."""
 
@@ -206,6 +225,11 @@ class Obligation(_Out):
     gaps: list[Gap] = Field(default_factory=list)
     terms: list[TermUse] = Field(default_factory=list)
     explanation: list[str] = Field(default_factory=list)
+    near_misses: list[NearMiss] = Field(
+        default_factory=list,
+        description="For an obligation not fulfilled in time: events of a fulfilling type that did not count, "
+        "with the reason (at most ten, in time order; the explanation says the same in words).",
+    )
     citation: Citation
     rule_file: str
     rule_set: str

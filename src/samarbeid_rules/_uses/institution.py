@@ -4,7 +4,10 @@ Catalog section F (circular 001 §8.3–8.4, guidelines 000 §4.2) asks things o
 a prison as an organisation. :func:`check_institution` judges its duties on
 the prison's records (:class:`~.._inputs.institution.Institution`):
 
-- ``org.routines`` (*bør*): a current routine for each of the topics;
+- ``org.routines`` (*bør*): a current routine for each of the topics, the two
+  asked for *som minimum* among them;
+- ``org.activity_plans`` (*skal*) and ``org.early_change_notice`` (*skal*):
+  see :mod:`.institution_org`;
 - ``org.tripartite_agreement`` (*bør*): a tripartite agreement in force;
 - ``org.local_meetings`` (*skal*): leader-level meetings with KHO and SHT,
   never further apart than the profile term ``jevnlig``; before circular 001
@@ -28,25 +31,30 @@ from dateutil.relativedelta import relativedelta
 from .._common.calendar import zone
 from .._common.errors import InstitutionError, ProfileError, SamarbeidError
 from .._inputs.bases import Registry, resolve
-from .._inputs.institution import AgreementKind, Institution, MeetingLevel, Party, RoutineTopic
+from .._inputs.institution import MINIMUM_TOPICS, AgreementKind, Institution, MeetingLevel, Party, RoutineTopic
 from .._inputs.profile import DurationTerm, Profile, default_profile, iso_duration
 from .._inputs.rules import Citation
 from .._inputs.ruleset import shipped_registry
 from .._pipeline.report import ProfileRef, Status, term_use, worst
+from .institution_org import check_activity_plans, check_change_notices
 from .institution_report import (
+    ChangeFinding,
     InstitutionFinding,
     InstitutionParameters,
     InstitutionReport,
     MeetingGap,
+    PlanFinding,
     TopicFinding,
 )
 
 __all__ = [
     "CITATIONS",
+    "ChangeFinding",
     "InstitutionFinding",
     "InstitutionParameters",
     "InstitutionReport",
     "MeetingGap",
+    "PlanFinding",
     "RULES_EFFECTIVE_DEFAULT",
     "STALE_AFTER_DEFAULT",
     "TopicFinding",
@@ -70,6 +78,8 @@ BASES = {
     "org.local_meetings": ("guidelines-strgjfl-4", "circular-001"),
     "org.routines": ("circular-001",),
     "org.tripartite_agreement": ("circular-001",),
+    "org.activity_plans": ("circular-001",),
+    "org.early_change_notice": ("guidelines-strgjfl-4",),
 }
 
 _JEVNLIG = "jevnlig"
@@ -110,7 +120,10 @@ _CITE_ROUTINES = Citation(
     section="8.4",
     text=(
         "Det bør også utarbeides lokale rutinebeskrivelser som sikrer tydelig oppgave- og "
-        "ansvarsfordeling mellom partene. […] Det bør blant annet være rutiner for […]"
+        "ansvarsfordeling mellom partene. For innsatte med rusmiddelproblemer og/eller psykiske plager og "
+        "lidelser bør det som minimum være samarbeidsrutiner for kartlegging ved innkomst og formidling av "
+        "kontakt med helse- og omsorgstjenesten innenfor rammene av taushetsplikten. Det bør blant annet "
+        "være rutiner for […]"
     ),
 )
 _CITE_CURRENT = Citation(
@@ -204,6 +217,8 @@ def check_institution(
         _with_bases(_check_meetings(institution, day, jevnlig, effective, registry), registry, day),
         _with_bases(_check_routines(institution, day, stale_from, effective), registry, day),
         _with_bases(_check_tripartite(institution, day, effective), registry, day),
+        _with_bases(check_activity_plans(institution, day, stale_from), registry, day),
+        _with_bases(check_change_notices(institution, day, profile), registry, day),
     ]
     summary: dict[str, int] = {"findings": len(findings)}
     for status in Status:
@@ -300,7 +315,7 @@ def _with_bases(finding: InstitutionFinding, registry: Registry, day: date) -> I
         first = min((registry.bases[b] for b in BASES[finding.duty_id]), key=lambda b: b.start.day)
         return finding.model_copy(update={
             "status": Status.DUE, "breach": False, "reason": "not_in_force", "record_ids": [], "topics": [],
-            "gaps": [], "bases": [],
+            "plans": [], "changes": [], "gaps": [], "bases": [],
             "basis_dates_assumed": first.start.assumed,
             "explanation": [f"no basis of {finding.duty_id} in force on {day.isoformat()}: {first.id} in force "
                             f"from {first.start.day.isoformat()}{' (assumed)' if first.start.assumed else ''}"],
@@ -443,7 +458,8 @@ def _check_routines(inst: Institution, day: date, stale_from: date, effective: d
             if future:
                 text += f" (adopted after as_of: {', '.join(future)})"
             topics.append(
-                TopicFinding(topic=topic, status=Status.NOT_FOLLOWED, reason="missing", explanation=text)
+                TopicFinding(topic=topic, minimum=topic in MINIMUM_TOPICS, status=Status.NOT_FOLLOWED,
+                             reason="missing", explanation=text)
             )
             continue
         best = max(existing, key=lambda r: (confirmed_on[r.id], r.id))
@@ -459,6 +475,7 @@ def _check_routines(inst: Institution, day: date, stale_from: date, effective: d
         topics.append(
             TopicFinding(
                 topic=topic,
+                minimum=topic in MINIMUM_TOPICS,
                 status=Status.NOT_FOLLOWED if why else Status.FULFILLED,
                 reason="stale" if why else "current",
                 routine_ids=ids,
@@ -471,6 +488,9 @@ def _check_routines(inst: Institution, day: date, stale_from: date, effective: d
     stale = [t.topic.value for t in topics if t.reason == "stale"]
     current = sum(1 for t in topics if t.reason == "current")
     explanation.append(f"{current} of {len(topics)} topics have a current routine")
+    minimum_missing = [t.topic.value for t in topics if t.minimum and t.reason != "current"]
+    if minimum_missing:
+        explanation.append(f"of the routines asked for 'som minimum', not current: {', '.join(minimum_missing)}")
     if missing:
         explanation.append(f"missing: {', '.join(missing)}")
     if stale:
@@ -478,7 +498,7 @@ def _check_routines(inst: Institution, day: date, stale_from: date, effective: d
     reason = "missing" if missing else "stale" if stale else "current"
     return InstitutionFinding(
         duty_id="org.routines",
-        title="Local routines for the nine topics of 001 §8.4, current with the rules in force",
+        title="Local routines for the topics of 001 §8.4 (two of them 'som minimum'), current with the rules in force",
         modality="bør",
         actor="KO, KHO, SHT",
         status=status,
@@ -560,4 +580,10 @@ def latest_record_date(inst: Institution) -> date | None:
         days.append(c.adopted)
         if c.ended is not None:
             days.append(c.ended)
+    for pl in inst.activity_plans:
+        days.append(pl.adopted)
+        if pl.last_reviewed is not None:
+            days.append(pl.last_reviewed)
+    days.extend(c.decided for c in inst.changes)
+    days.extend(n.date for n in inst.change_notices)
     return max(days) if days else None

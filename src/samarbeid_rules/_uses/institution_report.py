@@ -10,21 +10,53 @@ from typing import Literal
 
 from pydantic import Field
 
-from .._inputs.institution import RoutineTopic
+from .._inputs.institution import Partner, PlanElement, RoutineTopic
 from .._inputs.rules import Citation
 from .._pipeline.report import ProfileRef, Status, TermUse, _Out
 
-__all__ = ["InstitutionFinding", "InstitutionParameters", "InstitutionReport", "MeetingGap", "TopicFinding"]
+__all__ = [
+    "ChangeFinding",
+    "InstitutionFinding",
+    "InstitutionParameters",
+    "InstitutionReport",
+    "MeetingGap",
+    "PlanFinding",
+    "TopicFinding",
+]
 
 
 class TopicFinding(_Out):
-    """``org.routines``: how one of the nine topics stands."""
+    """``org.routines``: how one of the topics stands."""
 
     topic: RoutineTopic
+    minimum: bool = Field(False, description="One of the two routines 001 §8.4 asks for 'som minimum'.")
     status: Status
     reason: Literal["current", "missing", "stale"]
     routine_ids: list[str] = Field(default_factory=list)
     last_confirmed: date | None = Field(None, description="Latest adoption or review on or before as_of.")
+    explanation: str
+
+
+class PlanFinding(_Out):
+    """``org.activity_plans``: how one element (activation, meaningful contact, physical activity) stands."""
+
+    element: PlanElement
+    status: Status
+    reason: Literal["current", "missing", "stale"]
+    plan_ids: list[str] = Field(default_factory=list)
+    last_confirmed: date | None = Field(None, description="Latest adoption or review on or before as_of.")
+    explanation: str
+
+
+class ChangeFinding(_Out):
+    """``org.early_change_notice``: one change and one agency it affects."""
+
+    change_id: str
+    agency: Partner
+    status: Status
+    due: date = Field(description="The last day a notice is early by the strict reading.")
+    due_lenient: date = Field(description="The last day by the lenient reading.")
+    notice_id: str | None = Field(None, description="The first notice before the change took effect.")
     explanation: str
 
 
@@ -55,6 +87,8 @@ class InstitutionFinding(_Out):
     reason: str | None = Field(None, description="A short machine-readable reason for the status.")
     record_ids: list[str] = Field(default_factory=list, description="The records behind the finding.")
     topics: list[TopicFinding] = Field(default_factory=list)
+    plans: list[PlanFinding] = Field(default_factory=list)
+    changes: list[ChangeFinding] = Field(default_factory=list)
     gaps: list[MeetingGap] = Field(default_factory=list)
     terms: list[TermUse] = Field(default_factory=list)
     explanation: list[str] = Field(default_factory=list)

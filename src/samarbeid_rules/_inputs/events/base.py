@@ -46,6 +46,7 @@ __all__ = [
     "CustodyKind",
     "Day",
     "DisclosureBasis",
+    "EscortNoticeRecipient",
     "ExclusionBasis",
     "ExclusionScope",
     "HealthNeed",
@@ -167,6 +168,8 @@ class MeasureKind(str, Enum):
     RESTRAINT_BED = "restraint_bed"
     CONTINUOUS_SUPERVISION = "continuous_supervision"
     CONSENT = "consent"
+    #: locked in without a formal decision (*faktisk innlåsing uten formelt grunnlag*, 001 §1, §7.1.1)
+    LOCK_IN = "lock_in"
 
 
 class HealthNeed(str, Enum):
@@ -213,6 +216,20 @@ class DisclosureBasis(str, Enum):
     DANGER_TO_LIFE_OR_HEALTH = "danger_to_life_or_health"
     #: the person's connection to KO and decisions taken, forvaltningsloven § 13 b nr. 5
     CONNECTION_TO_KO = "connection_to_ko"
+    #: other information necessary to further KO's tasks, forvaltningsloven § 13 b nr. 5 (its third limb)
+    KO_TASKS = "ko_tasks"
+
+
+class EscortNoticeRecipient(str, Enum):
+    """Who was told that an escort (*framstilling*) to treatment could not be carried out (001 §5.2.1:
+    the treatment place and the prison health service, each)."""
+
+    #: the treatment place (*aktuelt behandlingssted*)
+    TREATMENT_PLACE = "treatment_place"
+    #: the municipal health and care service in the prison
+    KHO = "kho"
+    #: both, in one notice (also what a notice recorded without a recipient means)
+    BOTH = "both"
 
 
 class _Base(BaseModel):

@@ -14,11 +14,12 @@ from typing import Literal
 
 from pydantic import Field
 
-from .base import Agency, Day, HealthNeed, TransferDestination, _EventBase, _Response
+from .base import Agency, Day, EscortNoticeRecipient, HealthNeed, Instant, TransferDestination, _EventBase, _Response
 
 __all__ = [
     "AcuteAssessment",
     "BrikOffered",
+    "CareInPrisonNotPossible",
     "CompulsoryCareConditionsAssumed",
     "CompulsoryCareFeedback",
     "CompulsoryCarePetition",
@@ -26,18 +27,22 @@ __all__ = [
     "DoctorExaminationRequested",
     "EscortCancellationNotified",
     "EscortCancelled",
+    "EscortCarriedOut",
     "EscortRescheduled",
+    "FullTimeCareTransferCooperation",
     "HealthContactEstablished",
     "HealthNeedObserved",
     "PopPlanAssisted",
     "ReferralAssessed",
     "ReferralReceived",
+    "SpecialistContactedForAcuteHelp",
     "StaffMedicationHandout",
     "SubstanceOfferMade",
     "SuicideRiskMapped",
     "TransferDecided",
     "TransferNoticeSent",
     "Transferred",
+    "TreatmentAppointmentOutside",
 ]
 
 
@@ -81,6 +86,14 @@ class PopPlanAssisted(_EventBase):
 
 
 # --- specialist health service -----------------------------------------------
+
+
+class SpecialistContactedForAcuteHelp(_Response):
+    """The specialist health service was told of a need for emergency help (*øyeblikkelig hjelp*) or acute
+    admission, e.g. raised suicide risk or psychosis (001 §5.2.3): its assessment without referral is due from
+    here. ``responds_to`` may name the observed need."""
+
+    type: Literal["specialist_contacted_for_acute_help"] = "specialist_contacted_for_acute_help"
 
 
 class AcuteAssessment(_Response):
@@ -148,19 +161,56 @@ class StaffMedicationHandout(_EventBase):
     staff_trained: bool = Field(default=False, description="The staff member had the necessary training.")
 
 
+# --- full-time care outside prison ----------------------------------------------
+
+
+class CareInPrisonNotPossible(_EventBase):
+    """A doctor judged that necessary health care cannot be given in prison (001 §5.2.4, strgjfl. § 13)."""
+
+    type: Literal["care_in_prison_not_possible"] = "care_in_prison_not_possible"
+
+
+class FullTimeCareTransferCooperation(_Response):
+    """KO and the health service cooperated on a transfer to full-time care in a somatic institution or an
+    institution of mental health care (*heldøgnsopphold*, strgjfl. § 13), recorded."""
+
+    type: Literal["full_time_care_transfer_cooperation"] = "full_time_care_transfer_cooperation"
+
+
 # --- escorts -------------------------------------------------------------------
 
 
-class EscortCancelled(_EventBase):
-    """An escort (*framstilling*) to treatment could not be carried out."""
+class TreatmentAppointmentOutside(_EventBase):
+    """Treatment the prison cannot give was booked outside it: an escort (*framstilling*) to it is needed
+    (001 §5.2.1). ``at`` is when it was booked, ``appointment_at`` the appointment."""
+
+    type: Literal["treatment_appointment_outside"] = "treatment_appointment_outside"
+    appointment_at: Instant = Field(description="When the treatment outside the prison is to take place.")
+
+
+class EscortCarriedOut(_Response):
+    """The escort (*framstilling*) to treatment was carried out; ``responds_to`` may name the appointment."""
+
+    type: Literal["escort_carried_out"] = "escort_carried_out"
+
+
+class EscortCancelled(_Response):
+    """An escort (*framstilling*) to treatment could not be carried out; ``responds_to`` may name the
+    appointment it was for."""
 
     type: Literal["escort_cancelled"] = "escort_cancelled"
 
 
 class EscortCancellationNotified(_Response):
-    """Treatment place and prison health service told of a cancelled escort."""
+    """The treatment place or the prison health service (``recipient``; by default both) told of a cancelled
+    escort."""
 
     type: Literal["escort_cancellation_notified"] = "escort_cancellation_notified"
+    recipient: EscortNoticeRecipient = Field(
+        default=EscortNoticeRecipient.BOTH,
+        strict=False,
+        description="Who was told: the treatment place, the prison health service (kho), or both in one notice.",
+    )
 
 
 class EscortRescheduled(_Response):
@@ -188,6 +238,13 @@ class TransferDecided(_EventBase):
         default=None,
         description="Inmate has substance problems or mental illness; unset means not recorded "
         "(a transfer to remand with electronic monitoring then still asks for the assessment).",
+    )
+    to_other_health_region: bool = Field(
+        default=False, description="The transfer is to another health region (001 §5.3.3)."
+    )
+    ongoing_specialist_treatment: bool = Field(default=False, description="In ongoing specialist treatment.")
+    consents_to_specialist_handover: bool = Field(
+        default=False, description="Inmate consents to information going to the receiving health trust."
     )
 
 

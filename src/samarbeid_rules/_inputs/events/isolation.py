@@ -14,9 +14,10 @@ Each ``…_ended`` event ends the measure its ``measure_id`` names.
 
 from __future__ import annotations
 
+from datetime import timezone
 from typing import ClassVar, Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from .base import (
     Count,
@@ -37,6 +38,7 @@ __all__ = [
     "DoctorNotified",
     "DoctorStatementObtained",
     "ExclusionEnded",
+    "ExclusionExtended",
     "ExclusionStarted",
     "FollowupPlanMade",
     "ForceUsed",
@@ -46,15 +48,23 @@ __all__ = [
     "HealthAdviceGiven",
     "HealthSupervisionRequested",
     "HealthVisit",
+    "HealthVisitUrged",
     "InjuryDocumented",
     "InjuryObserved",
     "InmateAskedForHealthSupervision",
+    "IsolationRolesClarified",
     "LeaderReview",
+    "LockInWithoutDecisionEnded",
+    "LockInWithoutDecisionStarted",
     "MeaningfulContact",
     "RestraintBedEnded",
     "RestraintBedStarted",
     "SecurityCellEnded",
+    "SecurityCellProtocol",
     "SecurityCellStarted",
+    "SelfIsolationChosen",
+    "SelfIsolationFollowedUp",
+    "SpecialistFollowupAgreed",
     "SupervisionLook",
     "WeeklyPlanMade",
 ]
@@ -73,6 +83,26 @@ class ExclusionStarted(_MeasureStart):
     expected_end: Instant | None = Field(
         default=None, description="When the exclusion is expected to end, if known."
     )
+    lock_in_hours_per_day: Count | None = Field(
+        default=None, ge=0, le=24,
+        description="Hours a day the inmate is locked in alone, where recorded (001 §7.1.3 reads 22 hours or "
+        "more from it); unset: read from scope (full: 22 hours or more).",
+    )
+
+
+class ExclusionExtended(_EventBase):
+    """The exclusion's expected end was changed after it began (an extension, *forlengelse*);
+    ``measure_id`` names the exclusion, ``expected_end`` is the new expected end."""
+
+    type: Literal["exclusion_extended"] = "exclusion_extended"
+    measure_id: Id = Field(description="The exclusion whose expected end changed.")
+    expected_end: Instant = Field(description="The new expected end; not before the change (at).")
+
+    @model_validator(mode="after")
+    def _not_in_the_past(self) -> ExclusionExtended:
+        if self.expected_end.astimezone(timezone.utc) < self.at.astimezone(timezone.utc):
+            raise ValueError("expected_end is before the change was made (at)")
+        return self
 
 
 class ExclusionEnded(_MeasureEnd):
@@ -110,6 +140,41 @@ class RestraintBedEnded(_MeasureEnd):
     type: Literal["restraint_bed_ended"] = "restraint_bed_ended"
 
 
+class LockInWithoutDecisionStarted(_MeasureStart):
+    """The inmate is in fact locked in alone large parts of the day without a formal decision
+    (*faktisk innlåsing uten formelt grunnlag*, 001 §1, §7.1.1): not an exclusion, so the duties of 001
+    §7.1.2-7.1.3 do not apply to it (001 §7.1.1 asks only that supervision be considered)."""
+
+    measure_kind: ClassVar[MeasureKind] = MeasureKind.LOCK_IN
+    type: Literal["lock_in_without_decision_started"] = "lock_in_without_decision_started"
+    lock_in_hours_per_day: Count | None = Field(
+        default=None, ge=0, le=24, description="Hours a day locked in, where recorded."
+    )
+
+
+class LockInWithoutDecisionEnded(_MeasureEnd):
+    """The lock-in without a formal decision ended; ``measure_id`` names it."""
+
+    measure_kind: ClassVar[MeasureKind] = MeasureKind.LOCK_IN
+    type: Literal["lock_in_without_decision_ended"] = "lock_in_without_decision_ended"
+
+
+class SelfIsolationChosen(_EventBase):
+    """The inmate chose to abstain from association with other inmates (*avstå fra fellesskapet*, 001
+    §7.1.1)."""
+
+    type: Literal["self_isolation_chosen"] = "self_isolation_chosen"
+
+
+class SelfIsolationFollowedUp(_Response):
+    """Staff or health personnel followed up an inmate's choice to abstain from association: tried to
+    motivate them to avoid isolation, and informed them of its possible harm (001 §7.1.1)."""
+
+    type: Literal["self_isolation_followed_up"] = "self_isolation_followed_up"
+    motivation_attempted: bool = Field(description="Efforts to motivate the inmate to avoid isolation recorded.")
+    informed_of_harm: bool = Field(description="The inmate was informed of the possible harm of isolation.")
+
+
 class ContinuousSupervisionStarted(_MeasureStart):
     """Continuous supervision began (*kontinuerlig tilsyn*)."""
 
@@ -145,6 +210,11 @@ class DoctorNotified(_EventBase):
         default=None,
         description="The measure the notice was about; unset means it counts for any.",
     )
+    circumstances_informed: bool | None = Field(
+        default=None,
+        description="The doctor was told, with the notice, of circumstances that bear on the inmate's health "
+        "and on possible harm from the exclusion (001 §7.1.2, samtidig); unset: not recorded.",
+    )
 
 
 class DoctorStatementObtained(_EventBase):
@@ -153,6 +223,20 @@ class DoctorStatementObtained(_EventBase):
     may_precede_measure: ClassVar[bool] = True
     type: Literal["doctor_statement_obtained"] = "doctor_statement_obtained"
     measure_id: Id | None = Field(default=None)
+
+
+class SecurityCellProtocol(_EventBase):
+    """The protocol (*protokoll*) kept for a security cell or restraint bed placement, of the supervision and
+    of the contact with health personnel (001 §7.1.2); ``at`` is when it was last written, at the latest
+    the end of the placement."""
+
+    type: Literal["security_cell_protocol"] = "security_cell_protocol"
+    measure_id: Id = Field(description="The placement (security cell or restraint bed) it is the protocol of.")
+    records_supervision: bool = Field(description="It records the supervision (each look, or the watch).")
+    records_health_contact: bool = Field(
+        description="It records the contact there has been with health personnel (or that there was none)."
+    )
+    covers_whole_use: bool = Field(description="It was kept from the start of the placement to its end.")
 
 
 class LeaderReview(_EventBase):
@@ -211,6 +295,14 @@ class HealthAdviceFollowedUp(_Response):
     type: Literal["health_advice_followed_up"] = "health_advice_followed_up"
 
 
+class HealthVisitUrged(_Response):
+    """KO urged (asked) the health service to see the inmate (*oppfordre helsetjenesten til å se til den
+    innsatte*, 001 §7.1.2); ``responds_to`` may name what prompted it."""
+
+    type: Literal["health_visit_urged"] = "health_visit_urged"
+    measure_id: Id | None = Field(default=None, description="The measure in effect, if recorded.")
+
+
 # --- health personnel: visits, harm, injury, follow-up -----------------------------
 
 
@@ -243,6 +335,21 @@ class InjuryDocumented(_Response):
     """Injury documented by health personnel."""
 
     type: Literal["injury_documented"] = "injury_documented"
+
+
+class SpecialistFollowupAgreed(_EventBase):
+    """It was agreed that the specialist health service follows up an isolated inmate (001 §7.1.3)."""
+
+    type: Literal["specialist_followup_agreed"] = "specialist_followup_agreed"
+    measure_id: Id | None = Field(default=None, description="The isolation measure, if recorded.")
+
+
+class IsolationRolesClarified(_Response):
+    """The municipal health service and the specialist service clarified, in the case, their roles and
+    responsibility for supervising an isolated inmate (001 §7.1.3); ``ko_informed`` says KO was told."""
+
+    type: Literal["isolation_roles_clarified"] = "isolation_roles_clarified"
+    ko_informed: bool = Field(description="KO was informed of the roles agreed.")
 
 
 class FollowupPlanMade(_EventBase):

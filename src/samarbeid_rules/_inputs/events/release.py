@@ -20,8 +20,10 @@ __all__ = [
     "CooperationMeetingInvited",
     "ExpectedReleaseDateSet",
     "ImmediateNoticeAssessed",
+    "IndividualConversationOffered",
     "OverdosePreventionConversation",
     "ReleaseConversation",
+    "ReleaseCooperationEstablished",
     "ReleaseDecided",
     "ReleaseNoticeSent",
     "Released",
@@ -45,6 +47,11 @@ class ReleaseNoticeSent(_EventBase):
 
     type: Literal["release_notice_sent"] = "release_notice_sent"
     recipient: Agency = Field(strict=False)
+    release_date: Day | None = Field(
+        default=None,
+        description="The expected release date the notice communicated; unset: not recorded (it then counts "
+        "for whichever date was expected).",
+    )
 
 
 class Released(_EventBase):
@@ -74,6 +81,20 @@ class ReleaseDecided(_EventBase):
     consents_to_gp_notice: bool = Field(
         default=False, description="Inmate consents to the GP (*fastlege*) being informed."
     )
+
+
+class ReleaseCooperationEstablished(_Response):
+    """Cooperation established with the health service and other relevant agencies on the measures to be
+    coordinated and followed up at release or transfer out (001 §5.3.1; under G-8/2006: arranged for)."""
+
+    type: Literal["release_cooperation_established"] = "release_cooperation_established"
+
+
+class IndividualConversationOffered(_Response):
+    """An individually adapted conversation offered to the inmate before transfer or release, to prevent
+    suicide and health problems arising or worsening (001 §5.3.2)."""
+
+    type: Literal["individual_conversation_offered"] = "individual_conversation_offered"
 
 
 class ImmediateNoticeAssessed(_Response):

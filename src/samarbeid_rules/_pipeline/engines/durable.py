@@ -120,6 +120,7 @@ class DurableEngine:
         self.per_record = per_record
         self._lock = threading.Lock()
         self._proc: subprocess.Popen[bytes] | None = None
+        self._owner = os.getpid()  # the process that started self._proc (a forked batch worker did not)
         self._registered: set[str] = set()
         self._live = 0
 
@@ -139,14 +140,33 @@ class DurableEngine:
             close_fds=True, start_new_session=True,  # Ctrl-C in a terminal reaches the host, which ends it
         )
         self._proc = proc
+        self._owner = os.getpid()
         self._registered = set()
+        return proc
+
+    def _running(self) -> subprocess.Popen[bytes]:
+        """This process's own live worker, started if need be. A process forked from the one that started the
+        worker (a batch worker) starts its own: the worker it inherited is its parent's, and so are the rule
+        sets registered in it."""
+        proc = self._proc
+        if proc is not None and self._owner != os.getpid():
+            for fh in (proc.stdin, proc.stdout):  # this process's copies of the parent's pipes
+                try:
+                    if fh is not None:
+                        fh.close()
+                except OSError:  # pragma: no cover
+                    pass
+            self._proc, self._registered, self._live = None, set(), 0
+            proc = None
+        if proc is None or proc.poll() is not None:
+            proc = self._start()
         return proc
 
     def _kill(self) -> None:
         proc, self._proc = self._proc, None
         self._registered = set()
         self._live = 0
-        if proc is None:
+        if proc is None or self._owner != os.getpid():  # none, or the parent's (after a fork): not ours to end
             return
         try:
             proc.kill()
@@ -180,7 +200,7 @@ class DurableEngine:
         return EngineFailedError(what, engine=self.name)
 
     def _call(self, message: tuple[Any, ...], timeout: float) -> Any:
-        proc = self._proc if self._proc is not None and self._proc.poll() is None else self._start()
+        proc = self._running()
         assert proc.stdin is not None and proc.stdout is not None
         try:
             send(proc.stdin, message)
@@ -221,6 +241,7 @@ class DurableEngine:
 
     def _ruleset_for(self, rules: CompiledRules) -> str:
         name = f"samarbeid_{rules.fingerprint}"
+        self._running()  # a new worker (the first, a restarted one, or this process's own after a fork) has none
         if name not in self._registered:
             self._call(("register", name, [_condition(m) for m in rules.matchers]), self.timeout)
             self._registered.add(name)

@@ -56,6 +56,7 @@ from .common import (
     _Correlated,
     _Ctx,
 )
+from .near_misses import near_misses_of
 
 
 def _before_close(ctx: _Ctx, timing: BeforeCloseTiming) -> list[Obligation]:
@@ -81,6 +82,7 @@ def _before_close(ctx: _Ctx, timing: BeforeCloseTiming) -> list[Obligation]:
             status = Status.DUE
         if close is not None:
             ctx.uses.add(close.id, ob_id, "close")
+        misses = near_misses_of(ctx, trig, found, None, close, explanation) if found is None else []
         out.append(
             ctx.obligation(
                 trig,
@@ -90,6 +92,7 @@ def _before_close(ctx: _Ctx, timing: BeforeCloseTiming) -> list[Obligation]:
                               closes=ctx.local(close.at) if close else None),
                 fulfilled_by=[found.id] if found else [],
                 explanation=explanation,
+                near_misses=misses,
             )
         )
     return out

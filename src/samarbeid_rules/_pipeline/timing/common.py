@@ -58,11 +58,16 @@ What holds for every kind, decided here:
   gap's; with no gap, ``due`` while the duty lasts and ``fulfilled`` once it
   has ended.
 - A *bør* rule reads ``breached`` as ``not_followed`` and
-  ``fulfilled_late`` as ``followed_late``, and is never a breach; only the
-  obligation's status is read so, not its gaps' statuses.
+  ``fulfilled_late`` as ``followed_late``, and is never a breach; its gaps'
+  statuses are read the same way, so that a gap never says ``breached``
+  where the obligation says ``not_followed``.
 
 The names keep their leading underscore: they are the timing package's
 internals, imported by its kind modules and by nothing outside the package.
+
+Longer than 600 lines: it is what the timing kinds share, and each part
+(bounds, correlation, measures, the rule context) is used by several kinds;
+a module per part would only move the shared context around.
 """
 
 from __future__ import annotations
@@ -80,8 +85,9 @@ from ..._inputs.bases import ValueOn
 from ..._inputs.profile import DurationTerm, iso_duration
 from ..._inputs.rules import Bound
 from ..._inputs.ruleset import LoadedRule, RuleSet
+from ..compile import Matcher
 from ..facts import EventFact, Facts, values_of
-from ..report import EventUse, Obligation, Status, TermUse, build, term_use
+from ..report import EventUse, Gap, Obligation, Status, TermUse, build, term_use
 
 
 Classification = dict[tuple[str, str], list[int]]
@@ -231,8 +237,63 @@ class _Ctx:
         return any(s <= d and (e is None or d < e) for s, e in self._periods)
 
     def triggers(self) -> list[EventFact]:
-        """Triggers judged by a deadline kind: those on whose local date the rule is in force."""
-        return [f for f in self.facts_for("trigger") if self.in_force_at(f.at)]
+        """Triggers judged by a deadline kind: those on whose local date the rule is in force (and, for a
+        pattern with ``during``, made while such a measure was in effect)."""
+        found = [f for f in self.facts_for("trigger") if self.in_force_at(f.at)]
+        if any(p.during for p in self.rule.trigger):
+            found = [f for f in found if self._during_ok(f)]
+        return found
+
+    def _during_ok(self, f: EventFact) -> bool:
+        """``f`` matches a trigger pattern without ``during``, or one whose measure was in effect at it."""
+        for pat in self.rule.trigger:
+            if pat.event != f.type or not Matcher("", "", "", pat.conditions()).matches(f.record):
+                continue
+            if not pat.during:
+                return True
+            for d in pat.during:
+                if self.measure_in_effect(d.event, f, d.same) is not None:
+                    return True
+        return False
+
+    def measure_in_effect(self, start_type: str, f: EventFact, same: Sequence[str] = ()) -> EventFact | None:
+        """The start of a measure begun by an event of ``start_type`` in effect at ``f`` (from its start,
+        inclusive, to its end, exclusive, or as_of) and tied to ``f`` by ``same`` (a field unset on
+        ``f`` ties it to any), the latest begun; None if there is none."""
+        for start, end, start_fact in reversed(self.spans_of(start_type)):
+            if start <= f.at and (end is None or f.at < end) and all(
+                f.value(n) is None or f.value(n) == start_fact.value(n) for n in same
+            ):
+                return start_fact
+        return None
+
+    def events_of(self, event_type: str) -> list[EventFact]:
+        """Every event of ``event_type`` at or before as_of, matched or not, in time order (indexed once per
+        evaluation)."""
+        memo = self.facts.memo
+        by_type = memo.get("by_type")
+        if by_type is None:
+            by_type = memo["by_type"] = {}
+            for f in self.facts.ordered:
+                by_type.setdefault(f.type, []).append(f)
+        return by_type.get(event_type, [])
+
+    def spans_of(self, start_type: str) -> list[tuple[datetime, datetime | None, EventFact]]:
+        """(start, end or None while in effect, start fact) of every measure begun by ``start_type``, in time
+        order (once per evaluation)."""
+        key = ("spans", start_type)
+        memo = self.facts.memo
+        spans = memo.get(key)
+        if spans is None:
+            spans = []
+            by_id = self.facts.by_id
+            for pair in self.facts.measures.values():
+                if pair.start.type == start_type and pair.start.id in by_id:
+                    end = by_id[pair.end.id].at if pair.end is not None else None
+                    spans.append((by_id[pair.start.id].at, end, by_id[pair.start.id]))
+            spans.sort(key=lambda t: (t[0], t[2].index))
+            memo[key] = spans
+        return spans
 
     def measure_parts(self) -> list[tuple[EventFact, _Part]]:
         """Every trigger's measure, cut to the rule's in-force periods: (trigger, part) pairs."""
@@ -301,6 +362,10 @@ class _Ctx:
         status: Status = kw["status"]
         if self.rule.modality == "bør":
             status = kw["status"] = status.for_recommendation()
+            if kw.get("gaps"):  # a gap of a recommendation is read as the obligation is
+                kw["gaps"] = [g if g.status is g.status.for_recommendation() else
+                              build(Gap, **{**g.__dict__, "status": g.status.for_recommendation()})
+                              for g in kw["gaps"]]
         first, last = (part.first_day, part.last_day) if part is not None else (self.day(trigger.at),) * 2
         rule_set = self.rule_set
         bases = rule_set.bases_on(self.loaded, first, last)
@@ -367,10 +432,18 @@ def _due_after(ctx: _Ctx, b: Bound, t0: datetime) -> _Due:
             term = ctx.facts.profile.terms[b.term]  # presence and kind checked by check_profile_terms
             assert isinstance(term, DurationTerm)
             use = ctx.term_use(b.term)
-            fixed = (term.strict, term.lenient, use, f"'{term.words[0]}' ({b.term}: {use.bounds})")
+            fixed = (term.strict, term.lenient, use, _term_words(b.term, use.bounds, b.reads))
         ctx.facts.memo[key] = fixed
     strict, lenient, use, words = fixed
     return _Due(t0 + strict, t0 + lenient, use, words)
+
+
+def _term_words(term: str, bounds: str, reads: str | None) -> str:
+    """A term in an explanation: the time word the rule's sentence uses (``reads``), or, where the sentence
+    has none, the term as the profile's default -- never a Norwegian word the sentence does not use."""
+    if reads:
+        return f"'{reads}' ({term}: {bounds})"
+    return f"the profile's default {term} ({bounds}; the source gives no time word)"
 
 
 def _durations(ctx: _Ctx, b: Bound) -> tuple[timedelta, timedelta, TermUse | None]:
@@ -384,9 +457,11 @@ def _durations(ctx: _Ctx, b: Bound) -> tuple[timedelta, timedelta, TermUse | Non
     return term.strict, term.lenient, ctx.term_use(b.term)
 
 
-def _whole_seconds(td: timedelta) -> timedelta:
-    """Lateness in whole seconds (a date deadline ends at the day's last microsecond)."""
-    return timedelta(seconds=int(td.total_seconds()))
+def _late_by(td: timedelta) -> timedelta:
+    """Lateness in whole seconds, rounded up: a date deadline ends at the day's last microsecond
+    (23:59:59.999999), so a fulfilment at the next midnight is late by one second, not zero."""
+    whole, part = divmod(td, timedelta(seconds=1))
+    return timedelta(seconds=whole + (1 if part else 0))
 
 
 # --- deadline status --------------------------------------------------------
@@ -398,9 +473,9 @@ def _deadline_status(
     if fulfilled_at is not None:
         if fulfilled_at <= due:
             return Status.FULFILLED, None
-        late = _whole_seconds(fulfilled_at - due)
+        late = _late_by(fulfilled_at - due)
         return (Status.CONTESTED if fulfilled_at <= due_lenient else Status.FULFILLED_LATE), late
-    late = _whole_seconds(horizon - due) if horizon > due else None
+    late = _late_by(horizon - due) if horizon > due else None
     if closed:
         return Status.BREACHED, late
     if horizon <= due:

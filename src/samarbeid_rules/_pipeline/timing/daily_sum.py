@@ -31,9 +31,10 @@ The days and the minutes
     contact counts with all its ``minutes`` (none recorded: 0) on the day it
     began, even if it runs past midnight or past the measure's end; a
     contact counts for a day if it began from the later of the day's
-    midnight and the measure's start, up to but not including the earlier
-    of the next midnight and the measure's end (so one beginning at the end
-    instant counts for no day).
+    midnight and the measure's start, up to but not including the next
+    midnight -- and, on the measure's last day, up to and including its end
+    instant (as for ``per_day`` and every measure kind: the events of a
+    measure are those from its start to its end, both inclusive).
 
     The requirement for a whole day (midnight to midnight, 23, 24 or 25
     hours) is the term's strict and lenient minutes. The measure's partial
@@ -68,7 +69,7 @@ The window and the account
 from __future__ import annotations
 
 import math
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 
 from ..._inputs.profile import CountTerm
 from ..._inputs.rules import DailySumTiming
@@ -79,7 +80,7 @@ from .common import (
     _Ctx,
     _ids,
 )
-from .measures import _days_of, _expected_or_found_longer, _measure_obligation, _part_text
+from .measures import _days_of, _expected_or_found_longer, _first_expected_longer, _measure_obligation, _part_text
 
 
 def _daily_sum(ctx: _Ctx, timing: DailySumTiming) -> list[Obligation]:
@@ -91,8 +92,12 @@ def _daily_sum(ctx: _Ctx, timing: DailySumTiming) -> list[Obligation]:
     out = []
     for trig, part in ctx.measure_parts():
         start, end, is_open = part.start, part.end, part.is_open
+        ext = None
         if timing.applies_if_longer_than is not None:
             expected, found = _expected_or_found_longer(trig, part.measure_end, timing.applies_if_longer_than)
+            if not (expected or found) and timing.extended_by is not None:
+                since, ext = _first_expected_longer(ctx, trig, timing.applies_if_longer_than, timing.extended_by)
+                expected = since is not None
             if not (expected or found):
                 continue
         items = corr.between(trig, start, end)
@@ -109,11 +114,16 @@ def _daily_sum(ctx: _Ctx, timing: DailySumTiming) -> list[Obligation]:
             factor = 1.0 if (whole or partial == "full") else share
             need_s = math.floor(term.strict * factor + 0.5)
             need_l = math.floor(term.lenient * factor + 0.5)
-            got = sum(f.record.get("minutes", 0) for f in items[bisect_left(times, a): bisect_left(times, b)])
+            # As for per_day: [the day's start, the next day's start), and the
+            # measure's own end instant counts for its last day.
+            hi = bisect_right(times, b) if b == end else bisect_left(times, b)
+            got = sum(f.record.get("minutes", 0) for f in items[bisect_left(times, a): hi])
             if got < need_s:
                 gaps.append(build(Gap, kind="day", start=ctx.local(a), end=ctx.local(b), length=b - a,
                                 status=Status.BREACHED if got < need_l else Status.CONTESTED,
                                 minutes=got, required_minutes=need_s))
+        if ext is not None:
+            ctx.uses.add(ext.id, ctx.ob_id(trig, part), "extension")
         out.append(_measure_obligation(
             ctx, trig, part, item_ids, gaps, start=start, end=end, is_open=is_open,
             terms=[ctx.term_use(timing.minutes)],

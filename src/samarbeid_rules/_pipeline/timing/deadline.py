@@ -80,16 +80,19 @@ The fulfilment
     count, one at the same instant does.
 
 A replaced trigger
-    With ``superseded_by_next_trigger`` (a changed release date): a trigger
-    that was not fulfilled and whose strict ``due`` is at or after the next
+    With ``superseded_by_next_trigger`` (a changed release date), the next
+    trigger is the next one of the same duty (and part) in **any** of its
+    rule files that sets the flag: a date set under G-8/2006 and changed
+    under circular 001 is replaced by the change, although each is judged by
+    its own file. A trigger that was not fulfilled, was not closed before
+    the next trigger came (released without the notice: that is a breach,
+    judged at the close), and whose strict ``due`` is at or after the next
     trigger's instant (it was replaced before it was late) raises no
-    obligation of its own; it is folded into the next one, whose
-    ``trigger_event_ids`` lists it first and which accounts it in the role
-    ``replaced_trigger``. This is decided before the close is looked at, so
-    an unmet trigger closed before the next one is folded in the same way if
-    its ``due`` had not passed when the next trigger came. Any other trigger
-    followed by a next one keeps its own obligation; if unmet, it is judged
-    at the next trigger's instant rather than at ``as_of``.
+    obligation of its own; it is folded into the next one -- of whichever
+    file -- whose ``trigger_event_ids`` lists it first and which accounts it
+    in the role ``replaced_trigger``. Any other trigger followed by a next
+    one keeps its own obligation; if unmet, it is judged at the next
+    trigger's instant rather than at ``as_of``.
 
 Statuses (:func:`.common._deadline_status`)
     - fulfilled at or before ``due``: ``fulfilled``;
@@ -102,7 +105,9 @@ Statuses (:func:`.common._deadline_status`)
       ``contested``; later ``breached``.
 
     ``lateness`` is the time after ``due`` (of the fulfilment, or of the
-    instant judged at), cut to whole seconds. A *bør* rule reads
+    instant judged at), in whole seconds rounded up: a date deadline ends at
+    23:59:59.999999 local time, so a notice at the next midnight is late by
+    ``PT1S``, never ``PT0S`` (:func:`.common._late_by`). A *bør* rule reads
     ``breached`` as ``not_followed`` and ``fulfilled_late`` as
     ``followed_late`` (never a breach); *skal*, *vurdere* and *forbud* rules
     keep the statuses above.
@@ -119,126 +124,212 @@ The window and the account
 
 from __future__ import annotations
 
-from datetime import date
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone
 
 from ..._common.calendar import calendar_months_before, end_of_local_day
 from ..._inputs.profile import LeadTimeTerm
 from ..._inputs.rules import DeadlineTiming
 from ..facts import EventFact
-from ..report import Obligation, TermUse, Window, build
+from ..report import Obligation, Status, TermUse, Window, build
 from .common import (
     _closer,
     _Correlated,
     _Ctx,
     _deadline_status,
     _due_after,
+    _term_words,
 )
+from .near_misses import near_misses_of
+
+
+@dataclass
+class _Judged:
+    """One trigger judged by its own rule file (nothing accounted yet)."""
+
+    trig: EventFact
+    ctx: _Ctx
+    due: datetime
+    due_lenient: datetime
+    found: EventFact | None
+    close: EventFact | None  #: the closing event, if it came before any next trigger
+    replaced: bool  #: replaced before it was late, met or closed: folded into the next trigger
+    status: Status | None = None
+    lateness: timedelta | None = None
+    horizon: datetime | None = None
+    next_at: datetime | None = None  #: the next trigger's instant, when it replaces this one
+    explanation: list[str] = field(default_factory=list)
+    terms: list[TermUse] = field(default_factory=list)
+    dated: list = field(default_factory=list)
+
+
+class _File:
+    """A rule file of the duty, with what judging its triggers needs (built once)."""
+
+    def __init__(self, ctx: _Ctx, timing: DeadlineTiming) -> None:
+        self.ctx, self.timing = ctx, timing
+        self.corr = _Correlated(ctx, ctx.facts_for("fulfil"))
+        self.closer = _closer(ctx)
+
+
+def _files(ctx: _Ctx, timing: DeadlineTiming) -> tuple[_File, list[tuple[EventFact, _File]]]:
+    """This rule file and the chain of triggers it is judged in: its own, and, with
+    ``superseded_by_next_trigger``, those of every file of the same duty (and part) that also
+    sets it, in time order (each trigger in force in its own file)."""
+    own = _File(ctx, timing)
+    files = [own]
+    if timing.superseded_by_next_trigger:
+        for loaded in ctx.rule_set.rules:
+            t = loaded.rule.timing
+            if (loaded is not ctx.loaded and loaded.rule.key == ctx.rule.key and isinstance(t, DeadlineTiming)
+                    and t.superseded_by_next_trigger and ctx.cls.get((loaded.rule_id, "trigger"))):
+                files.append(_File(_Ctx(loaded, ctx.facts, ctx.cls, ctx.uses, ctx.rule_set), t))
+    chain = [(trig, f) for f in files for trig in f.ctx.triggers()]
+    chain.sort(key=lambda p: (p[0].at, p[0].index))
+    return own, chain
+
+
+def _judge(f: _File, trig: EventFact, nxt: EventFact | None) -> _Judged:
+    """``trig`` judged by its file ``f``, with ``nxt`` the next trigger of the chain (or None)."""
+    ctx, timing = f.ctx, f.timing
+    facts, tz = ctx.facts, ctx.tz
+    explanation: list[str] = []
+    terms: list[TermUse] = []
+    dated = []
+    close = f.closer.first(trig, trig.at, None)
+    if timing.within is not None:
+        d = _due_after(ctx, timing.within, trig.at)
+        due, due_lenient = d.strict, d.lenient
+        dated.append(d.dated)
+        explanation.append(f"due within {d.words} of the trigger")
+        if d.term:
+            terms.append(d.term)
+    elif timing.before_instant is not None:
+        name = timing.before_instant.field
+        due = due_lenient = getattr(trig.event, name).astimezone(timezone.utc)
+        explanation.append(f"due by its {name} {ctx.fmt(due)} (the source's 'before' it: a time, not a vague term)")
+    else:
+        bd = timing.before_date
+        anchor: date = getattr(trig.event, bd.field)
+        if bd.calendar_months is not None:
+            mark = mark_lenient = ctx.cal(calendar_months_before, anchor, bd.calendar_months)
+            lead_words = f"{bd.calendar_months} calendar months before"
+        else:
+            lead = facts.profile.terms[bd.lead]
+            assert isinstance(lead, LeadTimeTerm)
+            terms.append(ctx.term_use(bd.lead))
+            mark, mark_lenient = anchor - lead.strict, anchor - lead.lenient
+            lead_words = _term_words(bd.lead, lead.bounds_text(), bd.reads)
+        firm, firm_lenient = ctx.cal(end_of_local_day, mark, tz), ctx.cal(end_of_local_day, mark_lenient, tz)
+        d = _due_after(ctx, timing.if_known_later, trig.at)
+        dated.append(d.dated)
+        if d.strict <= firm:
+            due, due_lenient = firm, max(firm_lenient, d.lenient)
+            explanation.append(
+                f"{bd.field} {anchor.isoformat()} known at {ctx.fmt(trig.at)}: due by the end of "
+                f"{mark.isoformat()}, {lead_words}"
+            )
+        else:
+            # Known too late to give the full lead time: "or as early as
+            # practicable" after it became known, never earlier than the
+            # date the lead time gives.
+            due, due_lenient = d.strict, max(d.lenient, firm_lenient)
+            if d.term:
+                terms.append(d.term)
+            explanation.append(
+                f"{bd.field} {anchor.isoformat()} became known at {ctx.fmt(trig.at)}, after "
+                f"{mark.isoformat()} ({lead_words}): due {d.words} after it became known"
+            )
+    # A fulfilment counts from the trigger until the next trigger replaces
+    # it, and not after the closing event.
+    limit = nxt.at if nxt is not None else None
+    limit_close = close if close is not None and (limit is None or close.at < limit) else None
+    found = f.corr.first(trig, trig.at, limit)
+    if found is not None and limit_close is not None and found.at > limit_close.at:
+        found = None
+    j = _Judged(trig, ctx, due, due_lenient, found, limit_close, False, explanation=explanation, terms=terms,
+                dated=dated, next_at=limit)
+    if nxt is not None and found is None and limit_close is None and due >= nxt.at:
+        # Replaced before it was late, met or closed: the next trigger
+        # carries the duty on.
+        j.replaced = True
+        return j
+    horizon = facts.as_of
+    if nxt is not None:
+        horizon = min(horizon, nxt.at)
+    closed = False
+    if limit_close is not None and found is None:
+        horizon = min(horizon, limit_close.at)
+        closed = True
+        explanation.append(f"closed by {limit_close.type} at {ctx.fmt(limit_close.at)} without fulfilment")
+    if nxt is not None:
+        explanation.append(f"replaced by {nxt.id} at {ctx.fmt(nxt.at)}")
+    if found is not None:
+        explanation.extend(_branch_text(ctx, trig, found))
+    j.status, j.lateness = _deadline_status(due, due_lenient, found.at if found else None, horizon, closed)
+    j.horizon = horizon
+    return j
+
+
+def _branch_text(ctx: _Ctx, trig: EventFact, found: EventFact) -> list[str]:
+    """Which way the duty was met, where the rule has two (a fulfilment allowed before the
+    trigger by ``lookback``, or one after it)."""
+    if not any(p.lookback for p in ctx.rule.fulfilled_by):
+        return []
+    if found.at <= trig.at:
+        when = "before" if found.at < trig.at else "at the instant of"
+        return [f"fulfilled by {found.id} ({found.type}) at {ctx.fmt(found.at)}, {when} the trigger "
+                "(allowed look-back): met before the decision"]
+    return [f"fulfilled by {found.id} ({found.type}) at {ctx.fmt(found.at)}, after the trigger: "
+            "met after the decision"]
 
 
 def _deadline(ctx: _Ctx, timing: DeadlineTiming) -> list[Obligation]:
-    facts, tz = ctx.facts, ctx.tz
-    triggers = ctx.triggers()
-    corr = _Correlated(ctx, ctx.facts_for("fulfil"))
-    closer = _closer(ctx)
+    own, chain = _files(ctx, timing)
     out: list[Obligation] = []
     replaced: list[EventFact] = []
-    for i, trig in enumerate(triggers):
-        explanation: list[str] = []
-        terms: list[TermUse] = []
-        dated = []
-        nxt = triggers[i + 1] if timing.superseded_by_next_trigger and i + 1 < len(triggers) else None
-        close = closer.first(trig, trig.at, None)
-        if timing.within is not None:
-            d = _due_after(ctx, timing.within, trig.at)
-            due, due_lenient = d.strict, d.lenient
-            dated.append(d.dated)
-            explanation.append(f"due within {d.words} of the trigger")
-            if d.term:
-                terms.append(d.term)
-        else:
-            bd = timing.before_date
-            anchor: date = getattr(trig.event, bd.field)
-            if bd.calendar_months is not None:
-                mark = mark_lenient = ctx.cal(calendar_months_before, anchor, bd.calendar_months)
-                lead_words = f"{bd.calendar_months} calendar months before"
-            else:
-                lead = facts.profile.terms[bd.lead]
-                assert isinstance(lead, LeadTimeTerm)
-                terms.append(ctx.term_use(bd.lead))
-                mark, mark_lenient = anchor - lead.strict, anchor - lead.lenient
-                lead_words = f"'{lead.words[0]}' ({bd.lead}: {lead.bounds_text()})"
-            firm, firm_lenient = ctx.cal(end_of_local_day, mark, tz), ctx.cal(end_of_local_day, mark_lenient, tz)
-            d = _due_after(ctx, timing.if_known_later, trig.at)
-            dated.append(d.dated)
-            if d.strict <= firm:
-                due, due_lenient = firm, max(firm_lenient, d.lenient)
-                explanation.append(
-                    f"{bd.field} {anchor.isoformat()} known at {ctx.fmt(trig.at)}: due by the end of "
-                    f"{mark.isoformat()}, {lead_words}"
-                )
-            else:
-                # Known too late to give the full lead time: "or as early as
-                # practicable" after it became known, never earlier than the
-                # date the lead time gives.
-                due, due_lenient = d.strict, max(d.lenient, firm_lenient)
-                if d.term:
-                    terms.append(d.term)
-                explanation.append(
-                    f"{bd.field} {anchor.isoformat()} became known at {ctx.fmt(trig.at)}, after "
-                    f"{mark.isoformat()} ({lead_words}): due {d.words} after it became known"
-                )
-        # A fulfilment counts from the trigger until the next trigger replaces
-        # it, and not after the closing event.
-        limit = nxt.at if nxt is not None else None
-        limit_close = close.at if close is not None and (limit is None or close.at < limit) else None
-        found = corr.first(trig, trig.at, limit)
-        if found is not None and limit_close is not None and found.at > limit_close:
-            found = None
-        if nxt is not None and found is None and due >= nxt.at:
-            # Replaced before it was late and before it was met: the next
-            # trigger carries the duty on.
+    for i, (trig, f) in enumerate(chain):
+        nxt = chain[i + 1][0] if timing.superseded_by_next_trigger and i + 1 < len(chain) else None
+        j = _judge(f, trig, nxt)
+        if j.replaced:
             replaced.append(trig)
             continue
-        horizon = facts.as_of
-        if nxt is not None:
-            horizon = min(horizon, nxt.at)
-        closed = False
-        if limit_close is not None and found is None:
-            horizon = min(horizon, limit_close)
-            closed = True
-            explanation.append(f"closed by {close.type} at {ctx.fmt(close.at)} without fulfilment")
-        if nxt is not None:
-            explanation.append(f"replaced by {nxt.id} at {ctx.fmt(nxt.at)}")
-        if found is not None and found.at < trig.at:
-            explanation.append(f"fulfilled by {found.id}, before the trigger (allowed look-back)")
-        status, lateness = _deadline_status(due, due_lenient, found.at if found else None, horizon, closed)
-        ob_id = ctx.ob_id(trig)
-        trigger_ids = [r.id for r in replaced] + [trig.id]
-        for r in replaced:
-            ctx.uses.add(r.id, ob_id, "replaced_trigger")
-            explanation.insert(0, f"replaces the earlier trigger {r.id}")
+        if f is not own:
+            replaced = []  # carried into that file's obligation, which accounts them
+            continue
+        out.append(_emit(ctx, j, replaced))
         replaced = []
-        ctx.uses.add(trig.id, ob_id, "trigger")
-        if found is not None:
-            ctx.uses.add(found.id, ob_id, "fulfilment")
-        if limit_close is not None:
-            ctx.uses.add(close.id, ob_id, "close")
-        out.append(
-            ctx.obligation(
-                trig,
-                dated=dated,
-                status=status,
-                trigger_event_ids=trigger_ids,
-                window=build(Window, 
-                    opens=ctx.local(trig.at),
-                    due=ctx.local(due),
-                    due_lenient=ctx.local(due_lenient),
-                    closes=ctx.local(limit_close),
-                ),
-                fulfilled_by=[found.id] if found else [],
-                lateness=lateness,
-                terms=terms,
-                explanation=explanation,
-            )
-        )
     return out
+
+
+def _emit(ctx: _Ctx, j: _Judged, replaced: list[EventFact]) -> Obligation:
+    trig, found, close = j.trig, j.found, j.close
+    ob_id = ctx.ob_id(trig)
+    explanation = [f"replaces the earlier trigger {r.id}" for r in reversed(replaced)] + j.explanation
+    for r in replaced:
+        ctx.uses.add(r.id, ob_id, "replaced_trigger")
+    ctx.uses.add(trig.id, ob_id, "trigger")
+    if found is not None:
+        ctx.uses.add(found.id, ob_id, "fulfilment")
+    if close is not None:
+        ctx.uses.add(close.id, ob_id, "close")
+    misses = []
+    if j.status is not Status.FULFILLED:
+        misses = near_misses_of(ctx, trig, found, j.next_at, close, explanation)
+    return ctx.obligation(
+        trig,
+        dated=j.dated,
+        status=j.status,
+        trigger_event_ids=[r.id for r in replaced] + [trig.id],
+        window=build(Window,
+            opens=ctx.local(trig.at),
+            due=ctx.local(j.due),
+            due_lenient=ctx.local(j.due_lenient),
+            closes=ctx.local(close.at if close is not None else None),
+        ),
+        fulfilled_by=[found.id] if found else [],
+        lateness=j.lateness,
+        terms=j.terms,
+        explanation=explanation,
+        near_misses=misses,
+    )

@@ -54,7 +54,7 @@ from __future__ import annotations
 
 from ..._inputs.profile import iso_duration
 from ..._inputs.rules import MeasureDeadlineTiming
-from ..report import Obligation, Window, build
+from ..report import Obligation, Status, Window, build
 from .common import (
     _Correlated,
     _Ctx,
@@ -63,42 +63,58 @@ from .common import (
     _measure_span,
     _measure_text,
 )
-from .measures import _expected_or_found_longer
+from .measures import _first_expected_longer
+from .near_misses import near_misses_of
 
 
 def _measure_deadline(ctx: _Ctx, timing: MeasureDeadlineTiming) -> list[Obligation]:
-    """For a measure expected or found to exceed ``longer_than``: fulfil within ``within`` when
-    expected from the start, and in any case by the time ``longer_than`` has passed."""
+    """For a measure expected (from its start, or from an extension) or found to exceed ``longer_than``:
+    fulfil by the time it has lasted that long; an expectation that arises late (an extension near or
+    after that mark) gives ``within`` after it."""
     corr = _Correlated(ctx, ctx.facts_for("fulfil"))
     out = []
+    length = iso_duration(timing.longer_than)
     for trig in ctx.triggers():
         start, end, end_fact = _measure_span(ctx, trig)
-        expected, found_long = _expected_or_found_longer(trig, end, timing.longer_than)
-        if not (expected or found_long):
-            continue
-        latest = start + timing.longer_than
-        terms = []
-        if expected:
-            d = _due_after(ctx, timing.within, start)
-            due, due_lenient = min(d.strict, latest), min(d.lenient, latest)
-            if d.term:
-                terms.append(d.term)
-            why = (f"expected from the start to last more than {iso_duration(timing.longer_than)}: due "
-                   f"{d.words} after the start, at the latest {ctx.fmt(latest)}")
+        mark = start + timing.longer_than
+        since, ext = _first_expected_longer(ctx, trig, timing.longer_than, timing.extended_by)
+        found_long = end - start > timing.longer_than
+        terms, dated = [], []
+        if since is not None and (since <= mark or not found_long):
+            d = _due_after(ctx, timing.within, since)
+            due, due_lenient = max(mark, d.strict), max(mark, d.lenient)
+            if ext is None:
+                why = (f"expected from the start to last more than {length}: due by the time it has lasted "
+                       f"that long, {ctx.fmt(mark)} (the source gives no time word)")
+            else:
+                why = (f"{ext.id} at {ctx.fmt(ext.at)} made it expected to last more than {length}: due by the "
+                       f"later of {ctx.fmt(mark)} and {d.words} after the extension")
+                if d.term and due_lenient > mark:
+                    terms.append(d.term)
+                dated.append(d.dated)
+        elif found_long:
+            due = due_lenient = mark
+            why = f"lasted more than {length}: due by {ctx.fmt(mark)}"
+            if ext is not None:
+                why += f" (the extension {ext.id} came after that)"
         else:
-            due = due_lenient = latest
-            why = f"lasted more than {iso_duration(timing.longer_than)}: due by {ctx.fmt(latest)}"
+            continue
         found = corr.first(trig, start, None)
         status, lateness = _deadline_status(due, due_lenient, found.at if found else None, ctx.facts.as_of, False)
-        dated = [d.dated] if expected else []
         ob_id = ctx.ob_id(trig)
         ctx.uses.add(trig.id, ob_id, "trigger")
+        if ext is not None:
+            ctx.uses.add(ext.id, ob_id, "extension")
+        if end_fact is not None:
+            ctx.uses.add(end_fact.id, ob_id, "measure_end")  # its length decided the duty
         if found is not None:
             ctx.uses.add(found.id, ob_id, "fulfilment")
+        explanation = [_measure_text(ctx, trig, start, end, end_fact), why]
+        misses = near_misses_of(ctx, trig, found, None, None, explanation) if status is not Status.FULFILLED else []
         out.append(ctx.obligation(
-            trig, dated=dated, status=status, trigger_event_ids=[trig.id],
+            trig, dated=dated, status=status, trigger_event_ids=[trig.id] + ([ext.id] if ext is not None else []),
             window=build(Window, opens=ctx.local(start), due=ctx.local(due), due_lenient=ctx.local(due_lenient)),
             fulfilled_by=[found.id] if found else [], lateness=lateness, terms=terms,
-            explanation=[_measure_text(ctx, trig, start, end, end_fact), why],
+            explanation=explanation, near_misses=misses,
         ))
     return out

@@ -30,6 +30,7 @@ from ..._common.calendar import start_of_local_day
 from ..facts import EventFact
 from ..report import Gap, Obligation, Status, Window, build, worst
 from .common import _DAY, _Ctx, _Part
+from .near_misses import near_misses_between
 
 
 def _part_text(ctx: _Ctx, trig: EventFact, part: _Part) -> list[str]:
@@ -111,6 +112,8 @@ def _measure_obligation(
     if part.end_fact is not None:
         ctx.uses.add(part.end_fact.id, ob_id, "measure_end")
     ctx.uses.add_all(item_ids, ob_id, "fulfilment")
+    if gaps:
+        kw["near_misses"] = near_misses_between(ctx, trig, start, end, item_ids, kw.setdefault("explanation", []))
     return ctx.obligation(
         trig,
         part=part,
@@ -128,3 +131,22 @@ def _expected_or_found_longer(trig: EventFact, end: datetime, threshold: timedel
     expected_end = getattr(trig.event, "expected_end", None)
     expected = expected_end is not None and expected_end - trig.at > threshold
     return expected, end - trig.at > threshold
+
+
+def _first_expected_longer(
+    ctx: _Ctx, trig: EventFact, threshold: timedelta, extended_by: str | None
+) -> tuple[datetime | None, EventFact | None]:
+    """When the measure was first expected to last longer than ``threshold``, and the extension that made it
+    so: its start (``expected_end`` then more than ``threshold`` after the start; no extension), or the
+    first event of type ``extended_by`` for the measure, at or before as_of, whose new ``expected_end`` is;
+    (None, None) if neither."""
+    if _expected_or_found_longer(trig, trig.at, threshold)[0]:
+        return trig.at, None
+    if extended_by is None:
+        return None, None
+    mid = trig.event.measure_id
+    for f in ctx.events_of(extended_by):
+        if f.event.measure_id == mid and f.at >= trig.at and f.event.expected_end - trig.at > threshold:
+            return f.at, f
+    return None, None
+

@@ -31,9 +31,14 @@ The measure and its visits
 
 ``dogn: calendar``
     Every local calendar day after the day of the first visit (or of the
-    start) on which the measure is in effect needs a visit, the measure's
-    last day included however short; the first visit's day itself, and any
-    day of the measure before it, is not judged. Days and the events counted for them are as for ``per_day``
+    start) on which the measure is in effect needs a visit; the first visit's
+    day itself, and any day of the measure before it, is not judged. The
+    measure's last day, when the measure ends before its midnight, follows
+    the profile setting ``partial_days`` (as for ``daily_sum``): ``prorate``
+    (the default) asks for the visit only if the measure covers at least half
+    of that day (one visit in proportion, rounded half up: a measure ending at
+    00:30 needs no visit in those 30 minutes), ``exempt`` never, ``full``
+    always. Days and the events counted for them are as for ``per_day``
     (an event at midnight counts for the day it begins; the measure's end
     instant counts for its last day), and a day still running at ``as_of`` is
     not judged. A day without a visit is a ``day`` gap, ``breached``.
@@ -63,6 +68,7 @@ The window and the account
 
 from __future__ import annotations
 
+import math
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from datetime import datetime
@@ -99,14 +105,18 @@ def _per_dogn(ctx: _Ctx, timing: PerDognTiming) -> list[Obligation]:
             how = "rolling 24 hours between visits, from the first visit (profile setting dogn: rolling)"
         else:
             first_day = ref.astimezone(ctx.tz).date()
+            partial = ctx.facts.profile.settings.partial_days
             for day, ds, de, a, b, complete in _days_of(ctx, start, end, is_open):
                 if day <= first_day or not complete:
                     continue
+                if b - a < de - ds and _partial_day_needs(partial, (b - a) / (de - ds)) == 0:
+                    continue  # the measure's last day, too short a part of it to need a visit
                 hi = bisect_right(times, b) if b == end else bisect_left(times, b)
                 if hi - bisect_left(times, a) == 0:
                     gaps.append(build(Gap, kind="day", start=ctx.local(a), end=ctx.local(b), length=b - a,
                                     status=Status.BREACHED, looks=0, required=1, required_lenient=1))
-            how = "each calendar day after the first visit's day (profile setting dogn: calendar)"
+            how = ("each calendar day after the first visit's day (profile setting dogn: calendar); the "
+                   f"measure's partial last day as the setting partial_days says ({partial})")
         out.append(_measure_obligation(
             ctx, trig, part, item_ids, gaps, start=start, end=end, is_open=is_open,
             next_due=ctx.local(_next_dogn_due(ctx, mode, times, start)) if is_open else None,
@@ -114,6 +124,17 @@ def _per_dogn(ctx: _Ctx, timing: PerDognTiming) -> list[Obligation]:
             + (["none recorded, and none came due before the measure ended"] if not (items or gaps or is_open) else []),
         ))
     return out
+
+
+def _partial_day_needs(partial: str, share: float) -> int:
+    """Visits a partial day needs under the profile setting ``partial_days``: ``prorate`` the one
+    visit in proportion to the share of the day, rounded half up (a half day or more needs it);
+    ``exempt`` none; ``full`` the visit."""
+    if partial == "exempt":
+        return 0
+    if partial == "full":
+        return 1
+    return math.floor(share + 0.5)
 
 
 def _next_dogn_due(ctx: _Ctx, mode: str, times: Sequence[datetime], start: datetime) -> datetime:

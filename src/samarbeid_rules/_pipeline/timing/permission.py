@@ -53,7 +53,7 @@ from bisect import bisect_right
 
 from ..._inputs.rules import PermissionTiming
 from ..compile import Matcher
-from ..report import Obligation, Status, Window, build
+from ..report import NearMiss, Obligation, Status, Window, build
 from .common import (
     _conditions_text,
     _Ctx,
@@ -63,8 +63,7 @@ from .common import (
 
 def _permission(ctx: _Ctx, timing: PermissionTiming) -> list[Obligation]:
     """Allowed under a statutory exception on the trigger, or a covering measure in effect."""
-    exempt = ctx.rule.check_conditions()
-    exempt_m = Matcher("", "", "", exempt)
+    exemptions = [(conds, Matcher("", "", "", conds)) for conds in ctx.rule.exemptions()]
     spans = []
     for f in ctx.facts_for("fulfil"):
         s, e, end_fact = _measure_span(ctx, f)
@@ -77,16 +76,30 @@ def _permission(ctx: _Ctx, timing: PermissionTiming) -> list[Obligation]:
         wanted = trig.record.get(timing.covers_field)
         permit = None
         explanation = []
-        if exempt and exempt_m.matches(trig.record):
+        near: list = []
+        exception = next((conds for conds, m in exemptions if m.matches(trig.record)), None)
+        if exception is not None:
             status = Status.FULFILLED
-            explanation.append(f"statutory exception recorded: {_conditions_text(exempt)}")
+            explanation.append(f"statutory exception recorded: {_conditions_text(exception)}")
         else:
+            # An exception recorded for a recipient it does not cover (an illness notice to NAV).
+            for conds, _ in exemptions:
+                other = tuple(c for c in conds if c[0] != timing.covers_field)
+                if len(other) < len(conds) and Matcher("", "", "", other).matches(trig.record):
+                    allowed = next(c for c in conds if c[0] == timing.covers_field)
+                    explanation.append(
+                        f"the exception recorded ({_conditions_text(other)}) covers only {_conditions_text((allowed,))}, "
+                        f"not {timing.covers_field} {wanted!r}"
+                    )
             # The latest permitting measure started at or before the trigger,
             # not ended before it, covering the recipient.
             withdrawn = []
+            narrow = []  # in effect, but not covering the recipient
             for s, e, end_fact, f in reversed(spans[: bisect_right(starts, trig.at)]):
                 covers = wanted in (f.record.get(timing.covers_list) or ())
                 if not covers:
+                    if end_fact is None or end_fact.at > trig.at:
+                        narrow.append(f)
                     continue
                 if end_fact is not None and end_fact.at <= trig.at:
                     withdrawn.append((f, end_fact))
@@ -101,12 +114,18 @@ def _permission(ctx: _Ctx, timing: PermissionTiming) -> list[Obligation]:
                 status = Status.BREACHED
                 explanation.append(
                     f"no {' or '.join(p.event for p in ctx.rule.fulfilled_by)} in effect at "
-                    f"{ctx.fmt(trig.at)} covering {timing.covers_field} {wanted!r}, and no statutory exception"
+                    f"{ctx.fmt(trig.at)} covering {timing.covers_field} {wanted!r}, and no statutory exception covering it"
                 )
                 for f, end_fact in withdrawn[:3]:
                     explanation.append(f"{f.id} covered it but was ended by {end_fact.id} at {ctx.fmt(end_fact.at)}")
                     ctx.uses.add(f.id, ob_id, "withdrawn_permission")
                     ctx.uses.add(end_fact.id, ob_id, "withdrawal")
+                for f in narrow[:3]:
+                    explanation.append(f"{f.id} was in effect but its {timing.covers_list} "
+                                       f"{list(f.record.get(timing.covers_list) or ())} lacks {wanted!r}")
+                misses = sorted([(f.at, f.index, f.id, "withdrawn") for f, _ in withdrawn[:3]]
+                                + [(f.at, f.index, f.id, "not_covering") for f in narrow[:3]])
+                near = [build(NearMiss, event_id=i, reason=r) for _, _, i, r in misses]
         out.append(
             ctx.obligation(
                 trig,
@@ -115,6 +134,7 @@ def _permission(ctx: _Ctx, timing: PermissionTiming) -> list[Obligation]:
                 window=build(Window, opens=ctx.local(trig.at), due=ctx.local(trig.at), due_lenient=ctx.local(trig.at)),
                 fulfilled_by=[permit.id] if permit is not None else [],
                 explanation=explanation,
+                near_misses=near,
             )
         )
     return out

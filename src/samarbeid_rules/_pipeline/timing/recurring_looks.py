@@ -69,15 +69,17 @@ Looks per night (gap kind ``night``)
 Status
     The worst gap's status; with no gap, ``due`` while the measure is in
     effect and ``fulfilled`` once it has ended. (A *bør* rule would read
-    ``breached`` as ``not_followed``; the gaps keep their own statuses.)
+    ``breached`` as ``not_followed``, in its gaps too.)
     Gaps are listed by start.
 
 When the next look is due (``next_due``, measure still in effect)
     Around the clock: the last look (or the start) + the strict bound. With a
     window (the strict one), on ``as_of``'s local day: inside the window,
-    the later of the last look and the window's start, + the bound, but no
-    later than the window's end; before the window, its start + the bound;
-    after it, the next day's window start + the bound.
+    the later of the last look and the window's start, + the bound, if that
+    comes before the window's end; if it does not (the last look was within
+    the bound of the window's end, which counts as a point), and after the
+    window, the next day's window start + the bound; before the window, its
+    start + the bound.
 
 The days judged
     Day by day (:meth:`.common._Ctx.parts_of`): only the part of the
@@ -98,11 +100,12 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_left, bisect_right
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from ..._common.calendar import local_instant
 from ..._inputs.profile import CountTerm
 from ..._inputs.rules import RecurringLooksTiming
+from ..._inputs.timeline import EVENT_TYPES, _MeasureStart
 from ..report import Gap, Obligation, Status, build
 from .common import (
     _AT,
@@ -111,8 +114,9 @@ from .common import (
     _DAY,
     _durations,
     _ids,
+    _measure_span,
 )
-from .measures import _measure_obligation, _part_text, _segment_gaps
+from .measures import _days_of, _measure_obligation, _part_text, _segment_gaps
 
 
 def _recurring_looks(ctx: _Ctx, timing: RecurringLooksTiming) -> list[Obligation]:
@@ -120,13 +124,23 @@ def _recurring_looks(ctx: _Ctx, timing: RecurringLooksTiming) -> list[Obligation
     window_term = facts.profile.terms[timing.day_window] if timing.day_window else None
     max_strict, max_lenient, gap_term = _durations(ctx, timing.day_max_gap)
     night_term = facts.profile.terms[timing.night_min_count] if timing.night_min_count else None
-    corr = _Correlated(ctx, ctx.facts_for("fulfil"))
+    day_term = facts.profile.terms[timing.day_min_count] if timing.day_min_count else None
+    partial = facts.profile.settings.partial_days
+    cover_types = {p.event for p in ctx.rule.fulfilled_by if issubclass(EVENT_TYPES[p.event], _MeasureStart)}
+    fulfil = ctx.facts_for("fulfil")
+    look_patterns = [p for p in ctx.rule.fulfilled_by if p.event not in cover_types]
+    corr = _Correlated(ctx, [f for f in fulfil if f.type not in cover_types], look_patterns)
+    all_covers = _joined([_measure_span(ctx, f) + (f,) for f in fulfil if f.type in cover_types])
     out: list[Obligation] = []
     for trig, part in ctx.measure_parts():
         start, end, is_open = part.start, part.end, part.is_open
         looks = corr.between(trig, start, end)
         times = list(map(_AT, looks))
         look_ids = _ids(looks)
+        covers = [(max(a, start), min(b, end), fs) for a, b, fs in all_covers if a < end and b > start]
+        # A cover (continuous supervision) is supervision for as long as it lasts: its ends are
+        # points, and no gap lies inside it.
+        points = sorted([*times, *(c[0] for c in covers), *(c[1] for c in covers)]) if covers else times
         gaps: list[Gap] = []
         first_day = start.astimezone(tz).date()
         last_day = end.astimezone(tz).date()
@@ -143,9 +157,14 @@ def _recurring_looks(ctx: _Ctx, timing: RecurringLooksTiming) -> list[Obligation
                     yield a, b, is_open and b == end and end < we
                 day += _DAY
 
+        def uncovered_gaps(found):
+            return [g for g in found if not any(ca <= g[0] and g[1] <= cb for ca, cb, _ in covers)]
+
         kind = "daytime" if window_term is not None else "around_the_clock"
-        strict_gaps = _segment_gaps(segments(window_term.strict if window_term else None), times, max_strict)
-        lenient_gaps = _segment_gaps(segments(window_term.lenient if window_term else None), times, max_lenient)
+        strict_gaps = uncovered_gaps(
+            _segment_gaps(segments(window_term.strict if window_term else None), points, max_strict))
+        lenient_gaps = uncovered_gaps(
+            _segment_gaps(segments(window_term.lenient if window_term else None), points, max_lenient))
         j = 0
         for a, b, ongoing in strict_gaps:
             while j < len(lenient_gaps) and lenient_gaps[j][1] <= a:
@@ -156,7 +175,7 @@ def _recurring_looks(ctx: _Ctx, timing: RecurringLooksTiming) -> list[Obligation
                 breached = breached or (la >= a and lb <= b)
                 k += 1
             gaps.append(
-                build(Gap, 
+                build(Gap,
                     kind=kind,
                     start=ctx.local(a),
                     end=ctx.local(b),
@@ -173,46 +192,88 @@ def _recurring_looks(ctx: _Ctx, timing: RecurringLooksTiming) -> list[Obligation
                 ns, ne = ctx.cal(local_instant, day, lw.end, tz), ctx.cal(local_instant, day + _DAY, lw.start, tz)
                 a, b = max(ns, start), min(ne, end)
                 if a < b and not (is_open and b == end and end < ne):
-                    frac = (b - a) / (ne - ns)
+                    frac = _uncovered(a, b, covers) / (ne - ns)
                     need_s = math.floor(night_term.strict * frac + 0.5)
                     need_l = math.floor(night_term.lenient * frac + 0.5)
                     count = bisect_right(times, b) - bisect_left(times, a)
                     if count < need_s:
-                        gaps.append(
-                            build(Gap, 
-                                kind="night",
-                                start=ctx.local(a),
-                                end=ctx.local(b),
-                                length=b - a,
-                                status=Status.BREACHED if count < need_l else Status.CONTESTED,
-                                looks=count,
-                                required=need_s,
-                                required_lenient=need_l,
-                            )
-                        )
+                        gaps.append(_count_gap(ctx, "night", a, b, count, need_s, need_l))
                 day += _DAY
+        if day_term is not None:
+            assert isinstance(day_term, CountTerm)
+            for _day, ds, de, a, b, complete in _days_of(ctx, start, end, is_open):
+                if not complete:
+                    continue  # a day still running at as_of is not judged
+                share = _uncovered(a, b, covers) / (de - ds)
+                whole = a == ds and b == de and share == 1
+                if not whole and partial == "exempt":
+                    continue
+                factor = 1.0 if whole or (partial == "full" and share > 0) else share
+                need_s = math.floor(day_term.strict * factor + 0.5)
+                need_l = math.floor(day_term.lenient * factor + 0.5)
+                hi = bisect_right(times, b) if b == end else bisect_left(times, b)
+                count = hi - bisect_left(times, a)
+                if count < need_s:
+                    gaps.append(_count_gap(ctx, "day", a, b, count, need_s, need_l))
         gaps.sort(key=lambda g: (g.start, g.kind))
         next_due = None
-        if is_open:
+        if is_open and not any(cb == end for _, cb, _ in covers):
             win = window_term.strict if window_term is not None else None
-            next_due = _next_look_due(start, end, times, win, max_strict, tz)
+            last_points = [p for p in points if p <= end]
+            next_due = _next_look_due(start, end, last_points, win, max_strict, tz)
         terms = [ctx.term_use(timing.day_window)] if window_term is not None else []
         if gap_term:
             terms.append(gap_term)
         if night_term is not None:
             terms.append(ctx.term_use(timing.night_min_count))
-        explanation = [
-            *_part_text(ctx, trig, part),
-            f"{len(looks)} looks; {sum(g.kind != 'night' for g in gaps)} gaps too long, "
-            f"{sum(g.kind == 'night' for g in gaps)} nights short of looks",
-        ]
+        if day_term is not None:
+            terms.append(ctx.term_use(timing.day_min_count))
+        counts = [f"{sum(g.kind in ('daytime', 'around_the_clock') for g in gaps)} gaps too long"]
+        if night_term is not None:
+            counts.append(f"{sum(g.kind == 'night' for g in gaps)} nights short of looks")
+        if day_term is not None:
+            counts.append(f"{sum(g.kind == 'day' for g in gaps)} days short of looks "
+                          f"(partial days: {partial}, profile setting partial_days)")
+        explanation = [*_part_text(ctx, trig, part), f"{len(looks)} looks; " + ", ".join(counts)]
+        if covers:
+            explanation.append("continuous supervision covers " + ", ".join(
+                f"{fs.id} {ctx.fmt(ca)}-{ctx.fmt(cb)}" for ca, cb, fs in covers))
+        cover_ids = [fs.id for _, _, fs in covers]
         out.append(
             _measure_obligation(
-                ctx, trig, part, look_ids, gaps, start=start, end=end, is_open=is_open,
+                ctx, trig, part, look_ids + cover_ids, gaps, start=start, end=end, is_open=is_open,
                 next_due=ctx.local(next_due), terms=terms, explanation=explanation,
             )
         )
     return out
+
+
+def _count_gap(ctx: _Ctx, kind: str, a: datetime, b: datetime, count: int, need_s: int, need_l: int) -> Gap:
+    return build(Gap, kind=kind, start=ctx.local(a), end=ctx.local(b), length=b - a,
+                 status=Status.BREACHED if count < need_l else Status.CONTESTED,
+                 looks=count, required=need_s, required_lenient=need_l)
+
+
+def _joined(spans):
+    """Cover measures (start, end, end fact, start fact) joined where they overlap or touch: (start, end,
+    the first start fact)."""
+    out: list[list] = []
+    for a, b, _end_fact, fs in sorted(spans, key=lambda s: (s[0], s[3].index)):
+        if out and a <= out[-1][1]:
+            out[-1][1] = max(out[-1][1], b)
+        else:
+            out.append([a, b, fs])
+    return [tuple(c) for c in out]
+
+
+def _uncovered(a: datetime, b: datetime, covers) -> timedelta:
+    """The time from ``a`` to ``b`` outside the (joined, sorted) covers."""
+    left = b - a
+    for ca, cb, _ in covers:
+        lo, hi = max(a, ca), min(b, cb)
+        if lo < hi:
+            left -= hi - lo
+    return left
 
 
 def _next_look_due(start, as_of, times, win, max_gap, tz) -> datetime:
@@ -223,7 +284,12 @@ def _next_look_due(start, as_of, times, win, max_gap, tz) -> datetime:
     day = as_of.astimezone(tz).date()
     ws, we = local_instant(day, win.start, tz), local_instant(day, win.end, tz)
     if ws <= as_of < we:
-        return min(max(last, ws) + max_gap, we)
+        due = max(last, ws) + max_gap
+        if due < we:
+            return due
+        # The window's end is a point: with the last look within the bound of
+        # it, no look is needed before the next morning's window opens.
+        return local_instant(day + _DAY, win.start, tz) + max_gap
     if as_of < ws:
         return max(ws, start) + max_gap
     return local_instant(day + _DAY, win.start, tz) + max_gap
