@@ -568,7 +568,8 @@ def test_an_extension_that_makes_an_exclusion_expected_long_reaches_a_cached_wee
 
 def test_continuous_supervision_begun_before_midnight_covers_the_next_day_in_a_work_list():
     """exclusion.hourly_supervision: a cover (continuous supervision) begun the evening before still
-    covers the morning (no look due while it lasts); after it ends, the next look is due an hour on."""
+    covers the morning (no look due while it lasts), at midnight exactly too; after it ends, the next
+    look is due an hour on."""
     t0 = oslo(2026, 2, 10, 9, 0)
     start = excl_start(t0)
     cover = {"id": "cs", "type": "continuous_supervision_started", "at": oslo(2026, 2, 10, 20, 0).isoformat(),
@@ -580,7 +581,8 @@ def test_continuous_supervision_begun_before_midnight_covers_the_next_day_in_a_w
     for ev in tl["events"]:
         mon.add(ev)
     covered = oslo(2026, 2, 11, 9, 30)
-    _equal_at(mon, tl, [covered, oslo(2026, 2, 11, 10, 0), oslo(2026, 2, 11, 11, 0), oslo(2026, 2, 11, 11, 1)])
+    # at midnight exactly too (the day the Monitor resolves from is the one just ended)
+    _equal_at(mon, tl, [oslo(2026, 2, 11, 0, 0), oslo(2026, 2, 11, 0, 0) + timedelta(microseconds=1), covered, oslo(2026, 2, 11, 10, 0), oslo(2026, 2, 11, 11, 0), oslo(2026, 2, 11, 11, 1)])
     assert "exclusion.hourly_supervision:x1" not in {w.obligation_id for w in mon.worklist(covered)}
 
 

@@ -823,6 +823,13 @@ class Monitor:
             last[getattr(f.event, "measure_id", None)] = t
         return [*last.values(), *times[hi - 1 : hi]]
 
+    def _day_start(self, when: datetime) -> datetime:
+        """The local midnight a daytime recurring-looks rule is resolved from at ``when``: that of the day
+        of the instant just before it. At midnight itself that is the day before: the measure resolved from
+        that midnight, not from ``when`` (a measure of no length, which a cover begun before it could not
+        cover: the next look would read as due the next morning)."""
+        return local_instant((when - _US).astimezone(self._tz).date(), time(0), self._tz)
+
     def _cover_ends(self, duty: str, upto: int, lookback: int) -> list[int]:
         """For recurring looks fulfilled by a cover too (continuous supervision): the ends (µs, from
         ``lookback`` to ``upto``) of the covers begun by ``upto`` -- a stretch without looks starts there."""
@@ -876,7 +883,7 @@ class Monitor:
                     chosen = [f for f in facts[:hi] if measures[f.event.measure_id].end is None]
                     if isinstance(timing, RecurringLooksTiming) and timing.day_window is not None:
                         # Daytime gaps restart each day: only today matters.
-                        midnight = local_instant(when.astimezone(self._tz).date(), time(0), self._tz)
+                        midnight = self._day_start(when)
                         chosen = [
                             f if f.at >= midnight else f.replace(at=midnight)
                             for f in chosen
@@ -884,7 +891,7 @@ class Monitor:
                 elif role == "fulfil" and isinstance(timing, RecurringLooksTiming) and timing.day_window is None:
                     chosen = facts[lo:hi]  # around the clock: a gap may span midnight
                 elif role == "fulfil" and isinstance(timing, RecurringLooksTiming):
-                    midnight = local_instant(when.astimezone(self._tz).date(), time(0), self._tz)
+                    midnight = self._day_start(when)
                     since = bisect_left(times, _us(midnight))
                     # a cover (continuous supervision) begun before midnight covers today while it lasts
                     chosen = [f for f in facts[:since] if f.type in covers] + facts[since:hi]
