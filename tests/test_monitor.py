@@ -112,11 +112,14 @@ def test_worklist_after_an_exclusion_at_1320(engine):
     assert items["exclusion.notify_doctor"].status is Status.CONTESTED  # past 14:20, within 18:20
 
     mon.add({"id": "d1", "type": "doctor_notified", "at": oslo(2026, 2, 10, 14, 40).isoformat()})
-    items = mon.worklist(oslo(2026, 2, 10, 15, 30))
-    assert [(w.what, w.due, w.status) for w in items] == [
-        ("next look due", oslo(2026, 2, 10, 15, 5), Status.BREACHED)
-    ]
-    assert items == worklist_from_report(mon.report(oslo(2026, 2, 10, 15, 30)), rules=headline_rules())
+    # issue 11: a daytime gap over the hour is contested (the starting point, strict bound), breached
+    # only past the lenient two hours: at 16:05 exactly contested, one second later breached
+    lenient = oslo(2026, 2, 10, 16, 5)
+    for as_of, status in ((oslo(2026, 2, 10, 15, 30), Status.CONTESTED), (lenient, Status.CONTESTED),
+                          (lenient + timedelta(seconds=1), Status.BREACHED)):
+        items = mon.worklist(as_of)
+        assert [(w.what, w.due, w.status) for w in items] == [("next look due", oslo(2026, 2, 10, 15, 5), status)]
+        assert items == worklist_from_report(mon.report(as_of), rules=headline_rules())
 
 
 def test_worklist_for_a_minor_without_continuous_supervision():
