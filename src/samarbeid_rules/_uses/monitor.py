@@ -39,8 +39,10 @@ without looks or cover may pass a bound (:meth:`Monitor._moving_until`);
 they hold. A rule
 whose work items change only at known instants or with its inputs keeps its
 result until then; its inputs change when an event is added in one of its
-roles or a measure named by one of its role events ends (nothing else
-reaches its obligations). The tests check, on generated timelines, that the
+roles, a measure named by one of its role events ends, or an event is added
+that it reads without a role (an extension, a measure its triggers must be
+made during, the role events of the other files of its chain: :class:`_ExtraInputs`);
+nothing else reaches its obligations. The tests check, on generated timelines, that the
 result equals the work list derived from :func:`evaluate`'s report
 (:func:`.worklist.worklist_from_report`).
 
@@ -517,7 +519,10 @@ class Monitor:
         """Count a change of input for each duty ``model`` plays a role in and, if it ends a measure,
         for each duty in which an event naming that measure plays a role (the measure's span changes).
 
-        Nothing else reaches a duty's obligations: they are resolved from its role events, the spans
+        A duty judged in one chain with other rule files (:class:`_ExtraInputs` ``siblings``) counts
+        their changes too. ``duties`` includes the pseudo-roles of ``_ExtraInputs.roles`` (an
+        extension, a measure start a trigger must be made during). Nothing else reaches a duty's
+        obligations: they are resolved from its role events, those, the spans
         of the measures those events name, and the records of those events (which an event added
         later changes only if it is an admission before them, and that rebuilds everything).
         """
