@@ -112,11 +112,14 @@ def test_worklist_after_an_exclusion_at_1320(engine):
     assert items["exclusion.notify_doctor"].status is Status.CONTESTED  # past 14:20, within 18:20
 
     mon.add({"id": "d1", "type": "doctor_notified", "at": oslo(2026, 2, 10, 14, 40).isoformat()})
-    items = mon.worklist(oslo(2026, 2, 10, 15, 30))
-    assert [(w.what, w.due, w.status) for w in items] == [
-        ("next look due", oslo(2026, 2, 10, 15, 5), Status.BREACHED)
-    ]
-    assert items == worklist_from_report(mon.report(oslo(2026, 2, 10, 15, 30)), rules=headline_rules())
+    # issue 11: a daytime gap over the hour is contested (the starting point, strict bound), breached
+    # only past the lenient two hours: at 16:05 exactly contested, one second later breached
+    lenient = oslo(2026, 2, 10, 16, 5)
+    for as_of, status in ((oslo(2026, 2, 10, 15, 30), Status.CONTESTED), (lenient, Status.CONTESTED),
+                          (lenient + timedelta(seconds=1), Status.BREACHED)):
+        items = mon.worklist(as_of)
+        assert [(w.what, w.due, w.status) for w in items] == [("next look due", oslo(2026, 2, 10, 15, 5), status)]
+        assert items == worklist_from_report(mon.report(as_of), rules=headline_rules())
 
 
 def test_worklist_for_a_minor_without_continuous_supervision():
@@ -535,3 +538,116 @@ def test_a_basis_coming_into_force_during_an_open_measure_reaches_a_cached_work_
         got = mon.worklist(at)
         assert got == worklist_from_report(evaluate(tl, as_of=at)), at
     assert any(w.obligation_id == "exclusion.daily_contact:xs1@2025-07-01" for w in got)
+
+
+# --- issue 11's readings: inputs a rule reads besides its role events ------------------------------
+
+
+def _equal_at(mon, tl, instants):
+    for at in instants:
+        at = at if isinstance(at, str) else at.isoformat()
+        assert mon.worklist(at) == worklist_from_report(evaluate(tl, as_of=at)), at
+
+
+def test_an_extension_that_makes_an_exclusion_expected_long_reaches_a_cached_weekly_plan():
+    """exclusion.weekly_plan reads exclusion_extended (no role in it): an extension fed after the work
+    list was asked for makes the plan due at once, also when it arrives late, before a later event."""
+    t0 = oslo(2026, 2, 10, 9, 0)
+    start = dict(excl_start(t0), expected_end=(t0 + timedelta(hours=24)).isoformat())
+    ext = {"id": "ext", "type": "exclusion_extended", "at": (t0 + timedelta(hours=10)).isoformat(),
+           "measure_id": "m1", "expected_end": (t0 + timedelta(days=6)).isoformat()}
+    look = {"id": "l1", "type": "supervision_look", "at": (t0 + timedelta(hours=11)).isoformat(), "measure_id": "m1"}
+    tl = {"case_id": "case-1", "person": PERSON, "events": [start, ext, look]}
+    after = [t0 + timedelta(hours=h) for h in (10, 11, 12, 40)]
+    for arrival in ([start, ext, look], [start, look, ext]):
+        mon = new_monitor(tl)
+        mon.add(arrival[0])
+        part = dict(tl, events=canonical(arrival[:1]))
+        _equal_at(mon, part, after)  # cached: no plan due (expected to last a day)
+        for ev in arrival[1:]:
+            mon.add(ev)
+        _equal_at(mon, tl, after)
+        due = {w.obligation_id: w.due for w in mon.open_work(t0 + timedelta(hours=12))[0]}
+        assert due["exclusion.weekly_plan:x1"] == t0 + timedelta(hours=72)  # by the 72-hour mark
+
+
+def test_continuous_supervision_begun_before_midnight_covers_the_next_day_in_a_work_list():
+    """exclusion.hourly_supervision: a cover (continuous supervision) begun the evening before still
+    covers the morning (no look due while it lasts), at midnight exactly too; after it ends, the next
+    look is due an hour on."""
+    t0 = oslo(2026, 2, 10, 9, 0)
+    start = excl_start(t0)
+    cover = {"id": "cs", "type": "continuous_supervision_started", "at": oslo(2026, 2, 10, 20, 0).isoformat(),
+             "measure_id": "c1"}
+    cover_end = {"id": "cse", "type": "continuous_supervision_ended", "at": oslo(2026, 2, 11, 10, 0).isoformat(),
+                 "measure_id": "c1"}
+    tl = {"case_id": "case-1", "person": PERSON, "events": [start, cover, cover_end]}
+    mon = new_monitor(tl)
+    for ev in tl["events"]:
+        mon.add(ev)
+    covered = oslo(2026, 2, 11, 9, 30)
+    # at midnight exactly too (the day the Monitor resolves from is the one just ended)
+    _equal_at(mon, tl, [oslo(2026, 2, 11, 0, 0), oslo(2026, 2, 11, 0, 0) + timedelta(microseconds=1), covered, oslo(2026, 2, 11, 10, 0), oslo(2026, 2, 11, 11, 0), oslo(2026, 2, 11, 11, 1)])
+    assert "exclusion.hourly_supervision:x1" not in {w.obligation_id for w in mon.worklist(covered)}
+
+
+def test_a_stretch_after_continuous_supervision_turns_breached_in_a_cached_work_list():
+    """The stretch without looks starts where a cover ends (an event in no role of the duty): a work list
+    read after the end, and again just past the lenient bound from it, turns breached, as evaluate says."""
+    t0 = oslo(2026, 2, 10, 8, 0)
+    start = excl_start(t0)
+    cover = {"id": "cs", "type": "continuous_supervision_started", "at": oslo(2026, 2, 10, 8, 30).isoformat(),
+             "measure_id": "c1"}
+    cover_end = {"id": "cse", "type": "continuous_supervision_ended", "at": oslo(2026, 2, 10, 11, 0).isoformat(),
+                 "measure_id": "c1"}
+    tl = {"case_id": "case-1", "person": PERSON, "events": [start, cover, cover_end]}
+    mon = new_monitor(tl)
+    for ev in tl["events"]:
+        mon.add(ev)
+    lenient = oslo(2026, 2, 10, 13, 0)  # two hours (the lenient bound) after the cover's end
+    _equal_at(mon, tl, [oslo(2026, 2, 10, 11, 30), oslo(2026, 2, 10, 12, 30), lenient,
+                        lenient + timedelta(microseconds=1), lenient + timedelta(seconds=1)])
+    status = {w.obligation_id: w.status for w in mon.worklist(lenient + timedelta(seconds=1))}
+    assert status["exclusion.hourly_supervision:x1"] is Status.BREACHED
+
+
+def test_a_release_date_changed_under_another_circular_replaces_the_first_in_a_work_list():
+    """release.municipality_notice: a date set under G-8/2006 and changed under circular 001 is judged in
+    one chain over both rule files; the Monitor, which resolves one file at a time, reads the other file's
+    triggers too, so the G-8 date leaves the work list once the change is there (also fed late)."""
+    erd1 = {"id": "erd-1", "type": "expected_release_date_set", "at": "2025-06-02T10:00:00+02:00",
+            "release_date": "2025-11-28"}
+    erd2 = {"id": "erd-2", "type": "expected_release_date_set", "at": "2025-08-01T10:00:00+02:00",
+            "release_date": "2025-10-31"}
+    adm = {"id": "adm-1", "type": "admitted", "at": "2025-03-03T10:00:00+01:00", "custody_kind": "sentence"}
+    tl = {"case_id": "case-1", "person": PERSON, "events": [adm, erd1, erd2]}
+    instants = ["2025-08-01T10:00:00+02:00", "2025-08-05T10:00:00+02:00", "2025-11-01T10:00:00+01:00"]
+    for arrival in ([adm, erd1, erd2], [adm, erd2, erd1]):
+        mon = new_monitor(tl)
+        mon.add(arrival[0])
+        mon.add(arrival[1])
+        _equal_at(mon, dict(tl, events=canonical(arrival[:2])), instants)
+        mon.add(arrival[2])
+        _equal_at(mon, tl, instants)
+        ids = {w.obligation_id for w in mon.open_work("2025-08-05T10:00:00+02:00")[0]}
+        assert "release.municipality_notice:erd-2" in ids
+        assert "release.municipality_notice:erd-1" not in ids
+
+
+def test_an_exclusion_fed_late_decides_whether_an_observed_health_need_is_a_trigger():
+    """exclusion.health_visit_urged counts only observations made during an exclusion (``during``): the
+    exclusion's start, fed after the observation and after a work list was read, puts the duty on the
+    list (the start plays no role in the duty)."""
+    t0 = oslo(2026, 2, 10, 9, 0)
+    start = excl_start(t0)
+    seen = {"id": "t1", "type": "health_need_observed", "at": (t0 + timedelta(hours=2)).isoformat(),
+            "need": "illness_signs"}
+    tl = {"case_id": "case-1", "person": PERSON, "events": [start, seen]}
+    mon = new_monitor(tl)
+    mon.add(seen)
+    at = t0 + timedelta(hours=2, minutes=30)
+    _equal_at(mon, dict(tl, events=[seen]), [at])
+    assert not any(w.duty_id == "exclusion.health_visit_urged" for w in mon.worklist(at))
+    assert mon.add(start).out_of_order
+    _equal_at(mon, tl, [at, at + timedelta(days=2)])
+    assert any(w.duty_id == "exclusion.health_visit_urged" for w in mon.worklist(at))

@@ -39,8 +39,10 @@ without looks or cover may pass a bound (:meth:`Monitor._moving_until`);
 they hold. A rule
 whose work items change only at known instants or with its inputs keeps its
 result until then; its inputs change when an event is added in one of its
-roles or a measure named by one of its role events ends (nothing else
-reaches its obligations). The tests check, on generated timelines, that the
+roles, a measure named by one of its role events ends, or an event is added
+that it reads without a role (an extension, a measure its triggers must be
+made during, the role events of the other files of its chain: :class:`_ExtraInputs`);
+nothing else reaches its obligations. The tests check, on generated timelines, that the
 result equals the work list derived from :func:`evaluate`'s report
 (:func:`.worklist.worklist_from_report`).
 
@@ -165,6 +167,65 @@ _MOVING_KINDS = (RecurringLooksTiming, ContinuousCoverTiming)
 _EXPIRE_AT_MIDNIGHT = (PerDayTiming, PerDognTiming, MeasureDeadlineTiming)
 
 
+class _ExtraInputs:
+    """What reaches a rule's obligations besides its own role events and the spans of the measures
+    those name (worked out once per rule set):
+
+    - an event of a ``measure_deadline`` or ``daily_sum`` rule's ``extended_by`` type (an exclusion's
+      later expected end): the rule reads it for its measure (whether and when the measure is expected
+      to last long), though it plays no role in it. Kept as the pseudo-role ``extension`` and passed
+      to the rule;
+    - the start of a measure of a type a trigger pattern must be made ``during`` (and, through it, that
+      measure's end): whether a trigger counts depends on it. Kept as the pseudo-role ``during``, only
+      to count a change of input (the rule reads measures from all of them);
+    - a ``deadline`` rule with ``superseded_by_next_trigger`` is judged in one chain with the other files
+      of its duty (and part) that set it (a release date set under one circular and changed under
+      another): their role events are its inputs too (``siblings``);
+    - the measures a recurring-looks rule is fulfilled by (continuous supervision): a cover begun before
+      the day resolved still covers it while it lasts (``cover_types``).
+    """
+
+    def __init__(self, rule_set: RuleSet) -> None:
+        self.extension: dict[str, tuple[str, ...]] = {}  # event type -> rule ids
+        self.during: dict[str, tuple[str, ...]] = {}  # measure start type -> rule ids
+        self.siblings: dict[str, tuple[str, ...]] = {}  # rule id -> the other rule ids of its chain
+        self.cover_types: dict[str, frozenset[str]] = {}  # rule id -> fulfilling measure start types
+        extension: dict[str, set[str]] = {}
+        during: dict[str, set[str]] = {}
+        chains: dict[str, list[str]] = {}
+        for r in rule_set.rules:
+            t = r.rule.timing
+            ext = getattr(t, "extended_by", None)
+            if isinstance(t, (MeasureDeadlineTiming, DailySumTiming)) and ext:
+                extension.setdefault(ext, set()).add(r.rule_id)
+            for pat in r.rule.trigger:
+                for d in pat.during:
+                    during.setdefault(d.event, set()).add(r.rule_id)
+            if isinstance(t, DeadlineTiming) and t.superseded_by_next_trigger:
+                chains.setdefault(r.rule.key, []).append(r.rule_id)
+            if isinstance(t, RecurringLooksTiming):
+                covers = frozenset(
+                    p.event for p in r.rule.fulfilled_by if issubclass(EVENT_TYPES[p.event], _MeasureStart)
+                )
+                if covers:
+                    self.cover_types[r.rule_id] = covers
+        self.extension = {k: tuple(sorted(v)) for k, v in extension.items()}
+        self.during = {k: tuple(sorted(v)) for k, v in during.items()}
+        for ids in chains.values():
+            for rid in ids:
+                others = tuple(o for o in ids if o != rid)
+                if others:
+                    self.siblings[rid] = others
+
+    def roles(self, model: Any) -> list[tuple[str, str]]:
+        """The pseudo-roles of ``model``: (rule id, ``extension``) and (rule id, ``during``)."""
+        kind = getattr(model, "type", None)
+        out = [(rid, "extension") for rid in self.extension.get(kind, ())]
+        if isinstance(model, _MeasureStart):
+            out += [(rid, "during") for rid in self.during.get(kind, ())]
+        return out
+
+
 class Monitor:
     """The events of one case, fed one at a time, with its report and work list at any instant.
 
@@ -208,6 +269,7 @@ class Monitor:
             for r in rule_set.rules
         )
         self._by_rule_file = by_rule_file(rule_set)
+        self._extra = _ExtraInputs(rule_set)
         self._lock = threading.RLock()
         self._reported_upto: int | None = None  # latest as_of reported for, in µs
         self._report_cache: tuple[int, int, Report] | None = None
@@ -442,7 +504,7 @@ class Monitor:
 
     def _append(self, model: Any, key: tuple[int, int, str]) -> None:
         fact = self._record_fact(model, len(self._events), self._admitted_before(key))
-        roles = self._engine.classify_facts(self._rules, [fact])
+        roles = [*self._engine.classify_facts(self._rules, [fact]), *self._extra.roles(model)]
         self._events.append(model)
         self._keys.append(key)
         self._facts.append(fact)
@@ -457,12 +519,16 @@ class Monitor:
         """Count a change of input for each duty ``model`` plays a role in and, if it ends a measure,
         for each duty in which an event naming that measure plays a role (the measure's span changes).
 
-        Nothing else reaches a duty's obligations: they are resolved from its role events, the spans
+        A duty judged in one chain with other rule files (:class:`_ExtraInputs` ``siblings``) counts
+        their changes too. ``duties`` includes the pseudo-roles of ``_ExtraInputs.roles`` (an
+        extension, a measure start a trigger must be made during). Nothing else reaches a duty's
+        obligations: they are resolved from its role events, those, the spans
         of the measures those events name, and the records of those events (which an event added
         later changes only if it is an admission before them, and that rebuilds everything).
         """
         for duty in duties:
-            self._rule_version[duty] = self._rule_version.get(duty, 0) + 1
+            for linked in (duty, *self._extra.siblings.get(duty, ())):
+                self._rule_version[linked] = self._rule_version.get(linked, 0) + 1
         ref = getattr(model, "measure_id", None)
         if ref is None:
             return
@@ -470,7 +536,8 @@ class Monitor:
         named.update(duties)
         if isinstance(model, _MeasureEnd):
             for duty in named - duties:
-                self._rule_version[duty] = self._rule_version.get(duty, 0) + 1
+                for linked in (duty, *self._extra.siblings.get(duty, ())):
+                    self._rule_version[linked] = self._rule_version.get(linked, 0) + 1
 
     def _note_measure(self, model: Any, key: tuple[int, int, str]) -> None:
         """Record a measure start or end, or an admission (in canonical order)."""
@@ -501,7 +568,7 @@ class Monitor:
             self._rebuild([*self._events[:i], model, *self._events[i:]], [*self._keys[:i], key, *self._keys[i:]])
             return
         fact = self._record_fact(model, i, self._admitted_before(key))
-        roles = self._engine.classify_facts(self._rules, [fact])
+        roles = [*self._engine.classify_facts(self._rules, [fact]), *self._extra.roles(model)]
         moved = [f.replace(index=f.index + 1) for f in self._facts[i:]]
         self._events.insert(i, model)
         self._keys.insert(i, key)
@@ -537,7 +604,10 @@ class Monitor:
     def _rebuild(self, events: list[Any], keys: list[tuple[int, int, str]]) -> None:
         facts = derive_facts(self._stub.model_copy(update={"events": events}), _EARLIEST, self._profile)
         ordered = list(facts.after_as_of)  # all events, canonical order, index = position
-        cls = self._engine.classify_facts(self._rules, ordered)
+        cls = {dr: list(ps) for dr, ps in self._engine.classify_facts(self._rules, ordered).items()}
+        for p, ev in enumerate(events):
+            for dr in self._extra.roles(ev):
+                cls.setdefault(dr, []).append(p)
         pending = self._pending
         self._reset()
         self._pending = pending
@@ -643,7 +713,8 @@ class Monitor:
                 self._stable[duty] = (version, upto, rule_until, found)
             if deadline:
                 latest = latest_by_rule_file(found)
-                last_role = max((t[-1] for (d, _), t in self._role_times.items() if d == duty and t), default=0)
+                linked = {duty, *self._extra.siblings.get(duty, ())}
+                last_role = max((t[-1] for (d, _), t in self._role_times.items() if d in linked and t), default=0)
                 if upto >= last_role and not any(open_item(o, loaded, latest) for o in found):
                     self._stable[duty] = (version, upto, _FOREVER, [])  # nothing open, nor will be
             until = min(until, rule_until)
@@ -720,6 +791,7 @@ class Monitor:
             times = self._role_times.get((duty, role), ())
             anchors += times[bisect_left(times, upto) : bisect_right(times, upto)]
         anchors += self._stretch_starts(duty, loaded, upto, upto - max(lengths))
+        anchors += self._cover_ends(duty, upto, upto - max(lengths))
         # an anchor itself too: a look at ``when`` ends the stretch before it only once ``as_of`` is past it
         candidates = [*anchors, *(a + n for a in anchors for n in lengths)]
         soonest = min((c for c in candidates for c in (c, c + 1) if c > upto), default=_FOREVER)
@@ -756,6 +828,27 @@ class Monitor:
             last[getattr(f.event, "measure_id", None)] = t
         return [*last.values(), *times[hi - 1 : hi]]
 
+    def _day_start(self, when: datetime) -> datetime:
+        """The local midnight a daytime recurring-looks rule is resolved from at ``when``: that of the day
+        of the instant just before it. At midnight itself that is the day before: the measure resolved from
+        that midnight, not from ``when`` (a measure of no length, which a cover begun before it could not
+        cover: the next look would read as due the next morning)."""
+        return local_instant((when - _US).astimezone(self._tz).date(), time(0), self._tz)
+
+    def _cover_ends(self, duty: str, upto: int, lookback: int) -> list[int]:
+        """For recurring looks fulfilled by a cover too (continuous supervision): the ends (µs, from
+        ``lookback`` to ``upto``) of the covers begun by ``upto`` -- a stretch without looks starts there."""
+        covers = self._extra.cover_types.get(duty)
+        if not covers:
+            return []
+        times = self._role_times.get((duty, "fulfil"), ())
+        facts = self._role_facts.get((duty, "fulfil"), ())
+        ends = (
+            self._measure_end_us.get(getattr(f.event, "measure_id", None) or "")
+            for f in facts[: bisect_right(times, upto)] if f.type in covers
+        )
+        return [e for e in ends if e is not None and lookback <= e <= upto]
+
     def _rule_facts(self, loaded: LoadedRule, when: datetime) -> tuple[Facts, dict[tuple[str, str], list[int]]]:
         """Facts holding only the events of ``loaded`` that can change a work item at ``when``.
 
@@ -777,19 +870,25 @@ class Monitor:
         timing = loaded.rule.timing
         measures = self._measures_at(when, upto)
         picked: dict[int, EventFact] = {}
-        per_role: dict[str, list[EventFact]] = {}
-        for role in ("trigger", "fulfil", "close"):
-            times = self._role_times.get((duty, role))
+        per_role: dict[tuple[str, str], list[EventFact]] = {}
+        # a rule judged in one chain with its siblings reads their role events too (see _ExtraInputs)
+        wanted = [(duty, role) for role in ("trigger", "fulfil", "close", "extension")]
+        wanted += [(rid, role) for rid in self._extra.siblings.get(duty, ()) for role in ("trigger", "fulfil", "close")]
+        covers = self._extra.cover_types.get(duty, frozenset())
+        for rid, role in wanted:
+            times = self._role_times.get((rid, role))
             if not times:
                 continue
             lo, hi = 0, bisect_right(times, upto)
-            facts = self._role_facts[(duty, role)]
-            if isinstance(timing, (RecurringLooksTiming, ContinuousCoverTiming)):
+            facts = self._role_facts[(rid, role)]
+            if rid != duty:
+                chosen = facts[lo:hi]
+            elif isinstance(timing, (RecurringLooksTiming, ContinuousCoverTiming)):
                 if role == "trigger":
                     chosen = [f for f in facts[:hi] if measures[f.event.measure_id].end is None]
                     if isinstance(timing, RecurringLooksTiming) and timing.day_window is not None:
                         # Daytime gaps restart each day: only today matters.
-                        midnight = local_instant(when.astimezone(self._tz).date(), time(0), self._tz)
+                        midnight = self._day_start(when)
                         chosen = [
                             f if f.at >= midnight else f.replace(at=midnight)
                             for f in chosen
@@ -797,8 +896,10 @@ class Monitor:
                 elif role == "fulfil" and isinstance(timing, RecurringLooksTiming) and timing.day_window is None:
                     chosen = facts[lo:hi]  # around the clock: a gap may span midnight
                 elif role == "fulfil" and isinstance(timing, RecurringLooksTiming):
-                    midnight = local_instant(when.astimezone(self._tz).date(), time(0), self._tz)
-                    chosen = facts[bisect_left(times, _us(midnight)) : hi]
+                    midnight = self._day_start(when)
+                    since = bisect_left(times, _us(midnight))
+                    # a cover (continuous supervision) begun before midnight covers today while it lasts
+                    chosen = [f for f in facts[:since] if f.type in covers] + facts[since:hi]
                 elif role == "fulfil":
                     chosen = self._furthest_cover(facts[: bisect_left(times, upto)], upto)
                 else:
@@ -806,12 +907,12 @@ class Monitor:
             else:
                 chosen = facts[lo:hi]
             if chosen:
-                per_role[role] = chosen
+                per_role[(rid, role)] = chosen
                 for f in chosen:
                     picked[f.index] = f
         order = sorted(picked)
         pos = {idx: p for p, idx in enumerate(order)}
-        cls = {(duty, role): [pos[f.index] for f in fs] for role, fs in per_role.items()}
+        cls = {dr: [pos[f.index] for f in fs] for dr, fs in per_role.items()}
         facts_out = Facts(
             timeline=self._stub,
             as_of=when,
