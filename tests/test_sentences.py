@@ -28,77 +28,6 @@ SOURCES = RULES / "sources"
 SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 CATALOG_MD = Path(__file__).resolve().parents[2] / "shared" / "duty-catalog.md"
 
-# --- TEMPORARY: the allow-list for branch law-readings -----------------------------------------
-#: The eleven duties issue 11 adds to the catalog, whose rule files (with their quotes) are being
-#: written on branch ``law-readings``, merged after this one. BEING_ADDED waits for exactly these;
-#: DELETE both constants when that branch is merged (test_allow_list_names_only_duties_still_being_added
-#: then fails until they are gone, and test_every_modal_sentence_is_judged_or_listed checks that the
-#: real quotes cover the sentences).
-WAITS_FOR_LAW_READINGS: frozenset[str] = frozenset({
-    "custody.escort_to_treatment",
-    "custody.full_time_care_transfer",
-    "release.cooperation_established",
-    "release.individual_conversation",
-    "exclusion.health_visit_urged",
-    "exclusion.doctor_informed_of_circumstances",
-    "security_cell.protocol",
-    "isolation.roles_clarified",
-    "isolation.self_isolation_informed",
-    "org.activity_plans",
-    "org.early_change_notice",
-})
-
-#: The sentences those duties will quote, counted as judged by the duty named until they land
-#: (only in this test module: ``coverage --sentences`` on the shipped rules reports them unaccounted).
-BEING_ADDED: list[tuple[str, str, str, str]] = [
-    ("custody.escort_to_treatment", "001", "5.2.1",
-     "sørge for framstillinger til behandling hvis tjenesten ikke er tilgjengelig i fengsel"),
-    ("custody.full_time_care_transfer", "001", "5.2.4",
-     "Kriminalomsorgen og helse- og omsorgstjenesten skal samarbeide om overføring til heldøgnsopphold i "
-     "somatisk institusjon eller institusjon i psykisk helsevern dersom lege vurderer at nødvendig helsehjelp "
-     "ikke kan gis i fengsel, jf. straffegjennomføringsloven § 13."),
-    ("org.activity_plans", "001", "5.2.4",
-     "Kriminalomsorgen skal utarbeide planer for aktivisering, meningsfull menneskelig kontakt og fysisk "
-     "aktivitet som er tilpasset rutiner og rammer i fengselet."),
-    ("release.cooperation_established", "001", "5.3.1",
-     "så tidlig som mulig etablere samarbeid med helse- og omsorgstjenesten og andre relevante instanser om "
-     "tiltak som skal koordineres og følges opp ved løslatelse, overføring til straffegjennomføring i "
-     "samfunnet eller varetekt med elektronisk kontroll"),
-    ("release.cooperation_established", "004",
-     "Ansvarsfordeling: Kriminalomsorgens rolle og ansvar ved avslutning av straffegjennomføring",
-     "Så tidlig som mulig skal kriminalomsorgen legge forholdene til rette for samarbeid med helsetjenesten i "
-     "fengsel, helsetjenesten i kommunen, spesialisthelsetjenesten og sosialtjenesten om koordinering av "
-     "tiltak som skal følges opp etter gjennomført straff i fengsel og friomsorg."),
-    ("release.individual_conversation", "001", "5.3.2",
-     "tilby individuelt tilpasset samtale med innsatte før overføring eller løslatelse for å forebygge "
-     "selvmord og at helseutfordringer oppstår eller forverres"),
-    ("isolation.self_isolation_informed", "001", "7.1.1",
-     "Både fengselsansatte og helsepersonell har et særlig ansvar for å forsøke å motivere innsatte som selv "
-     "velger å avstå fra fellesskapet til å unngå isolasjon, og informere dem om mulige skadevirkninger av "
-     "isolasjon."),
-    ("exclusion.doctor_informed_of_circumstances", "001", "7.1.2",
-     "Det bør samtidig informeres om forhold som kan ha betydning for vurderingen av den innsattes "
-     "helsetilstand og eventuelle skadevirkninger av utelukkelsen."),
-    ("exclusion.health_visit_urged", "001", "7.1.2",
-     "Dersom de foreliggende opplysninger tyder på at den innsatte er syk eller trenger legehjelp, skal "
-     "helsetjenesten oppfordres til å se til den innsatte snarest"),
-    ("security_cell.protocol", "001", "7.1.2",
-     "føre protokoll for tilsyn og hvilken kontakt det har vært med helsepersonell"),
-    ("isolation.roles_clarified", "001", "7.1.3",
-     "I slike tilfeller må den kommunale helse- og omsorgstjenesten og spesialisthelsetjenesten avklare roller "
-     "og ansvar for tilsyn i den enkelte sak, og informere kriminalomsorgen om dette."),
-    ("org.early_change_notice", "000", "4.2",
-     "Kriminalomsorgen skal tidlig informere om endringer som vil få konsekvenser for samarbeidende etaters "
-     "muligheter til å tilby tjenester til domfelte eller innsatte."),
-]
-
-
-# --- end of the allow-list ----------------------------------------------------------------------
-
-
-def _being_added() -> list[tuple[str, Citation]]:
-    return [(duty, Citation(document=doc, title="(rule file being added)", section=section, text=text))
-            for duty, doc, section, text in BEING_ADDED]
 
 
 def _listings(rules_dir: Path = RULES) -> list:
@@ -107,8 +36,7 @@ def _listings(rules_dir: Path = RULES) -> list:
 
 
 def _account(rules_dir: Path = RULES, extra=None):
-    return account_sentences(load_rules(rules_dir), _listings(rules_dir),
-                             extra=_being_added() if extra is None else extra)
+    return account_sentences(load_rules(rules_dir), _listings(rules_dir), extra=extra or [])
 
 
 def _copy(tmp_path: Path) -> Path:
@@ -132,8 +60,7 @@ def account():
 
 def test_every_modal_sentence_is_judged_or_listed(account):
     """Every skal/bør/må sentence (and named duty, responsibility, recommendation) of the five sources
-    is covered by a rule's quote, an institution check's citation, the allow-list of duties being
-    added, or a listing of rules/coverage.yaml."""
+    is covered by a rule's quote, an institution check's citation, or a listing of rules/coverage.yaml."""
     assert len(account.rows) > 250
     assert account.unaccounted == [], (
         "sentences neither judged nor listed (quote them in a rule's source.text, or list them in "
@@ -152,34 +79,6 @@ def test_counts_add_up_per_source(account):
     for c in account.counts:
         assert c.judged + c.judged_and_listed + sum(c.listed.values()) + c.unaccounted == c.sentences
     assert sum(c.sentences for c in account.counts) == len(account.rows)
-
-
-def test_allow_list_entries_each_cover_a_sentence(account):
-    """Every allow-list entry covers at least one modal sentence, credited to its duty."""
-    for duty, doc, section, text in BEING_ADDED:
-        rows = [r for r in account.rows if duty in r.judged_by and r.document == doc]
-        assert rows, f"allow-list entry for {duty} ({doc} §{section}) covers no sentence"
-
-
-def test_allow_list_names_only_duties_still_being_added():
-    """The allow-list waits for exactly the eleven duties of WAITS_FOR_LAW_READINGS, each with a
-    sentence; none has a rule file or an institution check yet, and each is a duty of the shared
-    catalog. Once their rule files land, delete BEING_ADDED and WAITS_FOR_LAW_READINGS."""
-    assert len(WAITS_FOR_LAW_READINGS) == 11
-    assert {d for d, *_ in BEING_ADDED} == WAITS_FOR_LAW_READINGS
-    judged = set(load_rules().by_duty()) | set(CITATIONS)
-    landed = sorted({d for d, *_ in BEING_ADDED} & judged)
-    assert landed == [], f"delete these from BEING_ADDED in {Path(__file__).name}: their rules exist: {landed}"
-    if CATALOG_MD.is_file():
-        catalog = CATALOG_MD.read_text(encoding="utf-8")
-        assert all(f"`{d}`" in catalog for d, *_ in BEING_ADDED)
-
-
-def test_allow_listed_sentences_are_not_also_listed(account):
-    """A sentence a duty being added will judge is not hidden in coverage.yaml as well."""
-    allowed = {d for d, *_ in BEING_ADDED}
-    both = [r for r in account.rows if set(r.judged_by) & allowed and r.listed_as]
-    assert both == []
 
 
 def test_duplicate_listings_name_a_catalog_duty():
@@ -325,9 +224,6 @@ def test_a_listing_of_words_no_source_has_is_stale_and_fails_the_command(tmp_pat
     is stale, with every sentence still accounted for; `coverage --sentences` exits 1 and names it."""
     rules = _copy(tmp_path)
     data = yaml.safe_load((rules / "coverage.yaml").read_text(encoding="utf-8"))
-    data["not_judged"] += [{"source": doc, "section": section, "text": text, "category": "judgement",
-                            "reason": f"being added as {duty}"} for duty, doc, section, text in BEING_ADDED]
-    (rules / "coverage.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     assert main(["coverage", "--sentences", "--rules", str(rules)]) == 0
     capsys.readouterr()
     bogus = "Kriminalomsorgen skal sende en rapport om hver begjæring til statsforvalteren hver måned."
@@ -342,26 +238,18 @@ def test_a_listing_of_words_no_source_has_is_stale_and_fails_the_command(tmp_pat
 
 
 def test_a_rule_quote_cut_short_leaves_the_rest_unaccounted(tmp_path):
-    """A copy of exclusion/notify_doctor.yaml quoting only "varsle lege" … "omsorgstjenesten" leaves the
-    rest of the sentence uncovered."""
+    """A copy of exclusion/notify_doctor.yaml quoting only "varsle lege" … "uten ugrunnet opphold" (the
+    words its bound reads, which the quote must keep) leaves the rest of the sentence uncovered."""
     rules = _copy(tmp_path)
     path = rules / "duties" / "exclusion" / "notify_doctor.yaml"
     data = path.read_text(encoding="utf-8")
-    cut = data.replace("omsorgstjenesten uten ugrunnet\n    opphold om innsatte som er utelukket fra fellesskapet, jf.\n"
-                       "    straffegjennomføringsloven § 37 syvende ledd", "omsorgstjenesten")
+    cut = data.replace("uten ugrunnet\n    opphold om innsatte som er utelukket fra fellesskapet, jf.\n"
+                       "    straffegjennomføringsloven § 37 syvende ledd", "uten ugrunnet\n    opphold")
     assert cut != data
     path.write_text(cut, encoding="utf-8")
     acc = _account(rules)
     assert [(r.section, r.uncovered) for r in acc.unaccounted] == [
-        ("7.1.2", "uten ugrunnet opphold om innsatte som er utelukket fra fellesskapet")]
-
-
-def test_without_the_allow_list_the_sentences_being_added_are_unaccounted():
-    """The allow-list is what accounts for the duties being added: without it, their sentences (but for
-    the escort, which custody.escort_cancelled quotes too) are unaccounted."""
-    acc = _account(extra=[])
-    expected = {(doc, text) for duty, doc, _s, text in BEING_ADDED if duty != "custody.escort_to_treatment"}
-    assert {(r.document, r.text) for r in acc.unaccounted} == expected
+        ("7.1.2", "om innsatte som er utelukket fra fellesskapet")]
 
 
 # --- the finder ----------------------------------------------------------------------------
@@ -496,12 +384,9 @@ def test_sources_are_the_seeds_unchanged():
 
 def test_cli_coverage_sentences(tmp_path, capsys):
     """`coverage --sentences` prints the counts per source and exits 0 when every sentence is accounted
-    for (here: a copy with the allow-listed sentences listed), 1 with the sentence when one is not."""
+    for (a copy of the shipped rules), 1 with the sentence when one is not."""
     rules = _copy(tmp_path)
     data = yaml.safe_load((rules / "coverage.yaml").read_text(encoding="utf-8"))
-    data["not_judged"] += [{"source": doc, "section": section, "text": text, "category": "judgement",
-                            "reason": f"being added as {duty}"} for duty, doc, section, text in BEING_ADDED]
-    (rules / "coverage.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     assert main(["coverage", "--sentences", "--rules", str(rules)]) == 0
     out = capsys.readouterr().out
     assert "001: 193 sentences" in out and "every modal sentence is judged or listed" in out

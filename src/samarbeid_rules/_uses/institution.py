@@ -36,7 +36,7 @@ from .._inputs.profile import DurationTerm, Profile, default_profile, iso_durati
 from .._inputs.rules import Citation
 from .._inputs.ruleset import shipped_registry
 from .._pipeline.report import ProfileRef, Status, term_use, worst
-from .institution_org import check_activity_plans, check_change_notices
+from .institution_org import ORG_CITATIONS, check_activity_plans, check_change_notices
 from .institution_report import (
     ChangeFinding,
     InstitutionFinding,
@@ -171,6 +171,7 @@ CITATIONS: dict[str, tuple[Citation, ...]] = {
     "org.local_meetings": (_CITE_MEETINGS, _CITE_000),
     "org.routines": (_CITE_ROUTINES, _CITE_TOPICS, _CITE_CURRENT),
     "org.tripartite_agreement": (_CITE_TRIPARTITE, _CITE_CURRENT),
+    **ORG_CITATIONS,
 }
 
 

@@ -35,7 +35,7 @@ from .._pipeline.report import Status, term_use, worst
 from .._common.errors import ProfileError
 from .institution_report import ChangeFinding, InstitutionFinding, PlanFinding
 
-__all__ = ["check_activity_plans", "check_change_notices", "TIDLIG", "SAA_TIDLIG"]
+__all__ = ["ORG_CITATIONS", "SAA_TIDLIG", "TIDLIG", "check_activity_plans", "check_change_notices"]
 
 #: the profile terms org.early_change_notice reads
 TIDLIG = "tidlig_foer_endring"
@@ -64,6 +64,12 @@ _CITE_CHANGES = Citation(
         "etaters muligheter til å tilby tjenester til domfelte eller innsatte."
     ),
 )
+
+#: what each of these checks cites (the sentence check counts them as judged)
+ORG_CITATIONS: dict[str, tuple[Citation, ...]] = {
+    "org.activity_plans": (_CITE_PLANS,),
+    "org.early_change_notice": (_CITE_CHANGES,),
+}
 
 
 # org.activity_plans ---------------------------------------------------------------
