@@ -240,7 +240,7 @@ def _messages(tmp_path: Path) -> list[str]:
     # rule files and the rule set's own file
     notify = "duties/exclusion/notify_doctor.yaml"
     for i, (path, old, new) in enumerate((
-        ("duties/custody/escort_cancelled.notify.yaml", "\npart: notify\n", "\npart: Notify-1\n"),
+        ("duties/custody/escort_cancelled.reschedule.yaml", "\npart: reschedule\n", "\npart: Reschedule-1\n"),
         (notify, "\nmodality: skal\n", "\nmodality: skall\n"),
         (notify, "duty: exclusion.notify_doctor\n", "duty: Exclusion notify\n"),
         (notify, "\nactor: KO\n", "\nactor: ko\n"),

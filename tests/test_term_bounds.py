@@ -72,7 +72,7 @@ def test_json_forms_of_each_kind():
         assert list(data) == ["term", "kind", "words", "bounds", "strict", "lenient"]
     assert (seen["i_god_tid_foer"]["strict"], seen["i_god_tid_foer"]["lenient"]) == ("P30D", "P14D")
     assert (seen["umiddelbart"]["strict"], seen["umiddelbart"]["lenient"]) == ("PT15M", "PT1H")
-    assert (seen["flere_ganger_daglig_natt"]["strict"], seen["flere_ganger_daglig_natt"]["lenient"]) == (2, 1)
+    assert (seen["flere_ganger_daglig"]["strict"], seen["flere_ganger_daglig"]["lenient"]) == (3, 2)
     assert seen["dagtid"]["strict"] == {"start": "07:00", "end": "22:00"}
     assert seen["dagtid"]["lenient"] == {"start": "08:00", "end": "20:00"}
 
