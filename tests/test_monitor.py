@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pytest
-from builders import headline_rules, oslo
+from builders import canonical, headline_rules, oslo, respecting_measures
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -14,32 +14,6 @@ from samarbeid_rules._uses.monitor import worklist_from_report
 from samarbeid_rules.testing import timelines
 
 PERSON = {"id": "person-1", "birth_date": "1990-06-15"}
-
-
-def canonical(events):
-    """Events in the monitor's canonical order: by instant, admissions and measure starts first, then id."""
-
-    def key(e):
-        first = e["type"] == "admitted" or e["type"].endswith("_started")
-        return (datetime.fromisoformat(e["at"]), 0 if first else 1, e["id"])
-
-    return sorted(events, key=key)
-
-
-def respecting_measures(events):
-    """``events`` in the given order, except that an event naming a measure waits for the measure's start."""
-    started, waiting, out = set(), {}, []
-    for ev in events:
-        mid = ev.get("measure_id")
-        if mid is not None and not ev["type"].endswith("_started") and mid not in started:
-            waiting.setdefault(mid, []).append(ev)
-            continue
-        out.append(ev)
-        if ev["type"].endswith("_started"):
-            started.add(mid)
-            out.extend(waiting.pop(mid, []))
-    assert not waiting
-    return out
 
 
 def new_monitor(tl, **kw):
@@ -75,7 +49,7 @@ def test_out_of_order_arrival_gives_the_in_order_result(tl, rnd):
     in_order = canonical(tl["events"])
     shuffled = list(in_order)
     rnd.shuffle(shuffled)
-    shuffled = respecting_measures(shuffled)
+    shuffled = respecting_measures(shuffled, all_started=True)
     mon = new_monitor(tl)
     latest = None
     for ev in shuffled:
@@ -265,7 +239,7 @@ def arrivals(draw):
     rnd = draw(st.randoms(use_true_random=False))
     spread = draw(st.sampled_from([1.5, 3.0, 8.0, float(len(in_order) + 1)]))
     jittered = sorted(range(len(in_order)), key=lambda i: i + rnd.uniform(0, spread))
-    return tl, in_order, respecting_measures([in_order[i] for i in jittered])
+    return tl, in_order, respecting_measures([in_order[i] for i in jittered], all_started=True)
 
 
 @settings(max_examples=30, deadline=None)
