@@ -20,6 +20,20 @@ def new_monitor(tl, **kw):
     return Monitor(tl["case_id"], tl["person"], tl.get("prison_id"), **kw)
 
 
+def fed_monitor(tl):
+    """A Monitor fed ``tl``'s events in the order written."""
+    mon = new_monitor(tl)
+    for ev in tl["events"]:
+        mon.add(ev)
+    return mon
+
+
+def cover(start, end, mid="c1"):
+    """Continuous supervision from ``start`` to ``end`` (two events)."""
+    return [{"id": "cs", "type": "continuous_supervision_started", "at": start.isoformat(), "measure_id": mid},
+            {"id": "cse", "type": "continuous_supervision_ended", "at": end.isoformat(), "measure_id": mid}]
+
+
 def excl_start(at, mid="m1", id="x1"):
     return {"id": id, "type": "exclusion_started", "at": at.isoformat(), "measure_id": mid,
             "basis": "strgjfl_37", "scope": "full"}
@@ -196,9 +210,7 @@ def test_cached_work_item_turns_contested_just_after_its_deadline():
           "events": [{"id": "adm1", "type": "admitted", "at": "2025-03-29T00:00:00+01:00", "custody_kind": "remand"},
                      {"id": "rd2", "type": "expected_release_date_set", "at": "2025-03-30T00:00:00+01:00",
                       "release_date": "2025-03-31"}]}
-    mon = new_monitor(tl)
-    for ev in tl["events"]:
-        mon.add(ev)
+    mon = fed_monitor(tl)
     at = datetime.fromisoformat("2025-03-30T00:00:00+01:00")
     for as_of in (at, at + timedelta(minutes=1)):
         assert mon.worklist(as_of) == worklist_from_report(evaluate(tl, as_of=as_of))
@@ -505,9 +517,7 @@ def test_a_basis_coming_into_force_during_an_open_measure_reaches_a_cached_work_
           "events": [{"id": "xs1", "type": "exclusion_started", "at": "2025-03-27T00:00:00+01:00",
                       "measure_id": "m0", "basis": "strgjfl_37", "scope": "full"},
                      {"id": "lk2", "type": "supervision_look", "at": "2025-03-27T00:10:00+01:00"}]}
-    mon = new_monitor(tl)
-    for ev in tl["events"]:
-        mon.add(ev)
+    mon = fed_monitor(tl)
     for at in ("2025-06-30T23:59:59+02:00", "2025-07-01T00:00:00+02:00", "2025-07-01T09:00:00+02:00"):
         got = mon.worklist(at)
         assert got == worklist_from_report(evaluate(tl, as_of=at)), at
@@ -551,14 +561,9 @@ def test_continuous_supervision_begun_before_midnight_covers_the_next_day_in_a_w
     look is due an hour on."""
     t0 = oslo(2026, 2, 10, 9, 0)
     start = excl_start(t0)
-    cover = {"id": "cs", "type": "continuous_supervision_started", "at": oslo(2026, 2, 10, 20, 0).isoformat(),
-             "measure_id": "c1"}
-    cover_end = {"id": "cse", "type": "continuous_supervision_ended", "at": oslo(2026, 2, 11, 10, 0).isoformat(),
-                 "measure_id": "c1"}
-    tl = {"case_id": "case-1", "person": PERSON, "events": [start, cover, cover_end]}
-    mon = new_monitor(tl)
-    for ev in tl["events"]:
-        mon.add(ev)
+    tl = {"case_id": "case-1", "person": PERSON,
+          "events": [start, *cover(oslo(2026, 2, 10, 20, 0), oslo(2026, 2, 11, 10, 0))]}
+    mon = fed_monitor(tl)
     covered = oslo(2026, 2, 11, 9, 30)
     # at midnight exactly too (the day the Monitor resolves from is the one just ended)
     _equal_at(mon, tl, [oslo(2026, 2, 11, 0, 0), oslo(2026, 2, 11, 0, 0) + timedelta(microseconds=1), covered, oslo(2026, 2, 11, 10, 0), oslo(2026, 2, 11, 11, 0), oslo(2026, 2, 11, 11, 1)])
@@ -570,14 +575,9 @@ def test_a_stretch_after_continuous_supervision_turns_breached_in_a_cached_work_
     read after the end, and again just past the lenient bound from it, turns breached, as evaluate says."""
     t0 = oslo(2026, 2, 10, 8, 0)
     start = excl_start(t0)
-    cover = {"id": "cs", "type": "continuous_supervision_started", "at": oslo(2026, 2, 10, 8, 30).isoformat(),
-             "measure_id": "c1"}
-    cover_end = {"id": "cse", "type": "continuous_supervision_ended", "at": oslo(2026, 2, 10, 11, 0).isoformat(),
-                 "measure_id": "c1"}
-    tl = {"case_id": "case-1", "person": PERSON, "events": [start, cover, cover_end]}
-    mon = new_monitor(tl)
-    for ev in tl["events"]:
-        mon.add(ev)
+    tl = {"case_id": "case-1", "person": PERSON,
+          "events": [start, *cover(oslo(2026, 2, 10, 8, 30), oslo(2026, 2, 10, 11, 0))]}
+    mon = fed_monitor(tl)
     lenient = oslo(2026, 2, 10, 13, 0)  # two hours (the lenient bound) after the cover's end
     _equal_at(mon, tl, [oslo(2026, 2, 10, 11, 30), oslo(2026, 2, 10, 12, 30), lenient,
                         lenient + timedelta(microseconds=1), lenient + timedelta(seconds=1)])
