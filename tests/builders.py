@@ -193,3 +193,41 @@ def headline_rules():
     from samarbeid_rules import load_rules
 
     return load_rules().only(HEADLINE_DUTIES)
+
+
+# --- arrival orders for the Monitor and the service ------------------------------------------
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+
+
+def canonical_key(event: dict[str, Any]) -> tuple[int, int, str]:
+    """The Monitor's canonical order of events (written here from its definition, not the library's
+    code): by instant, admissions and measure starts first, then by id."""
+    at = datetime.fromisoformat(event["at"])
+    first = event["type"] == "admitted" or event["type"].endswith("_started")
+    return ((at - _EPOCH) // timedelta(microseconds=1), 0 if first else 1, event["id"])
+
+
+def canonical(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``events`` in the canonical order (:func:`canonical_key`)."""
+    return sorted(events, key=canonical_key)
+
+
+def respecting_measures(events: list[dict[str, Any]], *, all_started: bool = False) -> list[dict[str, Any]]:
+    """``events`` in the given order, except that an event naming a measure waits for the measure's
+    start; events whose measure never starts come last (``all_started``: there are none)."""
+    started: set[Any] = set()
+    waiting: dict[Any, list[dict[str, Any]]] = {}
+    out: list[dict[str, Any]] = []
+    for ev in events:
+        mid = ev.get("measure_id")
+        if mid is not None and not ev["type"].endswith("_started") and mid not in started:
+            waiting.setdefault(mid, []).append(ev)
+            continue
+        out.append(ev)
+        if ev["type"].endswith("_started"):
+            started.add(mid)
+            out.extend(waiting.pop(mid, []))
+    assert not (all_started and waiting), "an event names a measure that never starts"
+    return out + [e for evs in waiting.values() for e in evs]
+

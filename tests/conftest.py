@@ -80,3 +80,21 @@ def store_url(request, tmp_path):
     if request.param == "sqlite":
         return str(tmp_path / "store.db")
     return request.getfixturevalue("postgres").new_database()
+
+
+@pytest.fixture(scope="module")
+def server(request, tmp_path_factory, token_file):
+    """One real server (``samarbeid-rules serve`` on a loopback port) per test module, on an empty
+    SQLite store; a module that needs something in it first defines its own ``server``."""
+    from service_support import Server
+
+    srv = Server(str(tmp_path_factory.mktemp(request.module.__name__) / "store.db"), token_file).start()
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture(scope="module")
+def http(server):
+    """An HTTP client of the module's server."""
+    with server.client() as c:
+        yield c

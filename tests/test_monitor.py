@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pytest
-from builders import headline_rules, oslo
+from builders import canonical, headline_rules, oslo, respecting_measures
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -16,34 +16,22 @@ from samarbeid_rules.testing import timelines
 PERSON = {"id": "person-1", "birth_date": "1990-06-15"}
 
 
-def canonical(events):
-    """Events in the monitor's canonical order: by instant, admissions and measure starts first, then id."""
-
-    def key(e):
-        first = e["type"] == "admitted" or e["type"].endswith("_started")
-        return (datetime.fromisoformat(e["at"]), 0 if first else 1, e["id"])
-
-    return sorted(events, key=key)
-
-
-def respecting_measures(events):
-    """``events`` in the given order, except that an event naming a measure waits for the measure's start."""
-    started, waiting, out = set(), {}, []
-    for ev in events:
-        mid = ev.get("measure_id")
-        if mid is not None and not ev["type"].endswith("_started") and mid not in started:
-            waiting.setdefault(mid, []).append(ev)
-            continue
-        out.append(ev)
-        if ev["type"].endswith("_started"):
-            started.add(mid)
-            out.extend(waiting.pop(mid, []))
-    assert not waiting
-    return out
-
-
 def new_monitor(tl, **kw):
     return Monitor(tl["case_id"], tl["person"], tl.get("prison_id"), **kw)
+
+
+def fed_monitor(tl):
+    """A Monitor fed ``tl``'s events in the order written."""
+    mon = new_monitor(tl)
+    for ev in tl["events"]:
+        mon.add(ev)
+    return mon
+
+
+def cover(start, end, mid="c1"):
+    """Continuous supervision from ``start`` to ``end`` (two events)."""
+    return [{"id": "cs", "type": "continuous_supervision_started", "at": start.isoformat(), "measure_id": mid},
+            {"id": "cse", "type": "continuous_supervision_ended", "at": end.isoformat(), "measure_id": mid}]
 
 
 def excl_start(at, mid="m1", id="x1"):
@@ -75,7 +63,7 @@ def test_out_of_order_arrival_gives_the_in_order_result(tl, rnd):
     in_order = canonical(tl["events"])
     shuffled = list(in_order)
     rnd.shuffle(shuffled)
-    shuffled = respecting_measures(shuffled)
+    shuffled = respecting_measures(shuffled, all_started=True)
     mon = new_monitor(tl)
     latest = None
     for ev in shuffled:
@@ -222,9 +210,7 @@ def test_cached_work_item_turns_contested_just_after_its_deadline():
           "events": [{"id": "adm1", "type": "admitted", "at": "2025-03-29T00:00:00+01:00", "custody_kind": "remand"},
                      {"id": "rd2", "type": "expected_release_date_set", "at": "2025-03-30T00:00:00+01:00",
                       "release_date": "2025-03-31"}]}
-    mon = new_monitor(tl)
-    for ev in tl["events"]:
-        mon.add(ev)
+    mon = fed_monitor(tl)
     at = datetime.fromisoformat("2025-03-30T00:00:00+01:00")
     for as_of in (at, at + timedelta(minutes=1)):
         assert mon.worklist(as_of) == worklist_from_report(evaluate(tl, as_of=as_of))
@@ -265,7 +251,7 @@ def arrivals(draw):
     rnd = draw(st.randoms(use_true_random=False))
     spread = draw(st.sampled_from([1.5, 3.0, 8.0, float(len(in_order) + 1)]))
     jittered = sorted(range(len(in_order)), key=lambda i: i + rnd.uniform(0, spread))
-    return tl, in_order, respecting_measures([in_order[i] for i in jittered])
+    return tl, in_order, respecting_measures([in_order[i] for i in jittered], all_started=True)
 
 
 @settings(max_examples=30, deadline=None)
@@ -531,9 +517,7 @@ def test_a_basis_coming_into_force_during_an_open_measure_reaches_a_cached_work_
           "events": [{"id": "xs1", "type": "exclusion_started", "at": "2025-03-27T00:00:00+01:00",
                       "measure_id": "m0", "basis": "strgjfl_37", "scope": "full"},
                      {"id": "lk2", "type": "supervision_look", "at": "2025-03-27T00:10:00+01:00"}]}
-    mon = new_monitor(tl)
-    for ev in tl["events"]:
-        mon.add(ev)
+    mon = fed_monitor(tl)
     for at in ("2025-06-30T23:59:59+02:00", "2025-07-01T00:00:00+02:00", "2025-07-01T09:00:00+02:00"):
         got = mon.worklist(at)
         assert got == worklist_from_report(evaluate(tl, as_of=at)), at
@@ -577,14 +561,9 @@ def test_continuous_supervision_begun_before_midnight_covers_the_next_day_in_a_w
     look is due an hour on."""
     t0 = oslo(2026, 2, 10, 9, 0)
     start = excl_start(t0)
-    cover = {"id": "cs", "type": "continuous_supervision_started", "at": oslo(2026, 2, 10, 20, 0).isoformat(),
-             "measure_id": "c1"}
-    cover_end = {"id": "cse", "type": "continuous_supervision_ended", "at": oslo(2026, 2, 11, 10, 0).isoformat(),
-                 "measure_id": "c1"}
-    tl = {"case_id": "case-1", "person": PERSON, "events": [start, cover, cover_end]}
-    mon = new_monitor(tl)
-    for ev in tl["events"]:
-        mon.add(ev)
+    tl = {"case_id": "case-1", "person": PERSON,
+          "events": [start, *cover(oslo(2026, 2, 10, 20, 0), oslo(2026, 2, 11, 10, 0))]}
+    mon = fed_monitor(tl)
     covered = oslo(2026, 2, 11, 9, 30)
     # at midnight exactly too (the day the Monitor resolves from is the one just ended)
     _equal_at(mon, tl, [oslo(2026, 2, 11, 0, 0), oslo(2026, 2, 11, 0, 0) + timedelta(microseconds=1), covered, oslo(2026, 2, 11, 10, 0), oslo(2026, 2, 11, 11, 0), oslo(2026, 2, 11, 11, 1)])
@@ -596,14 +575,9 @@ def test_a_stretch_after_continuous_supervision_turns_breached_in_a_cached_work_
     read after the end, and again just past the lenient bound from it, turns breached, as evaluate says."""
     t0 = oslo(2026, 2, 10, 8, 0)
     start = excl_start(t0)
-    cover = {"id": "cs", "type": "continuous_supervision_started", "at": oslo(2026, 2, 10, 8, 30).isoformat(),
-             "measure_id": "c1"}
-    cover_end = {"id": "cse", "type": "continuous_supervision_ended", "at": oslo(2026, 2, 10, 11, 0).isoformat(),
-                 "measure_id": "c1"}
-    tl = {"case_id": "case-1", "person": PERSON, "events": [start, cover, cover_end]}
-    mon = new_monitor(tl)
-    for ev in tl["events"]:
-        mon.add(ev)
+    tl = {"case_id": "case-1", "person": PERSON,
+          "events": [start, *cover(oslo(2026, 2, 10, 8, 30), oslo(2026, 2, 10, 11, 0))]}
+    mon = fed_monitor(tl)
     lenient = oslo(2026, 2, 10, 13, 0)  # two hours (the lenient bound) after the cover's end
     _equal_at(mon, tl, [oslo(2026, 2, 10, 11, 30), oslo(2026, 2, 10, 12, 30), lenient,
                         lenient + timedelta(microseconds=1), lenient + timedelta(seconds=1)])

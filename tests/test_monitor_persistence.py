@@ -6,6 +6,7 @@ import json
 from datetime import datetime, timedelta
 
 import pytest
+from builders import respecting_measures
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -24,17 +25,7 @@ def _arrival(events, rnd):
     """A shuffled arrival order in which an event naming a measure comes after the measure's start."""
     order = list(events)
     rnd.shuffle(order)
-    started, waiting, out = set(), {}, []
-    for ev in order:
-        mid = ev.get("measure_id")
-        if mid is not None and not ev["type"].endswith("_started") and mid not in started:
-            waiting.setdefault(mid, []).append(ev)
-            continue
-        out.append(ev)
-        if ev["type"].endswith("_started"):
-            started.add(mid)
-            out.extend(waiting.pop(mid, []))
-    return out + [e for evs in waiting.values() for e in evs]
+    return respecting_measures(order)
 
 
 def _instants(events):

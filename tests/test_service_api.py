@@ -23,19 +23,6 @@ PERSON = {"id": "person-9", "birth_date": "1990-06-15"}
 SECRET = "VALUE-THAT-MUST-NOT-BE-ECHOED"
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory, token_file):
-    srv = Server(str(tmp_path_factory.mktemp("api") / "store.db"), token_file).start()
-    yield srv
-    srv.stop()
-
-
-@pytest.fixture(scope="module")
-def http(server):
-    with server.client() as c:
-        yield c
-
-
 _n = [0]
 
 

@@ -5,54 +5,17 @@ and flags after every post."""
 from __future__ import annotations
 
 import itertools
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 import pytest
+from builders import canonical_key, respecting_measures
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from service_support import Server
 
 from samarbeid_rules import Monitor, TimelineError
 from samarbeid_rules.testing import timelines
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _ids = itertools.count()
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory, token_file):
-    srv = Server(str(tmp_path_factory.mktemp("props") / "store.db"), token_file).start()
-    yield srv
-    srv.stop()
-
-
-@pytest.fixture(scope="module")
-def http(server):
-    with server.client() as c:
-        yield c
-
-
-def _first(e):
-    return e["type"] == "admitted" or e["type"].endswith("_started")
-
-
-def _canonical_key(e):
-    at = datetime.fromisoformat(e["at"])
-    return ((at - _EPOCH) // timedelta(microseconds=1), 0 if _first(e) else 1, e["id"])
-
-
-def _respecting_measures(events):
-    started, waiting, out = set(), {}, []
-    for ev in events:
-        mid = ev.get("measure_id")
-        if mid is not None and not ev["type"].endswith("_started") and mid not in started:
-            waiting.setdefault(mid, []).append(ev)
-            continue
-        out.append(ev)
-        if ev["type"].endswith("_started"):
-            started.add(mid)
-            out.extend(waiting.pop(mid, []))
-    return out + [e for evs in waiting.values() for e in evs]
 
 
 @st.composite
@@ -60,14 +23,14 @@ def streams(draw):
     """A timeline, its events in an arrival order (nearly in order up to shuffled; some looks moved onto
     the instant of the event before them: ties), cut into requests of one to four events."""
     tl = draw(timelines(max_looks=10))
-    events = sorted(tl["events"], key=_canonical_key)
+    events = sorted(tl["events"], key=canonical_key)
     for i in range(1, len(events)):
         if events[i]["type"] == "supervision_look" and draw(st.integers(0, 4)) == 0:
             events[i] = {**events[i], "at": events[i - 1]["at"]}  # a tie (never before the measure's start)
     rnd = draw(st.randoms(use_true_random=False))
     spread = draw(st.sampled_from([1.5, 4.0, float(len(events) + 1)]))
     order = sorted(range(len(events)), key=lambda i: i + rnd.uniform(0, spread))
-    arriving = _respecting_measures([events[i] for i in order])
+    arriving = respecting_measures([events[i] for i in order])
     cuts, k = [], 0
     while k < len(arriving):
         n = draw(st.integers(1, 4))
@@ -79,7 +42,7 @@ def streams(draw):
 def _feed(mon, batch):
     """Add a request's events as the service does: in canonical order, one refused for want of another
     tried again after the rest; the flags by event id."""
-    flags, waiting = {}, sorted(batch, key=_canonical_key)
+    flags, waiting = {}, sorted(batch, key=canonical_key)
     while waiting:
         refused = []
         for e in waiting:
