@@ -354,7 +354,7 @@ class _Ctx:
         memo = self.facts.memo
         use = memo.get(("term", name))
         if use is None:
-            use = memo[("term", name)] = _term_use(name, self.facts.profile.terms[name])
+            use = memo[("term", name)] = term_use(name, self.facts.profile.terms[name])
         return use
 
     def obligation(
@@ -390,10 +390,6 @@ _UNSET = object()
 
 
 # --- bounds ---------------------------------------------------------------
-
-
-def _term_use(name: str, term: Any) -> TermUse:
-    return term_use(name, term)
 
 
 class _Due(NamedTuple):
