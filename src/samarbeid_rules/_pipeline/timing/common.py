@@ -241,13 +241,14 @@ class _Ctx:
         pattern with ``during``, made while such a measure was in effect)."""
         found = [f for f in self.facts_for("trigger") if self.in_force_at(f.at)]
         if any(p.during for p in self.rule.trigger):
-            found = [f for f in found if self._during_ok(f)]
+            patterns = [(pat, Matcher("", "", "", pat.conditions())) for pat in self.rule.trigger]
+            found = [f for f in found if self._during_ok(f, patterns)]
         return found
 
-    def _during_ok(self, f: EventFact) -> bool:
+    def _during_ok(self, f: EventFact, patterns: Sequence[tuple[Any, Matcher]]) -> bool:
         """``f`` matches a trigger pattern without ``during``, or one whose measure was in effect at it."""
-        for pat in self.rule.trigger:
-            if pat.event != f.type or not Matcher("", "", "", pat.conditions()).matches(f.record):
+        for pat, matcher in patterns:
+            if pat.event != f.type or not matcher.matches(f.record):
                 continue
             if not pat.during:
                 return True
@@ -353,7 +354,7 @@ class _Ctx:
         memo = self.facts.memo
         use = memo.get(("term", name))
         if use is None:
-            use = memo[("term", name)] = _term_use(name, self.facts.profile.terms[name])
+            use = memo[("term", name)] = term_use(name, self.facts.profile.terms[name])
         return use
 
     def obligation(
@@ -389,10 +390,6 @@ _UNSET = object()
 
 
 # --- bounds ---------------------------------------------------------------
-
-
-def _term_use(name: str, term: Any) -> TermUse:
-    return term_use(name, term)
 
 
 class _Due(NamedTuple):

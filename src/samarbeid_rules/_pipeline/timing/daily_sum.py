@@ -69,7 +69,6 @@ The window and the account
 from __future__ import annotations
 
 import math
-from bisect import bisect_left, bisect_right
 
 from ..._inputs.profile import CountTerm
 from ..._inputs.rules import DailySumTiming
@@ -80,7 +79,7 @@ from .common import (
     _Ctx,
     _ids,
 )
-from .measures import _days_of, _expected_or_found_longer, _first_expected_longer, _measure_obligation, _part_text
+from .measures import _day_slice, _days_of, _expected_or_found_longer, _first_expected_longer, _measure_obligation, _part_text
 
 
 def _daily_sum(ctx: _Ctx, timing: DailySumTiming) -> list[Obligation]:
@@ -116,8 +115,8 @@ def _daily_sum(ctx: _Ctx, timing: DailySumTiming) -> list[Obligation]:
             need_l = math.floor(term.lenient * factor + 0.5)
             # As for per_day: [the day's start, the next day's start), and the
             # measure's own end instant counts for its last day.
-            hi = bisect_right(times, b) if b == end else bisect_left(times, b)
-            got = sum(f.record.get("minutes", 0) for f in items[bisect_left(times, a): hi])
+            lo, hi = _day_slice(times, a, b, end)
+            got = sum(f.record.get("minutes", 0) for f in items[lo:hi])
             if got < need_s:
                 gaps.append(build(Gap, kind="day", start=ctx.local(a), end=ctx.local(b), length=b - a,
                                 status=Status.BREACHED if got < need_l else Status.CONTESTED,

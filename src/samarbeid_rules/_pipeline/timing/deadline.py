@@ -148,7 +148,6 @@ class _Judged:
     """One trigger judged by its own rule file (nothing accounted yet)."""
 
     trig: EventFact
-    ctx: _Ctx
     due: datetime
     due_lenient: datetime
     found: EventFact | None
@@ -156,7 +155,6 @@ class _Judged:
     replaced: bool  #: replaced before it was late, met or closed: folded into the next trigger
     status: Status | None = None
     lateness: timedelta | None = None
-    horizon: datetime | None = None
     next_at: datetime | None = None  #: the next trigger's instant, when it replaces this one
     explanation: list[str] = field(default_factory=list)
     terms: list[TermUse] = field(default_factory=list)
@@ -247,7 +245,7 @@ def _judge(f: _File, trig: EventFact, nxt: EventFact | None) -> _Judged:
     found = f.corr.first(trig, trig.at, limit)
     if found is not None and limit_close is not None and found.at > limit_close.at:
         found = None
-    j = _Judged(trig, ctx, due, due_lenient, found, limit_close, False, explanation=explanation, terms=terms,
+    j = _Judged(trig, due, due_lenient, found, limit_close, False, explanation=explanation, terms=terms,
                 dated=dated, next_at=limit)
     if nxt is not None and found is None and limit_close is None and due >= nxt.at:
         # Replaced before it was late, met or closed: the next trigger
@@ -267,7 +265,6 @@ def _judge(f: _File, trig: EventFact, nxt: EventFact | None) -> _Judged:
     if found is not None:
         explanation.extend(_branch_text(ctx, trig, found))
     j.status, j.lateness = _deadline_status(due, due_lenient, found.at if found else None, horizon, closed)
-    j.horizon = horizon
     return j
 
 

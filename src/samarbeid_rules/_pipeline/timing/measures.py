@@ -9,7 +9,8 @@ module and :mod:`.common`; this module imports :mod:`.common` only.
   (the rule's bases came into or went out of force within it; a basis took
   effect within the part), why;
 - :func:`_segment_gaps` -- gaps longer than a bound between points;
-- :func:`_days_of` -- the local days a measure touches;
+- :func:`_days_of` -- the local days a measure touches, and :func:`_day_slice`
+  -- the events counted for one of them;
 - :func:`_measure_obligation` -- a measure kind's obligation for one part,
   its status from its gaps (:func:`_measure_status`), and the uses of its
   events;
@@ -85,6 +86,13 @@ def _days_of(ctx: _Ctx, start: datetime, end: datetime, is_open: bool):
             complete = not (is_open and end < de)
             yield day, ds, de, a, b, complete
         day += _DAY
+
+
+def _day_slice(times: Sequence[datetime], a: datetime, b: datetime, end: datetime) -> tuple[int, int]:
+    """Indices (lo, hi) into ``times`` of the events counted for a day's stretch from ``a`` to ``b``
+    of a part ending at ``end``: from ``a`` up to but not including ``b`` (an event at midnight counts
+    for the day it begins, once), and the part's own end instant on its last day."""
+    return bisect_left(times, a), (bisect_right(times, b) if b == end else bisect_left(times, b))
 
 
 def _measure_status(gaps: Sequence[Gap], is_open: bool) -> Status:

@@ -37,7 +37,7 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..compile import Matcher
 from ..facts import EventFact
@@ -62,23 +62,52 @@ def _times(ctx: _Ctx, event_type: str) -> tuple[list[EventFact], list[datetime]]
     return got
 
 
-def _failed_condition(ctx: _Ctx, pat: Any, f: EventFact) -> str | None:
+class _Pattern(NamedTuple):
+    """A fulfilment pattern as near misses read it, compiled once per rule and evaluation."""
+
+    lookback: timedelta
+    #: (field, operator, value, a matcher of that one condition; None for a dated ``in_value``)
+    conditions: tuple[tuple[str, str, Any, Matcher | None], ...]
+    same: Sequence[str]
+    responds_to: bool
+    facts: list[EventFact]  #: every event of the pattern's type, in time order
+    times: list[datetime]
+
+
+def _patterns(ctx: _Ctx) -> list[_Pattern]:
+    key = ("nm_patterns", id(ctx.rule))  # as ("bound", id(b)): the rule lives as long as the evaluation
+    got = ctx.facts.memo.get(key)
+    if got is None:
+        got = ctx.facts.memo[key] = [
+            _Pattern(
+                getattr(pat, "lookback", None) or timedelta(0),
+                tuple((name, op, value, None if op == "in_value" else Matcher("", "", "", ((name, op, value),)))
+                      for name, op, value in pat.conditions()),
+                pat.same,
+                getattr(pat, "responds_to", False),
+                *_times(ctx, pat.event),
+            )
+            for pat in ctx.rule.fulfilled_by
+        ]
+    return got
+
+
+def _failed_condition(ctx: _Ctx, pat: _Pattern, f: EventFact) -> str | None:
     """Words for the first condition of ``pat`` that ``f`` does not meet, or None."""
-    for cond in pat.conditions():
-        name, op, value = cond
+    for name, op, value, matcher in pat.conditions:
         actual = f.value(name)
-        if op == "in_value":
+        if matcher is None:
             v = ctx.rule_set.registry.value_on(value, ctx.day(f.at))
             if v is None or actual not in v.value:
                 return f"{name} {actual!r} is not among the values of {value} on {ctx.day(f.at).isoformat()}"
             continue
-        if not Matcher("", "", "", (cond,)).matches(f.record):
+        if not matcher.matches(f.record):
             want = value if op == "eq" else list(value) if op == "in" else f"{op} {value!r}"
             return f"{name} {actual!r}, not {want}" if actual is not None else f"{name} not recorded (needs {want})"
     return None
 
 
-def _reason(ctx: _Ctx, pat: Any, trig: EventFact, f: EventFact, lookback: timedelta, limit: datetime | None,
+def _reason(ctx: _Ctx, pat: _Pattern, trig: EventFact, f: EventFact, lookback: timedelta, limit: datetime | None,
             close: EventFact | None) -> tuple[str, str] | None:
     failed = _failed_condition(ctx, pat, f)
     if failed:
@@ -88,7 +117,7 @@ def _reason(ctx: _Ctx, pat: Any, trig: EventFact, f: EventFact, lookback: timede
         if mine is not None and mine != theirs:
             code = "other_measure" if name == "measure_id" else "other_value"
             return code, f"{name} {mine!r}, not {theirs!r}" if theirs is not None else f"{name} {mine!r}"
-    if getattr(pat, "responds_to", False):
+    if pat.responds_to:
         target = f.value("responds_to")
         if target is not None and target != trig.id:
             return "answers_other_trigger", f"answers {target}, not {trig.id}"
@@ -110,12 +139,11 @@ def near_misses_of(
     None), ``close`` the closing event (or None). Appends up to :data:`MAX_TEXT` lines to
     ``explanation``."""
     out: list[tuple[datetime, int, EventFact, str, str]] = []
-    for pat in ctx.rule.fulfilled_by:
-        lookback = getattr(pat, "lookback", None) or timedelta(0)
-        facts, times = _times(ctx, pat.event)
-        lo = bisect_left(times, trig.at - lookback)
-        for f in facts[max(0, lo - _BEFORE):]:
-            if found is not None and (f is found or f.at >= found.at):
+    for pat in _patterns(ctx):
+        lookback = pat.lookback
+        lo = bisect_left(pat.times, trig.at - lookback)
+        for f in pat.facts[max(0, lo - _BEFORE):]:
+            if found is not None and f.at >= found.at:
                 break
             if f.id == trig.id:
                 continue
@@ -134,9 +162,9 @@ def near_misses_between(
     it that did not count (``used`` are those that did)."""
     taken = set(used)
     out: list[tuple[datetime, int, EventFact, str, str]] = []
-    for pat in ctx.rule.fulfilled_by:
-        facts, times = _times(ctx, pat.event)
-        for f in facts[bisect_left(times, start): bisect_right(times, end)]:
+    for pat in _patterns(ctx):
+        times = pat.times
+        for f in pat.facts[bisect_left(times, start): bisect_right(times, end)]:
             if f.id in taken or f.id == trig.id:
                 continue
             r = _reason(ctx, pat, trig, f, timedelta(0), None, None)

@@ -52,7 +52,6 @@ The window and the account
 
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right
 
 from ..._inputs.rules import PerDayTiming
 from ..report import Gap, Obligation, Status, build
@@ -62,7 +61,7 @@ from .common import (
     _Ctx,
     _ids,
 )
-from .measures import _days_of, _measure_obligation, _part_text
+from .measures import _day_slice, _days_of, _measure_obligation, _part_text
 
 
 def _per_day(ctx: _Ctx, timing: PerDayTiming) -> list[Obligation]:
@@ -78,7 +77,8 @@ def _per_day(ctx: _Ctx, timing: PerDayTiming) -> list[Obligation]:
         for day, ds, de, a, b, complete in _days_of(ctx, start, end, is_open):
             # A day is [its start, the next day's start): an event at midnight
             # counts for the day it begins, once. The measure's own end counts.
-            count = (bisect_right(times, b) if b == end else bisect_left(times, b)) - bisect_left(times, a)
+            lo, hi = _day_slice(times, a, b, end)
+            count = hi - lo
             if count == 0 and complete:
                 gaps.append(build(Gap, kind="day", start=ctx.local(a), end=ctx.local(b), length=b - a,
                                 status=Status.BREACHED, looks=0, required=1, required_lenient=1))

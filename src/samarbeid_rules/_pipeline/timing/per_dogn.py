@@ -69,7 +69,6 @@ The window and the account
 from __future__ import annotations
 
 import math
-from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -83,7 +82,7 @@ from .common import (
     _DAY,
     _ids,
 )
-from .measures import _days_of, _measure_obligation, _part_text, _segment_gaps
+from .measures import _day_slice, _days_of, _measure_obligation, _part_text, _segment_gaps
 
 
 def _per_dogn(ctx: _Ctx, timing: PerDognTiming) -> list[Obligation]:
@@ -111,8 +110,8 @@ def _per_dogn(ctx: _Ctx, timing: PerDognTiming) -> list[Obligation]:
                     continue
                 if b - a < de - ds and _partial_day_needs(partial, (b - a) / (de - ds)) == 0:
                     continue  # the measure's last day, too short a part of it to need a visit
-                hi = bisect_right(times, b) if b == end else bisect_left(times, b)
-                if hi - bisect_left(times, a) == 0:
+                lo, hi = _day_slice(times, a, b, end)
+                if hi - lo == 0:
                     gaps.append(build(Gap, kind="day", start=ctx.local(a), end=ctx.local(b), length=b - a,
                                     status=Status.BREACHED, looks=0, required=1, required_lenient=1))
             how = ("each calendar day after the first visit's day (profile setting dogn: calendar); the "

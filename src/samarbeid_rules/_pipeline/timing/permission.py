@@ -64,6 +64,13 @@ from .common import (
 def _permission(ctx: _Ctx, timing: PermissionTiming) -> list[Obligation]:
     """Allowed under a statutory exception on the trigger, or a covering measure in effect."""
     exemptions = [(conds, Matcher("", "", "", conds)) for conds in ctx.rule.exemptions()]
+    # Each exception that names the recipient: its other conditions, and the recipients it allows.
+    narrow_exemptions = []
+    for conds, _ in exemptions:
+        other = tuple(c for c in conds if c[0] != timing.covers_field)
+        if len(other) < len(conds):
+            allowed = next(c for c in conds if c[0] == timing.covers_field)
+            narrow_exemptions.append((other, Matcher("", "", "", other), allowed))
     spans = []
     for f in ctx.facts_for("fulfil"):
         s, e, end_fact = _measure_span(ctx, f)
@@ -83,10 +90,8 @@ def _permission(ctx: _Ctx, timing: PermissionTiming) -> list[Obligation]:
             explanation.append(f"statutory exception recorded: {_conditions_text(exception)}")
         else:
             # An exception recorded for a recipient it does not cover (an illness notice to NAV).
-            for conds, _ in exemptions:
-                other = tuple(c for c in conds if c[0] != timing.covers_field)
-                if len(other) < len(conds) and Matcher("", "", "", other).matches(trig.record):
-                    allowed = next(c for c in conds if c[0] == timing.covers_field)
+            for other, other_m, allowed in narrow_exemptions:
+                if other_m.matches(trig.record):
                     explanation.append(
                         f"the exception recorded ({_conditions_text(other)}) covers only {_conditions_text((allowed,))}, "
                         f"not {timing.covers_field} {wanted!r}"

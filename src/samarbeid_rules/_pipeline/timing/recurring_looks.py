@@ -116,7 +116,7 @@ from .common import (
     _ids,
     _measure_span,
 )
-from .measures import _days_of, _measure_obligation, _part_text, _segment_gaps
+from .measures import _day_slice, _days_of, _measure_obligation, _part_text, _segment_gaps
 
 
 def _recurring_looks(ctx: _Ctx, timing: RecurringLooksTiming) -> list[Obligation]:
@@ -211,8 +211,8 @@ def _recurring_looks(ctx: _Ctx, timing: RecurringLooksTiming) -> list[Obligation
                 factor = 1.0 if whole or (partial == "full" and share > 0) else share
                 need_s = math.floor(day_term.strict * factor + 0.5)
                 need_l = math.floor(day_term.lenient * factor + 0.5)
-                hi = bisect_right(times, b) if b == end else bisect_left(times, b)
-                count = hi - bisect_left(times, a)
+                lo, hi = _day_slice(times, a, b, end)
+                count = hi - lo
                 if count < need_s:
                     gaps.append(_count_gap(ctx, "day", a, b, count, need_s, need_l))
         gaps.sort(key=lambda g: (g.start, g.kind))
