@@ -33,7 +33,7 @@ import random
 from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 from typing import Any
 
@@ -41,8 +41,8 @@ from .._common.calendar import age_on, is_working_day, norwegian_public_holidays
 from .._inputs.conditions import field_kind
 from .._inputs.events import EVENT_TYPES
 from .._inputs.resources import rules_dir
-from .._inputs.ruleset import load_rules
 from .._inputs.scenario import load_scenario
+from .._pipeline.evaluate import prepare_rules
 
 __all__ = [
     "COMPLIANT_STATUSES",
@@ -102,14 +102,9 @@ def cases_dir() -> Path:
 
 
 @cache
-def _rule_set() -> Any:
-    return load_rules()
-
-
-@cache
 def timeline_duty_ids() -> tuple[str, ...]:
     """Every duty id the shipped rule set judges on a timeline, sorted."""
-    return tuple(sorted(_rule_set().by_duty()))
+    return tuple(sorted(prepare_rules(None).rule_set.by_duty()))
 
 
 @cache
@@ -172,8 +167,9 @@ def _time_fields() -> dict[str, tuple[tuple[str, ...], tuple[str, ...]]]:
     return out
 
 
-def _local_days(data: dict[str, Any], as_of: datetime) -> tuple[list[date], list[date]]:
-    """(every local day from the first instant or date to as_of, the dates named in fields)."""
+def _days(data: dict[str, Any], as_of: datetime) -> tuple[list[date], set[date]]:
+    """(every local day from the first instant or date to the last, the days an instant or a date
+    field falls on), ``as_of`` included."""
     fields = _time_fields()
     instants = [as_of]
     named: list[date] = []
@@ -181,9 +177,9 @@ def _local_days(data: dict[str, Any], as_of: datetime) -> tuple[list[date], list
         inst, dates = fields[e["type"]]
         instants += [datetime.fromisoformat(e[f]) for f in inst if f in e]
         named += [date.fromisoformat(e[f]) for f in dates if f in e]
-    days = [t.astimezone(_OSLO).date() for t in instants] + named
+    days = {t.astimezone(_OSLO).date() for t in instants} | set(named)
     first, last = min(days), max(days)
-    return [first + timedelta(days=i) for i in range((last - first).days + 1)], named
+    return [first + timedelta(days=i) for i in range((last - first).days + 1)], days
 
 
 def _law_changes(registry: Any) -> tuple[date, ...]:
@@ -210,24 +206,15 @@ def _day_facts(day: date, changes: tuple[date, ...]) -> tuple[Any, ...]:
 
 def _allowed_shifts(datas: list[dict[str, Any]], as_of: datetime) -> tuple[int, ...]:
     """Week shifts under which every day the case spans looks the same to the law (module docstring)."""
-    changes = _law_changes(_rule_set().registry)
+    changes = _law_changes(prepare_rules(None).rule_set.registry)
     days: set[date] = set()
-    event_days: set[date] = {as_of.astimezone(_OSLO).date()}
-    fields = _time_fields()
+    event_days: set[date] = set()
     for d in datas:
-        span, named = _local_days(d, as_of)
+        span, on = _days(d, as_of)
         days.update(span)
-        event_days.update(named)
-        for e in d["events"]:
-            event_days.update(datetime.fromisoformat(e[f]).astimezone(_OSLO).date()
-                              for f in fields[e["type"]][0] if f in e)
+        event_days.update(on)
     births = {date.fromisoformat(d["person"]["birth_date"]) for d in datas}
-    known: dict[date, tuple[Any, ...]] = {}
-
-    def facts(day: date) -> tuple[Any, ...]:
-        if day not in known:
-            known[day] = _day_facts(day, changes)
-        return known[day]
+    facts = cache(partial(_day_facts, changes=changes))
 
     ordered = sorted(days)
     allowed = []
