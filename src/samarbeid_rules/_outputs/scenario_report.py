@@ -13,20 +13,14 @@ the case's own names, never an event's values.
 
 from __future__ import annotations
 
-import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable
 from itertools import groupby
 
 from .._uses.scenarios import ScenarioOutcome
+from .ci import _x
 
 __all__ = ["scenario_junit_xml", "scenario_summary", "scenario_text"]
-
-_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
-
-
-def _x(text: object) -> str:
-    return _XML_INVALID.sub(lambda m: repr(m.group())[1:-1], str(text))
 
 
 def scenario_junit_xml(outcomes: Iterable[ScenarioOutcome]) -> str:

@@ -29,8 +29,9 @@ from pydantic import TypeAdapter, ValidationError
 from .._common.errors import TimelineError
 from .._common.wording import first_error, plain_problem
 from .._inputs.profile import Profile
-from .._inputs.timeline import Admitted, Event, Person, _MeasureStart
+from .._inputs.timeline import Event, Person
 from .._pipeline.compile import CompiledRules
+from .._pipeline.facts import tie_rank
 from .._pipeline.report import Report
 from .._uses.monitor import Monitor
 from .._uses.worklist import WorkItem
@@ -385,8 +386,7 @@ def _canonical_positions(events: Sequence[Any]) -> list[int]:
         except (ValidationError, RecursionError, TypeError, ValueError):
             bad.append(i)
             continue
-        first = 0 if isinstance(model, (_MeasureStart, Admitted)) else 1
-        keyed.append((us(model.at), first, model.id, i))
+        keyed.append((us(model.at), tie_rank(model), model.id, i))
     return bad + [k[3] for k in sorted(keyed)]
 
 

@@ -56,6 +56,8 @@ from .figures import (
     ReleaseNoticeFigures,
     Share,
     TraceRef,
+    _ratio,
+    _ShareAcc,
 )
 from .release_timing import NoticeTimingAcc
 
@@ -82,43 +84,7 @@ def _hours(td: timedelta) -> float:
     return td.total_seconds() / 3600
 
 
-def _ratio(num: float, den: float) -> float | None:
-    return None if den == 0 else num / den
-
-
 # --- figure types -----------------------------------------------------------
-
-
-@dataclass
-class _ShareAcc:
-    keep: bool
-    num: int = 0
-    den: int = 0
-    pending: int = 0
-    trace: list[TraceRef] = field(default_factory=list)
-    num_trace: list[TraceRef] = field(default_factory=list)
-
-    def add(self, ref: TraceRef, hit: bool) -> None:
-        self.den += 1
-        if self.keep:
-            self.trace.append(ref)
-        if hit:
-            self.num += 1
-            if self.keep:
-                self.num_trace.append(ref)
-
-    def add_counts(self, ref: TraceRef, hits: int, total: int) -> None:
-        """One traced item that contributes ``total`` to the denominator and ``hits`` to the numerator."""
-        self.den += total
-        self.num += hits
-        if self.keep:
-            self.trace.append(ref)
-            if hits:
-                self.num_trace.append(ref)
-
-    def done(self) -> Share:
-        return Share(self.num, self.den, _ratio(self.num, self.den), self.pending,
-                     tuple(self.trace), tuple(self.num_trace))
 
 
 @dataclass

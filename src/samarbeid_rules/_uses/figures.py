@@ -80,6 +80,44 @@ class Share:
         }
 
 
+def _ratio(num: float, den: float) -> float | None:
+    return None if den == 0 else num / den
+
+
+@dataclass
+class _ShareAcc:
+    """Builds a :class:`Share` item by item (``keep``: with its traces)."""
+
+    keep: bool
+    num: int = 0
+    den: int = 0
+    pending: int = 0
+    trace: list[TraceRef] = field(default_factory=list)
+    num_trace: list[TraceRef] = field(default_factory=list)
+
+    def add(self, ref: TraceRef, hit: bool) -> None:
+        self.den += 1
+        if self.keep:
+            self.trace.append(ref)
+        if hit:
+            self.num += 1
+            if self.keep:
+                self.num_trace.append(ref)
+
+    def add_counts(self, ref: TraceRef, hits: int, total: int) -> None:
+        """One traced item that contributes ``total`` to the denominator and ``hits`` to the numerator."""
+        self.den += total
+        self.num += hits
+        if self.keep:
+            self.trace.append(ref)
+            if hits:
+                self.num_trace.append(ref)
+
+    def done(self) -> Share:
+        return Share(self.num, self.den, _ratio(self.num, self.den), self.pending,
+                     tuple(self.trace), tuple(self.num_trace))
+
+
 @dataclass(frozen=True)
 class Coverage:
     """A share of time: ``covered_hours / required_hours``; ``value`` is None when no time was required.

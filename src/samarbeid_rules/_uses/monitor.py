@@ -270,6 +270,18 @@ class Monitor:
         )
         self._by_rule_file = by_rule_file(rule_set)
         self._extra = _ExtraInputs(rule_set)
+        # per rule, once: local midnight of each day a basis of it comes into or goes out of force, and
+        # the microsecond after (µs, sorted; see _stable_until)
+        self._in_force_edges: dict[str, tuple[int, ...]] = {
+            r.rule_id: tuple(sorted(
+                edge + n
+                for period in rule_set.in_force[r.rule_id]
+                for day in period if day is not None
+                for edge in (_us(local_instant(day, time(0), self._tz)),)
+                for n in (0, 1)
+            ))
+            for r in rule_set.rules
+        }
         self._lock = threading.RLock()
         self._reported_upto: int | None = None  # latest as_of reported for, in µs
         self._report_cache: tuple[int, int, Report] | None = None
@@ -747,11 +759,10 @@ class Monitor:
                     limits.append(mark)
         # a basis coming into or going out of force starts or ends obligations at local midnight of
         # that day, with no event (a measure judged day by day gains the days of a new circular)
-        for start, end in self._rule_set.in_force[loaded.rule_id]:
-            for day in (start, end):
-                if day is not None:
-                    edge = _us(local_instant(day, time(0), self._tz))
-                    limits += [t for t in (edge, edge + 1) if t > upto]  # at midnight, and just past it
+        edges = self._in_force_edges[loaded.rule_id]  # at midnight, and just past it
+        later = bisect_right(edges, upto)
+        if later < len(edges):
+            limits.append(edges[later])
         nxt = bisect_left(self._keys, (upto + 1,))
         if nxt < len(self._keys):
             limits.append(self._keys[nxt][0])

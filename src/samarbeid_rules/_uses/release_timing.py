@@ -37,13 +37,13 @@ published table) into a :class:`PublishedShares` of your own to compare.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
 
 from .._common.calendar import utc
 from .._inputs.timeline import Timeline
 from .._pipeline.report import Obligation, Report
-from .figures import NOTICE_CATEGORIES, NoticeTiming, Share, TraceRef
+from .figures import NOTICE_CATEGORIES, NoticeTiming, TraceRef, _ShareAcc
 
 __all__ = ["AUDIT_003", "NOTICE_DUTIES", "NoticeTimingAcc", "PublishedShares", "compare_with_published",
            "notice_category"]
@@ -66,30 +66,24 @@ def notice_category(days: int | None) -> str:
     return "4_or_more_days_after"
 
 
-@dataclass
 class _Acc:
-    keep: bool
-    counted: int = 0
-    pending: int = 0
-    hits: dict[str, int] = field(default_factory=lambda: dict.fromkeys(NOTICE_CATEGORIES, 0))
-    trace: list[TraceRef] = field(default_factory=list)
-    by_cat: dict[str, list[TraceRef]] = field(default_factory=lambda: {c: [] for c in NOTICE_CATEGORIES})
+    """One notice duty's releases: a :class:`Share` per category over the same releases."""
+
+    def __init__(self, keep: bool) -> None:
+        self.shares = {c: _ShareAcc(keep) for c in NOTICE_CATEGORIES}
+        self.pending = 0
 
     def add(self, ref: TraceRef, category: str) -> None:
-        self.counted += 1
-        self.hits[category] += 1
-        if self.keep:
-            self.trace.append(ref)
-            self.by_cat[category].append(ref)
+        for c, share in self.shares.items():
+            share.add(ref, c == category)
 
     def done(self, duty: str) -> NoticeTiming:
-        trace = tuple(self.trace)
-        shares = {
-            c: Share(self.hits[c], self.counted, None if not self.counted else self.hits[c] / self.counted,
-                     self.pending, trace, tuple(self.by_cat[c]))
-            for c in NOTICE_CATEGORIES
-        }
-        return NoticeTiming(duty, NOTICE_DUTIES[duty], self.counted, self.pending, shares)
+        shares = {}
+        for c, acc in self.shares.items():
+            acc.pending = self.pending
+            shares[c] = acc.done()
+        counted = shares[NOTICE_CATEGORIES[0]].denominator
+        return NoticeTiming(duty, NOTICE_DUTIES[duty], counted, self.pending, shares)
 
 
 class NoticeTimingAcc:
