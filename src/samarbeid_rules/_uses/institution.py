@@ -570,21 +570,13 @@ def _check_tripartite(inst: Institution, day: date, effective: date) -> Institut
 
 def latest_record_date(inst: Institution) -> date | None:
     """The latest date in the records (adopted, reviewed, signed, met), or None if there is none."""
-    days: list[date] = []
-    for r in inst.routines:
-        days.append(r.adopted)
-        if r.last_reviewed is not None:
-            days.append(r.last_reviewed)
+    days = [d for r in (*inst.routines, *inst.activity_plans) for d in r.confirmed_days()]
     days.extend(a.signed for a in inst.agreements)
     days.extend(m.date for m in inst.meetings)
     for c in inst.cooperation_routines:
         days.append(c.adopted)
         if c.ended is not None:
             days.append(c.ended)
-    for pl in inst.activity_plans:
-        days.append(pl.adopted)
-        if pl.last_reviewed is not None:
-            days.append(pl.last_reviewed)
     days.extend(c.decided for c in inst.changes)
     days.extend(n.date for n in inst.change_notices)
     return max(days) if days else None
