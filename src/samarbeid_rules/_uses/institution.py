@@ -36,7 +36,7 @@ from .._inputs.profile import DurationTerm, Profile, default_profile, iso_durati
 from .._inputs.rules import Citation
 from .._inputs.ruleset import shipped_registry
 from .._pipeline.report import ProfileRef, Status, term_use, worst
-from .institution_org import ORG_CITATIONS, check_activity_plans, check_change_notices
+from .institution_org import ORG_CITATIONS, _TITLE_000, _TITLE_001, check_activity_plans, check_change_notices
 from .institution_report import (
     ChangeFinding,
     InstitutionFinding,
@@ -87,12 +87,6 @@ _JEVNLIG = "jevnlig"
 
 
 # --- citations -----------------------------------------------------------------
-
-_TITLE_001 = (
-    "Rundskriv om samarbeid mellom kriminalomsorgen og helse- og omsorgstjenesten om innsatte "
-    "med rusmiddelproblemer og/eller psykiske plager og lidelser (2025)"
-)
-_TITLE_000 = "Retningslinjer til straffegjennomføringsloven § 4 (forvaltningssamarbeid)"
 
 _CITE_MEETINGS = Citation(
     document="001",
