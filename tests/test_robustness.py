@@ -659,31 +659,30 @@ def _check_rule_set(root: Path) -> None:
             assert_complete(report, load_timeline(_SMALL_TIMELINE))
 
 
+def _check_mutated_file(root: Path, name: str, data) -> None:
+    """Write a random edit of the shipped rules' file ``name`` into the copy at ``root``, check the rule
+    set (_check_rule_set), and put the file back."""
+    original = (rules_dir() / name).read_text(encoding="utf-8")
+    target = root / name
+    target.write_text(data.draw(mutated_yaml(original), label="yaml"), encoding="utf-8", errors="surrogatepass")
+    try:
+        _check_rule_set(root)
+    finally:
+        target.write_text(original, encoding="utf-8")
+
+
 @SETTINGS
 @given(data=st.data())
 def test_mutated_rule_file_is_a_rule_file_error_or_loads(rules_copy, data):
     """A rule file with random edits makes load_rules raise RuleFileError with its path, or load (and then evaluate completely)."""
-    original = (rules_dir() / RULE_FILE).read_text(encoding="utf-8")
-    mutated = data.draw(mutated_yaml(original), label="yaml")
-    target = rules_copy / RULE_FILE
-    target.write_text(mutated, encoding="utf-8", errors="surrogatepass")
-    try:
-        _check_rule_set(rules_copy)
-    finally:
-        target.write_text(original, encoding="utf-8")
+    _check_mutated_file(rules_copy, RULE_FILE, data)
 
 
 @SETTINGS
 @given(data=st.data())
 def test_mutated_ruleset_description_is_a_rule_file_error_or_loads(rules_copy, data):
     """ruleset.yaml with random edits makes load_rules raise RuleFileError with its path, or load."""
-    original = (rules_dir() / "ruleset.yaml").read_text(encoding="utf-8")
-    target = rules_copy / "ruleset.yaml"
-    target.write_text(data.draw(mutated_yaml(original), label="yaml"), encoding="utf-8", errors="surrogatepass")
-    try:
-        _check_rule_set(rules_copy)
-    finally:
-        target.write_text(original, encoding="utf-8")
+    _check_mutated_file(rules_copy, "ruleset.yaml", data)
 
 
 @SETTINGS
@@ -691,13 +690,7 @@ def test_mutated_ruleset_description_is_a_rule_file_error_or_loads(rules_copy, d
 def test_mutated_bases_registry_is_a_rule_file_error_or_loads(rules_copy, data):
     """bases.yaml (the legal-bases registry) with random edits makes load_rules raise RuleFileError with its
     path, or load."""
-    original = (rules_dir() / "bases.yaml").read_text(encoding="utf-8")
-    target = rules_copy / "bases.yaml"
-    target.write_text(data.draw(mutated_yaml(original), label="yaml"), encoding="utf-8", errors="surrogatepass")
-    try:
-        _check_rule_set(rules_copy)
-    finally:
-        target.write_text(original, encoding="utf-8")
+    _check_mutated_file(rules_copy, "bases.yaml", data)
 
 
 def _check_profile(path: Path) -> None:

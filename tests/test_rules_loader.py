@@ -151,6 +151,25 @@ def test_unknown_where_field_names_line(rules_copy):
     assert _line_of(text, "fulfilled_by:") <= info.value.line <= _line_of(text, "addressee: kho")
 
 
+def test_in_value_entry_that_does_not_fit_the_field_names_line(rules_copy):
+    """A dated value an in_value condition reads, with an entry the field cannot take, is a RuleFileError
+    in the rule file at the condition."""
+    bases = rules_copy / "bases.yaml"
+    text = bases.read_text(encoding="utf-8")
+    start = text.index("  social_service_recipients:")
+    at = text.index("value: [", start) + len("value: [")
+    bases.write_text(text[:at] + "bogus_recipient, " + text[at:], encoding="utf-8")
+    path = rules_copy / "duties" / "release" / "municipality_notice.g8.yaml"
+    rule_text = path.read_text(encoding="utf-8")
+    with pytest.raises(RuleFileError, match="dated value 'social_service_recipients' has an entry that does not "
+                                            "fit: field 'recipient' has the values") as info:
+        load_rules(rules_copy)
+    assert info.value.path == str(path)
+    assert info.value.field == "fulfilled_by"
+    assert info.value.line is not None
+    assert _line_of(rule_text, "fulfilled_by:") <= info.value.line <= _line_of(rule_text, "in_value:")
+
+
 def test_two_files_with_the_same_duty_are_rejected(rules_copy):
     """Two rule files claiming one duty id is a RuleFileError naming the second file."""
     src = rules_copy / "duties" / "exclusion" / "notify_doctor.yaml"

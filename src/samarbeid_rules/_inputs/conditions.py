@@ -29,6 +29,7 @@ import re
 import types
 from datetime import date, datetime
 from enum import Enum
+from collections.abc import Mapping
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 from pydantic import AwareDatetime
@@ -107,20 +108,27 @@ def value_problem(kind: str, allowed: tuple[str, ...] | None, value: Any) -> str
 
 
 def check_conditions(conditions: tuple[tuple[str, str, Any], ...], kinds: dict[str, tuple[str, Any]],
-                     what: str) -> None:
+                     what: str, dated: Mapping[str, tuple[Any, ...]] | None = None) -> None:
     """Raise ValueError naming the first condition whose operator or constant does not fit its field.
 
     ``conditions`` are compiled (field, operator, value) triples, ``kinds`` maps each field
     name to :func:`field_kind` of it, ``what`` names the place (``where``, ``requires``).
+    ``dated`` gives every value each dated value of bases.yaml takes: an ``in_value`` condition's
+    values must fit its field as an ``in`` list's do (unchecked without it).
     """
     for name, op, value in conditions:
         kind, allowed = kinds[name]
         if op not in _OPS.get(kind, ()):
             ops = ", ".join(sorted(_OPS.get(kind, ())))
             raise ValueError(f"{what}.{name}: operator {op!r} does not apply to a {kind} field (use {ops})")
-        if op in ("exists", "in_value"):
-            # in_value names a dated value of bases.yaml; its entries are checked where the
-            # rule set resolves it against the registry
+        if op == "exists":
+            continue
+        if op == "in_value":
+            entries = dated.get(value, ()) if dated is not None else ()
+            bad = next((p for p in (value_problem(kind, allowed, v) for v in entries) if p), None)
+            if bad is not None:
+                raise ValueError(f"{what}.{name}: dated value {value!r} has an entry that does not fit: field "
+                                 f"{name!r} {bad}")
             continue
         values = value if op == "in" else (value,)
         if op == "in":

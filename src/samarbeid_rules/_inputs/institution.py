@@ -29,7 +29,7 @@ from collections.abc import Mapping
 from datetime import date
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, Strict, ValidationError, model_validator
 
@@ -165,7 +165,25 @@ def _unique_parties(parties: list[Party]) -> str | None:
     return None
 
 
-class Routine(_Base):
+class _Reviewed:
+    """For a record adopted on a day (``adopted``) and perhaps reviewed later (``last_reviewed``); the
+    record declares the fields."""
+
+    if TYPE_CHECKING:
+        adopted: date
+        last_reviewed: date | None
+
+    def confirmed_days(self) -> tuple[date, ...]:
+        """The days it was adopted and last reviewed."""
+        return (self.adopted,) if self.last_reviewed is None else (self.adopted, self.last_reviewed)
+
+    def last_confirmed(self, as_of: date) -> date | None:
+        """The latest of adoption and review on or before ``as_of`` (None: not yet adopted)."""
+        days = [d for d in self.confirmed_days() if d <= as_of]
+        return max(days) if days else None
+
+
+class Routine(_Base, _Reviewed):
     """A local routine description (*lokal rutinebeskrivelse*, 001 §8.4)."""
 
     id: Id
@@ -179,11 +197,6 @@ class Routine(_Base):
         max_length=100,
         description="The rules the routine says it follows (e.g. 'circular-2025'); informational.",
     )
-
-    def last_confirmed(self, as_of: date) -> date | None:
-        """The latest of adoption and review on or before ``as_of`` (None: not yet adopted)."""
-        days = [d for d in (self.adopted, self.last_reviewed) if d is not None and d <= as_of]
-        return max(days) if days else None
 
 
 class Agreement(_Base):
@@ -234,7 +247,7 @@ class CooperationRoutine(_Base):
         return {Party.KHO, Party.SHT} <= set(self.parties)
 
 
-class ActivityPlan(_Base):
+class ActivityPlan(_Base, _Reviewed):
     """A plan for activation, meaningful human contact and/or physical activity (001 §5.2.4)."""
 
     id: Id
@@ -244,11 +257,6 @@ class ActivityPlan(_Base):
     adopted: Day = Field(description="Date the plan was adopted.")
     last_reviewed: Day | None = Field(default=None, description="Last reviewed and found current.")
     adapted_to_routines: bool = Field(description="Adapted to the prison's routines and frames (tilpasset).")
-
-    def last_confirmed(self, as_of: date) -> date | None:
-        """The latest of adoption and review on or before ``as_of`` (None: not yet adopted)."""
-        days = [d for d in (self.adopted, self.last_reviewed) if d is not None and d <= as_of]
-        return max(days) if days else None
 
 
 class Change(_Base):

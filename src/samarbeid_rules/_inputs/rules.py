@@ -70,6 +70,15 @@ def _dated_value(info: ValidationInfo, name: str, unit: str) -> None:
         raise ValueError(f"dated value {name!r} is in {value.unit}; {unit} is needed here")
 
 
+def _dated_entries(info: ValidationInfo) -> dict[str, tuple[str, ...]] | None:
+    """Every value each 'values' dated value of the registry takes (None: not checked)."""
+    registry = _registry(info)
+    if registry is None:
+        return None
+    return {name: tuple(v for e in dv.values if isinstance(e.value, list) for v in e.value)
+            for name, dv in registry.values.items()}
+
+
 class Citation(_Strict):
     """Where a duty comes from: document, section, statute, and the sentence itself."""
 
@@ -136,7 +145,7 @@ class EventPattern(_Strict):
         return v
 
     @model_validator(mode="after")
-    def _known_fields(self) -> EventPattern:
+    def _known_fields(self, info: ValidationInfo) -> EventPattern:
         fields = set(EVENT_TYPES[self.event].model_fields) | set(DERIVED_FIELDS)
         for name in self.where:
             if name not in fields:
@@ -144,7 +153,7 @@ class EventPattern(_Strict):
                     f"event type {self.event!r} has no field {name!r}; "
                     f"fields: {', '.join(sorted(fields))}"
                 )
-        check_conditions(self.conditions(), field_kinds(self.event), "where")
+        check_conditions(self.conditions(), field_kinds(self.event), "where", _dated_entries(info))
         return self
 
     def conditions(self) -> tuple[tuple[str, str, Any], ...]:

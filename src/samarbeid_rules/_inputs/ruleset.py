@@ -30,8 +30,7 @@ from .._common.wording import did_you_mean, first_error, plain_problem
 from .bases import BasesFile, InForce, Registry, resolve
 from .resources import rules_dir
 from .events.base import Day
-from .conditions import value_problem
-from .rules import MODALITIES, EventPattern, RuleFile, _Strict, field_kinds, modality_name
+from .rules import MODALITIES, EventPattern, RuleFile, _Strict, modality_name
 from .yamlread import located_error, read_yaml_model, read_yaml_model_located
 
 __all__ = [
@@ -317,20 +316,6 @@ def _checked(rs: RuleSet) -> RuleSet:
             )
     for r in rs.rules:
         periods = rs.in_force[r.rule_id]
-        for pat in r.rule.fulfilled_by:
-            kinds = field_kinds(pat.event)
-            for fname, op, vname in pat.conditions():
-                if op != "in_value":
-                    continue
-                kind, allowed = kinds[fname]
-                for _, entry in rs.registry.values[vname]:
-                    items = entry if isinstance(entry, tuple) else (entry,)
-                    bad = next((p for p in (value_problem(kind, allowed, v) for v in items) if p), None)
-                    if bad is not None:
-                        raise RuleFileError(
-                            f"where.{fname}: dated value {vname!r} has an entry that does not fit: field "
-                            f"{fname!r} {bad}", path=r.path, field="fulfilled_by",
-                        )
         for name in r.rule.dated_values():
             first = rs.registry.values[name][0][0]
             if first is not None and periods and first.day > periods[0][0]:

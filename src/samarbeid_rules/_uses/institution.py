@@ -36,7 +36,7 @@ from .._inputs.profile import DurationTerm, Profile, default_profile, iso_durati
 from .._inputs.rules import Citation
 from .._inputs.ruleset import shipped_registry
 from .._pipeline.report import ProfileRef, Status, term_use, worst
-from .institution_org import ORG_CITATIONS, check_activity_plans, check_change_notices
+from .institution_org import ORG_CITATIONS, _TITLE_000, _TITLE_001, check_activity_plans, check_change_notices
 from .institution_report import (
     ChangeFinding,
     InstitutionFinding,
@@ -87,12 +87,6 @@ _JEVNLIG = "jevnlig"
 
 
 # --- citations -----------------------------------------------------------------
-
-_TITLE_001 = (
-    "Rundskriv om samarbeid mellom kriminalomsorgen og helse- og omsorgstjenesten om innsatte "
-    "med rusmiddelproblemer og/eller psykiske plager og lidelser (2025)"
-)
-_TITLE_000 = "Retningslinjer til straffegjennomføringsloven § 4 (forvaltningssamarbeid)"
 
 _CITE_MEETINGS = Citation(
     document="001",
@@ -570,21 +564,13 @@ def _check_tripartite(inst: Institution, day: date, effective: date) -> Institut
 
 def latest_record_date(inst: Institution) -> date | None:
     """The latest date in the records (adopted, reviewed, signed, met), or None if there is none."""
-    days: list[date] = []
-    for r in inst.routines:
-        days.append(r.adopted)
-        if r.last_reviewed is not None:
-            days.append(r.last_reviewed)
+    days = [d for r in (*inst.routines, *inst.activity_plans) for d in r.confirmed_days()]
     days.extend(a.signed for a in inst.agreements)
     days.extend(m.date for m in inst.meetings)
     for c in inst.cooperation_routines:
         days.append(c.adopted)
         if c.ended is not None:
             days.append(c.ended)
-    for pl in inst.activity_plans:
-        days.append(pl.adopted)
-        if pl.last_reviewed is not None:
-            days.append(pl.last_reviewed)
     days.extend(c.decided for c in inst.changes)
     days.extend(n.date for n in inst.change_notices)
     return max(days) if days else None

@@ -41,6 +41,8 @@ __all__ = ["ORG_CITATIONS", "SAA_TIDLIG", "TIDLIG", "check_activity_plans", "che
 TIDLIG = "tidlig_foer_endring"
 SAA_TIDLIG = "saa_tidlig_som_praktisk_mulig"
 
+#: the documents' titles, in these checks' citations and in :mod:`.institution`'s
+_TITLE_000 = "Retningslinjer til straffegjennomføringsloven § 4 (forvaltningssamarbeid)"
 _TITLE_001 = (
     "Rundskriv om samarbeid mellom kriminalomsorgen og helse- og omsorgstjenesten om innsatte "
     "med rusmiddelproblemer og/eller psykiske plager og lidelser (2025)"
@@ -56,7 +58,7 @@ _CITE_PLANS = Citation(
 )
 _CITE_CHANGES = Citation(
     document="000",
-    title="Retningslinjer til straffegjennomføringsloven § 4 (forvaltningssamarbeid)",
+    title=_TITLE_000,
     section="4.2",
     statute="straffegjennomføringsloven § 4",
     text=(

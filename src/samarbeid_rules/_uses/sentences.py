@@ -43,7 +43,6 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from .._inputs.rules import Citation
 from .._inputs.ruleset import RuleSet
 from .._inputs.sources import Sentence, SourceDocument, read_sources, section_key, words
 from .institution import CITATIONS as INSTITUTION_CITATIONS
@@ -226,11 +225,10 @@ def _uncovered(n: int, spans: Iterable[tuple[int, int]], optional: Iterable[int]
     return runs
 
 
-def _quotes(rule_set: RuleSet, listings: Sequence[Listed],
-            extra: Iterable[tuple[str, Citation]]) -> list[_Quote]:
+def _quotes(rule_set: RuleSet, listings: Sequence[Listed]) -> list[_Quote]:
     quotes = [_Quote(r.rule.duty, "rule", r.rule.source.document, section_key(r.rule.source.section),
                      _fragments(r.rule.source.text)) for r in rule_set.rules]
-    cites = [(duty, c) for duty, cs in INSTITUTION_CITATIONS.items() for c in cs] + list(extra)
+    cites = [(duty, c) for duty, cs in INSTITUTION_CITATIONS.items() for c in cs]
     quotes += [_Quote(duty, "rule", c.document, section_key(c.section), _fragments(c.text)) for duty, c in cites]
     quotes += [_Quote(entry.category, "listed", entry.source, section_key(entry.section), _fragments(entry.text), i,
                       entry.duty) for i, entry in enumerate(listings)]
@@ -281,15 +279,11 @@ def account_sentences(
     listings: Sequence[Listed],
     *,
     sources: str | Path | Sequence[SourceDocument] | None = None,
-    extra: Iterable[tuple[str, Citation]] = (),
 ) -> SentenceAccount:
-    """Account for every modal sentence of the sources (default: ``sources/`` of the rule set).
-
-    ``extra``: more (duty id, citation) pairs counted as judging, for duties whose rule files are
-    still being written (the test's allow-list)."""
+    """Account for every modal sentence of the sources (default: ``sources/`` of the rule set)."""
     docs = sources if isinstance(sources, Sequence) and not isinstance(sources, str) else read_sources(
         Path(sources) if sources is not None else Path(rule_set.directory) / "sources")
-    quotes = _quotes(rule_set, listings, extra)
+    quotes = _quotes(rule_set, listings)
     used: set[int] = set()
     rows: list[SentenceRow] = []
     counts: list[SourceCount] = []
