@@ -20,8 +20,14 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from .._common.errors import RuleFileError
 from .._inputs.ruleset import RuleSet, load_rules
 from .._inputs.yamlread import read_yaml_model
-from .sentences import NOT_DUTY_CATEGORIES, NOT_JUDGED_CATEGORIES, Listed, SentenceAccount, account_sentences
-from .sentences import sentences_markdown
+from .sentences import (
+    NOT_DUTY_CATEGORIES,
+    NOT_JUDGED_CATEGORIES,
+    Listed,
+    SentenceAccount,
+    account_sentences,
+    sentences_markdown,
+)
 
 __all__ = ["Coverage", "CoverageRow", "NotJudged", "coverage", "coverage_markdown"]
 

@@ -144,7 +144,7 @@ _ELLIPSIS = re.compile(r"\[\s*(?:\.\.\.|…)\s*\]|…|\.\.\.")
 
 
 def _fragments(text: str) -> tuple[tuple[str, ...], ...]:
-    return tuple(tuple(words(part)) for part in _ELLIPSIS.split(text) if words(part))
+    return tuple(w for w in (tuple(words(part)) for part in _ELLIPSIS.split(text)) if w)
 
 
 def covered(sentence: Sequence[str], fragment: Sequence[str]) -> list[tuple[int, int]]:
