@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from .._common.errors import EngineFailedError, EngineUnavailableError, SamarbeidError, escaped
-from .._pipeline.engines import ENGINE_NAMES, get_engine
+from .._pipeline.engines import get_engine
 from .common import (
     EXIT_ABORTED,
     EXIT_BAD_INPUT,
@@ -21,8 +21,8 @@ from .common import (
     PROG,
     STDIN,
     STDIN_LABEL,
+    add_evaluation_options,
     add_fail_on,
-    as_of_arg,
     fails,
     stdin_lines,
     error,
@@ -52,13 +52,7 @@ def add_batch_commands(sub: Any) -> None:
         "--processes", type=processes_arg, default=1, metavar="N",
         help=f"worker processes (default 1; 0: one per CPU; at most {MAX_PROCESSES})",
     )
-    batch.add_argument(
-        "--as-of", type=as_of_arg, default=None, metavar="ISO",
-        help="instant to judge at, with a UTC offset (default: each timeline's latest event)",
-    )
-    batch.add_argument("--profile", default=None, metavar="FILE", help="interpretation profile (YAML)")
-    batch.add_argument("--rules", default=None, metavar="DIR", help="rule set directory (default: shipped)")
-    batch.add_argument("--engine", choices=ENGINE_NAMES, default="native", help="matching engine")
+    add_evaluation_options(batch)
     batch.add_argument("--jsonl", default=None, metavar="OUT", help="write one JSON line per obligation to OUT")
     batch.add_argument("--junit", default=None, metavar="OUT", help="write JUnit XML to OUT")
     add_fail_on(batch)
