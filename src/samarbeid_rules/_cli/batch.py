@@ -112,7 +112,7 @@ def write_junit_file(path: str, items: Any) -> bool:
     from .._outputs.ci import junit_end, junit_head, junit_suite, junit_tail
 
     try:
-        text = junit_head() + "".join(_safe_suite(i, junit_suite) for i in items) + junit_end(_summary_of(items)) \
+        text = junit_head() + "".join(_safe_text(i, junit_suite) for i in items) + junit_end(_summary_of(items)) \
             + junit_tail()
         Path(path).write_text(text, encoding="utf-8")
     except (OSError, ValueError) as exc:
@@ -273,30 +273,24 @@ def ship_outputs(item: Any, *, jsonl: bool, junit: bool) -> tuple[str | None, st
     """
     from .._outputs.ci import jsonl_lines, junit_suite
 
-    return (_safe_lines(item, jsonl_lines) if jsonl else None, _safe_suite(item, junit_suite) if junit else None)
+    return (_safe_lines(item, jsonl_lines) if jsonl else None, _safe_text(item, junit_suite) if junit else None)
 
 
 def _safe_lines(item: Any, jsonl_lines: Any) -> str:
+    return _safe_text(item, lambda it: "".join(line + "\n" for line in jsonl_lines((it,))))
+
+
+def _safe_text(item: Any, render: Any) -> str:
+    """``render(item)``, or, if that text cannot be written as UTF-8, what ``render`` gives for an
+    error item saying so (one bad value fails its own timeline only)."""
     from .._uses.batch import BatchItem
 
     try:
-        text = "".join(line + "\n" for line in jsonl_lines((item,)))
+        text = render(item)
         text.encode("utf-8")
         return text
     except (UnicodeError, ValueError, TypeError):
-        bad = BatchItem(item.location, None, "this timeline's record cannot be written as UTF-8", None)
-        return "".join(line + "\n" for line in jsonl_lines((bad,)))
-
-
-def _safe_suite(item: Any, junit_suite: Any) -> str:
-    from .._uses.batch import BatchItem
-
-    try:
-        text = junit_suite(item)
-        text.encode("utf-8")
-        return text
-    except (UnicodeError, ValueError, TypeError):
-        return junit_suite(BatchItem(item.location, None, "this timeline's record cannot be written as UTF-8", None))
+        return render(BatchItem(item.location, None, "this timeline's record cannot be written as UTF-8", None))
 
 
 def _cmd_generate(args: argparse.Namespace, out: TextIO) -> int:
