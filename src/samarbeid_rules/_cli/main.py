@@ -219,12 +219,12 @@ def _cmd_check(args: argparse.Namespace, out: TextIO) -> int:
     bad_input = engine_failed = False
     for name in args.files:
         check_stop()
-        if name == STDIN:
+        from_stdin = name == STDIN
+        if from_stdin:
             name = STDIN_LABEL
         try:
-            timeline = Path(name) if name != STDIN_LABEL else load_timeline(
-                read_stdin(TimelineError), name=STDIN_LABEL
-            )
+            # decided by the argument '-', not by the label: a file named '<stdin>' is a file
+            timeline = load_timeline(read_stdin(TimelineError), name=STDIN_LABEL) if from_stdin else Path(name)
             report = evaluate(
                 timeline, as_of=args.as_of, rules=compiled, profile=profile, engine=engine.name
             )
