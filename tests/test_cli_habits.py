@@ -62,6 +62,17 @@ def test_an_error_on_standard_input_is_located_at_stdin(monkeypatch, capsys):
     assert _run(capsys, "check", "-")[2].startswith("samarbeid-rules: <stdin>: not valid JSON")
 
 
+def test_a_file_named_like_the_stdin_label_is_read_as_a_file(monkeypatch, capsys, tmp_path):
+    """Only the argument ``-`` is standard input: a file whose name is ``<stdin>`` is that file."""
+    (tmp_path / "<stdin>").write_bytes(LATE.read_bytes())
+    monkeypatch.chdir(tmp_path)
+    _stdin(monkeypatch, DST.read_bytes())  # what standard input holds: another timeline
+    code, from_file, _ = _run(capsys, "check", "--format", "json", str(LATE))
+    code_named, named, err = _run(capsys, "check", "--format", "json", "<stdin>")
+    assert (code, code_named, err) == (EXIT_BREACH, EXIT_BREACH, "")
+    assert named == from_file
+
+
 def test_standard_input_can_be_given_once(monkeypatch, capsys):
     _stdin(monkeypatch, LATE.read_bytes())
     code, out, err = _run(capsys, "check", "-", "-")

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from .._common.errors import EngineFailedError, EngineUnavailableError, SamarbeidError, escaped
-from .._pipeline.engines import ENGINE_NAMES, get_engine
+from .._pipeline.engines import get_engine
 from .common import (
     EXIT_ABORTED,
     EXIT_BAD_INPUT,
@@ -21,8 +21,8 @@ from .common import (
     PROG,
     STDIN,
     STDIN_LABEL,
+    add_evaluation_options,
     add_fail_on,
-    as_of_arg,
     fails,
     stdin_lines,
     error,
@@ -52,13 +52,7 @@ def add_batch_commands(sub: Any) -> None:
         "--processes", type=processes_arg, default=1, metavar="N",
         help=f"worker processes (default 1; 0: one per CPU; at most {MAX_PROCESSES})",
     )
-    batch.add_argument(
-        "--as-of", type=as_of_arg, default=None, metavar="ISO",
-        help="instant to judge at, with a UTC offset (default: each timeline's latest event)",
-    )
-    batch.add_argument("--profile", default=None, metavar="FILE", help="interpretation profile (YAML)")
-    batch.add_argument("--rules", default=None, metavar="DIR", help="rule set directory (default: shipped)")
-    batch.add_argument("--engine", choices=ENGINE_NAMES, default="native", help="matching engine")
+    add_evaluation_options(batch)
     batch.add_argument("--jsonl", default=None, metavar="OUT", help="write one JSON line per obligation to OUT")
     batch.add_argument("--junit", default=None, metavar="OUT", help="write JUnit XML to OUT")
     add_fail_on(batch)
@@ -118,7 +112,7 @@ def write_junit_file(path: str, items: Any) -> bool:
     from .._outputs.ci import junit_end, junit_head, junit_suite, junit_tail
 
     try:
-        text = junit_head() + "".join(_safe_suite(i, junit_suite) for i in items) + junit_end(_summary_of(items)) \
+        text = junit_head() + "".join(_safe_text(i, junit_suite) for i in items) + junit_end(_summary_of(items)) \
             + junit_tail()
         Path(path).write_text(text, encoding="utf-8")
     except (OSError, ValueError) as exc:
@@ -279,30 +273,24 @@ def ship_outputs(item: Any, *, jsonl: bool, junit: bool) -> tuple[str | None, st
     """
     from .._outputs.ci import jsonl_lines, junit_suite
 
-    return (_safe_lines(item, jsonl_lines) if jsonl else None, _safe_suite(item, junit_suite) if junit else None)
+    return (_safe_lines(item, jsonl_lines) if jsonl else None, _safe_text(item, junit_suite) if junit else None)
 
 
 def _safe_lines(item: Any, jsonl_lines: Any) -> str:
+    return _safe_text(item, lambda it: "".join(line + "\n" for line in jsonl_lines((it,))))
+
+
+def _safe_text(item: Any, render: Any) -> str:
+    """``render(item)``, or, if that text cannot be written as UTF-8, what ``render`` gives for an
+    error item saying so (one bad value fails its own timeline only)."""
     from .._uses.batch import BatchItem
 
     try:
-        text = "".join(line + "\n" for line in jsonl_lines((item,)))
+        text = render(item)
         text.encode("utf-8")
         return text
     except (UnicodeError, ValueError, TypeError):
-        bad = BatchItem(item.location, None, "this timeline's record cannot be written as UTF-8", None)
-        return "".join(line + "\n" for line in jsonl_lines((bad,)))
-
-
-def _safe_suite(item: Any, junit_suite: Any) -> str:
-    from .._uses.batch import BatchItem
-
-    try:
-        text = junit_suite(item)
-        text.encode("utf-8")
-        return text
-    except (UnicodeError, ValueError, TypeError):
-        return junit_suite(BatchItem(item.location, None, "this timeline's record cannot be written as UTF-8", None))
+        return render(BatchItem(item.location, None, "this timeline's record cannot be written as UTF-8", None))
 
 
 def _cmd_generate(args: argparse.Namespace, out: TextIO) -> int:

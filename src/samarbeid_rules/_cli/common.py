@@ -13,11 +13,12 @@ from typing import Any
 
 from .._common.errors import SamarbeidError, escaped
 from .._common.wording import did_you_mean
+from .._pipeline.engines import ENGINE_NAMES
 
 __all__ = [
     "EXIT_ABORTED", "EXIT_BAD_INPUT", "EXIT_BREACH", "EXIT_ENGINE", "EXIT_INTERNAL", "EXIT_INTERRUPTED",
-    "EXIT_OK", "EXIT_TERMINATED", "EXIT_USAGE", "MAX_PROCESSES", "PROG", "as_of_arg", "error",
-    "nonnegative_int", "processes_arg", "stop_reason", "Terminated", "STOP", "StopSignals", "check_stop",
+    "EXIT_OK", "EXIT_TERMINATED", "EXIT_USAGE", "MAX_PROCESSES", "PROG", "add_evaluation_options", "as_of_arg",
+    "error", "nonnegative_int", "processes_arg", "stop_reason", "Terminated", "STOP", "StopSignals", "check_stop",
     "FAIL_ON", "STDIN", "STDIN_LABEL", "add_fail_on", "fails", "read_stdin", "stdin_lines",
 ]
 
@@ -147,6 +148,17 @@ def as_of_arg(text: str) -> datetime:
     except ValueError:  # pragma: no cover - the pattern allows 1900-2199 only
         raise argparse.ArgumentTypeError("the date-time must be from 1900 up to 2200") from None
     return value
+
+
+def add_evaluation_options(p: argparse.ArgumentParser) -> None:
+    """``--as-of``, ``--profile``, ``--rules`` and ``--engine``, as ``check`` and ``batch`` take them."""
+    p.add_argument(
+        "--as-of", type=as_of_arg, default=None, metavar="ISO",
+        help="instant to judge at, with a UTC offset (default: each timeline's latest event)",
+    )
+    p.add_argument("--profile", default=None, metavar="FILE", help="interpretation profile (YAML)")
+    p.add_argument("--rules", default=None, metavar="DIR", help="rule set directory (default: shipped)")
+    p.add_argument("--engine", choices=ENGINE_NAMES, default="native", help="matching engine")
 
 
 def error(message: object) -> None:

@@ -8,11 +8,11 @@ from datetime import date
 from pathlib import Path
 from typing import Any, TextIO
 
-from .._common.errors import InstitutionError, SamarbeidError, escaped
+from .._common.errors import InstitutionError, SamarbeidError
 from .._inputs.institution import load_institution
 from .._outputs.render import institution_table
 from .._uses.institution import check_institution, latest_record_date
-from .common import STDIN, STDIN_LABEL, read_stdin
+from .common import STDIN, STDIN_LABEL, error, read_stdin
 
 __all__ = ["add_institution_parser", "run_check_institution"]
 
@@ -67,10 +67,7 @@ def run_check_institution(args: argparse.Namespace, out: TextIO | None = None) -
                                        source=STDIN_LABEL if args.file == STDIN else str(args.file))
         report = check_institution(inst, as_of=as_of)
     except SamarbeidError as exc:
-        try:
-            print(f"samarbeid-rules: {escaped(exc)}", file=sys.stderr)
-        except (OSError, ValueError, AttributeError):
-            pass
+        error(exc)
         return EXIT_BAD_INPUT
     if getattr(args, "format", "table") == "json":
         out.write(report.to_json(indent=2) + "\n")

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from .._common.version import __version__
-from .._pipeline.engines import ENGINE_NAMES, get_engine
+from .._pipeline.engines import get_engine
 from .._common.errors import (
     BatchAbortedError,
     EngineFailedError,
@@ -56,6 +56,7 @@ from .common import (
     STOP,
     StopSignals,
     Terminated,
+    add_evaluation_options,
     add_fail_on,
     as_of_arg,
     check_stop,
@@ -92,13 +93,7 @@ def _parser() -> argparse.ArgumentParser:
         description="Evaluate each timeline file and report its obligations.",
     )
     check.add_argument("files", nargs="+", metavar="FILE", help="timeline JSON file (-: standard input)")
-    check.add_argument(
-        "--as-of", type=as_of_arg, default=None, metavar="ISO",
-        help="instant to judge at, with a UTC offset (default: each timeline's latest event)",
-    )
-    check.add_argument("--profile", default=None, metavar="FILE", help="interpretation profile (YAML)")
-    check.add_argument("--rules", default=None, metavar="DIR", help="rule set directory (default: shipped)")
-    check.add_argument("--engine", choices=ENGINE_NAMES, default="native", help="matching engine")
+    add_evaluation_options(check)
     check.add_argument(
         "--format", choices=("table", "json", "jsonl"), default="table",
         help="output format (jsonl: one line per obligation, see docs/batch.md)",
@@ -224,12 +219,12 @@ def _cmd_check(args: argparse.Namespace, out: TextIO) -> int:
     bad_input = engine_failed = False
     for name in args.files:
         check_stop()
-        if name == STDIN:
+        from_stdin = name == STDIN
+        if from_stdin:
             name = STDIN_LABEL
         try:
-            timeline = Path(name) if name != STDIN_LABEL else load_timeline(
-                read_stdin(TimelineError), name=STDIN_LABEL
-            )
+            # decided by the argument '-', not by the label: a file named '<stdin>' is a file
+            timeline = load_timeline(read_stdin(TimelineError), name=STDIN_LABEL) if from_stdin else Path(name)
             report = evaluate(
                 timeline, as_of=args.as_of, rules=compiled, profile=profile, engine=engine.name
             )

@@ -12,13 +12,12 @@ from .._inputs.ruleset import load_rules
 from .._outputs.scenario_report import scenario_junit_xml, scenario_summary, scenario_text
 from .._pipeline.engines import ENGINE_NAMES, get_engine
 from .._uses.scenarios import run_scenarios
+from .common import EXIT_BAD_INPUT, EXIT_BREACH, EXIT_ENGINE, EXIT_OK
 
 __all__ = ["add_scenarios_parser", "run_test"]
 
-EXIT_OK = 0
-EXIT_FAILED = 1
-EXIT_BAD_INPUT = 3
-EXIT_ENGINE = 4
+#: an expectation failed (the code ``check`` gives a breach)
+EXIT_FAILED = EXIT_BREACH
 
 
 def add_scenarios_parser(subparsers: Any) -> argparse.ArgumentParser:

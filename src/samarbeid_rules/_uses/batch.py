@@ -273,6 +273,14 @@ def _evaluate_chunk(tasks: list[tuple[str, str, Any]], settings: _Settings) -> l
     return [_ship(_run_task(task, settings), ship) for task in tasks]
 
 
+def _prepared(
+    as_of: datetime | None, rule_set: RuleSet, profile: Profile, engine: str, ship: Any
+) -> _Settings:
+    """A worker's settings from what the parent sends (:meth:`BatchRun._worker_spec`), the rules
+    compiled here."""
+    return _Settings(as_of, prepare_rules(rule_set), profile, engine, ship)
+
+
 _WORKER: _Settings | None = None
 
 
@@ -292,16 +300,14 @@ def start_method() -> str:
     return "spawn"
 
 
-def _worker_init(
-    as_of: datetime | None, rule_set: RuleSet | None, profile: Profile, engine: str, ship: Any = "report"
-) -> None:
+def _worker_init(*spec: Any) -> None:
     global _WORKER
     # Ctrl-C reaches the whole process group: the parent stops the workers, they do not stop themselves.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     # A forked worker inherits the parent's handler (the command line's only notes the signal):
     # the parent ends its workers with SIGTERM, which must end them.
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    _WORKER = _Settings(as_of, prepare_rules(rule_set), profile, engine, ship)
+    _WORKER = _prepared(*spec)
 
 
 def _worker_run(tasks: list[tuple[str, str, Any]]) -> list[BatchItem | tuple[str, str]]:
@@ -319,8 +325,7 @@ def _executor_run(key: str, spec: bytes, tasks: list[tuple[str, str, Any]]) -> l
     parent) are unpickled and the rules prepared only the first time this process sees ``key``."""
     settings = _PREPARED.get(key)
     if settings is None:
-        as_of, rule_set, profile, engine, ship = pickle.loads(spec)
-        settings = _Settings(as_of, prepare_rules(rule_set), profile, engine, ship)
+        settings = _prepared(*pickle.loads(spec))
         while len(_PREPARED) >= _PREPARED_KEPT:
             _PREPARED.pop(next(iter(_PREPARED)))
         _PREPARED[key] = settings
@@ -354,7 +359,6 @@ class BatchRun:
         tasks: Iterator[tuple[str, str, Any]],
         settings: _Settings,
         *,
-        rule_set_for_workers: RuleSet | None,
         processes: int,
         chunksize: int,
         progress: bool,
@@ -365,7 +369,6 @@ class BatchRun:
         self.processes = processes
         self._tasks = tasks
         self._settings = settings
-        self._worker_rules = rule_set_for_workers
         self._chunksize = chunksize
         self._show_progress = progress
         self._total = total
@@ -407,6 +410,13 @@ class BatchRun:
             print(message, file=sys.stderr)
 
     # internals
+    def _worker_spec(self) -> tuple[Any, ...]:
+        """What a worker process needs to build its settings (:func:`_prepared`): the loaded rule set
+        goes, not its directory (compiling it takes a millisecond; loading its YAML files again in
+        each worker would take most of a second)."""
+        s = self._settings
+        return (s.as_of, s.rules.rule_set, s.profile, s.engine, s.ship)
+
     def _results(self) -> Iterator[BatchItem | tuple[str, str]]:
         s = self._settings
         if self._executor is not None:
@@ -422,7 +432,7 @@ class BatchRun:
         # (multiprocessing flushes stdout and stderr before it forks: nothing buffered is written twice)
         pool = ProcessPoolExecutor(
             self.processes, mp_context=multiprocessing.get_context(start_method()),
-            initializer=_worker_init, initargs=(s.as_of, self._worker_rules, s.profile, s.engine, s.ship),
+            initializer=_worker_init, initargs=self._worker_spec(),
         )
         finished = False
         try:
@@ -437,8 +447,7 @@ class BatchRun:
         """Chunks of whole timelines (a case is never split) submitted to the caller's executor; the
         settings go with each chunk as one pickled blob, prepared once per worker process. The
         executor is the caller's: it is not shut down here; a stopped run cancels what it queued."""
-        s = self._settings
-        spec = pickle.dumps((s.as_of, self._worker_rules, s.profile, s.engine, s.ship), protocol=5)
+        spec = pickle.dumps(self._worker_spec(), protocol=5)
         key = hashlib.sha256(spec).hexdigest()
         tasks = (_read_here(t) for t in self._tasks)
         yield from self._windowed(lambda chunk: executor.submit(_executor_run, key, spec, chunk),
@@ -611,9 +620,6 @@ def evaluate_many(
     return BatchRun(
         tasks,
         _Settings(when, compiled, prof, engine, ship),
-        # The loaded rule set goes to the workers (compiling it takes a millisecond; loading its YAML
-        # files again in each worker would take most of a second).
-        rule_set_for_workers=compiled.rule_set,
         processes=processes,
         chunksize=chunksize,
         progress=progress,

@@ -14,10 +14,11 @@ import os
 import stat
 from pathlib import Path
 
+from .batchsource import JSONL_SUFFIXES
+
 __all__ = ["jsonl_total"]
 
 _BLOCK = 1 << 20
-_JSONL = (".jsonl", ".ndjson")
 
 
 def _lines(path: Path) -> int | None:
@@ -47,7 +48,7 @@ def jsonl_total(source: Path) -> int | None:
                     continue
                 if p.suffix.lower() == ".json":
                     total += 1
-                elif p.suffix.lower() in _JSONL:
+                elif p.suffix.lower() in JSONL_SUFFIXES:
                     lines = _lines(p)
                     if lines is None:
                         return None
