@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import sqlite3
+import threading
+import time
+from contextlib import contextmanager
 
 import pytest
 from service_support import Server, cli
@@ -127,3 +130,64 @@ def test_postgres_is_really_there(postgres):
 
     with psycopg.connect(postgres.url()) as conn:
         assert conn.execute("SHOW server_version").fetchone()[0].split(".")[0].isdigit()
+
+
+def test_sqlite_commits_concurrent_writes_together_and_a_failed_one_undoes_only_its_own(tmp_path):
+    """Group commit: the writes that queue while a commit is under way are committed by the next one,
+    in one transaction; a write that fails (a stale count) is undone alone, the others are stored."""
+    store = open_checked(str(tmp_path / "g.db"), upgrade=False)
+    for n in range(6):
+        store.create_case("oslo", f"c{n}", "p", "1990-01-01")
+    store.append_events("oslo", "c5", 0, [("a0", "d", "{}")])
+    groups: list[int] = []
+    commit_group = store._commit_group
+    store._commit_group = lambda group: (groups.append(len(group)), commit_group(group))[1]
+    results: dict[int, object] = {}
+
+    def append(n: int) -> None:
+        expected = 0  # stale for c5, which holds one event
+        try:
+            results[n] = store.append_events("oslo", f"c{n}", expected, [(f"e{n}", "d", "{}")])
+        except Conflict as exc:
+            results[n] = exc
+
+    store._lock.acquire()  # a commit "under way": the first writer waits for the connection
+    threads = [threading.Thread(target=append, args=(0,))]
+    threads[0].start()
+    while not store._committing:
+        time.sleep(0.001)
+    threads += [threading.Thread(target=append, args=(n,)) for n in range(1, 6)]
+    for t in threads[1:]:
+        t.start()
+    while len(store._queue) < 5:  # the other five queue behind the first
+        time.sleep(0.001)
+    store._lock.release()
+    for t in threads:
+        t.join(10)
+    assert groups == [1, 5]  # two commits for six writes
+    assert [results[n] for n in range(5)] == [1, 1, 1, 1, 1]
+    assert isinstance(results[5], Conflict)
+    assert [store.get_case("oslo", f"c{n}").event_count for n in range(6)] == [1, 1, 1, 1, 1, 1]
+    assert [r.event_id for r in store.events_after("oslo", "c5", 0)] == ["a0"]  # the stale write left nothing
+    assert [r.event_id for n in range(5) for r in store.events_after("oslo", f"c{n}", 0)] == [f"e{n}" for n in range(5)]
+    store.close()
+
+
+def test_sqlite_a_failed_group_commit_stores_nothing_and_the_next_commit_works(tmp_path):
+    store = open_checked(str(tmp_path / "f.db"), upgrade=False)
+    store.create_case("oslo", "c1", "p", "1990-01-01")
+    real_tx = store._tx
+
+    @contextmanager
+    def failing_tx():
+        with real_tx() as cur:
+            yield cur
+            raise sqlite3.OperationalError("disk I/O error")  # at the commit
+
+    store._tx = failing_tx
+    with pytest.raises(sqlite3.OperationalError):
+        store.append_events("oslo", "c1", 0, [("e1", "d", "{}")])
+    store._tx = real_tx
+    assert store.get_case("oslo", "c1").event_count == 0
+    assert store.append_events("oslo", "c1", 0, [("e1", "d", "{}")]) == 1  # the next commit works
+    store.close()

@@ -216,13 +216,21 @@ class Cases:
         for attempt in range(_ATTEMPTS):
             if attempt:  # another process keeps writing this case: step aside for a moment, at random
                 threading.Event().wait(_BACKOFF.uniform(0, 0.002 * min(attempt, 10)))
-            # a shared store is read first (events another process stored may be needed to judge
-            # these); either way an append with a stale count is a Conflict
-            case = self._get(prison_id, case_id, fresh=True)
+            # a shared store is read first, in one round trip (events another process stored may be
+            # needed to judge these); either way an append with a stale count is a Conflict
+            if self.store.shared:
+                row, upto = self.store.case_and_reported(prison_id, case_id)
+                if row is None:
+                    raise not_found()
+                case = self._get(prison_id, case_id, row.event_count)
+            else:
+                case, upto = self._get(prison_id, case_id), None
             with case.lock:
+                if not self.store.shared:  # kept in memory by this process: read under the case's lock
+                    upto = self._reported_upto(prison_id, case_id)
                 before = case.count
                 try:
-                    return self._post(case, events)
+                    return self._post(case, events, upto)
                 except Conflict:
                     self._drop(case)  # another process wrote first: catch up and judge again
                 except ServiceError as exc:
@@ -233,13 +241,14 @@ class Cases:
                     self._drop(case)
         raise ServiceError(503, "busy", "the case is being written by others; try again")
 
-    def _post(self, case: Case, events: Sequence[Any]) -> tuple[list[dict[str, Any]], int]:
-        # No read of the store first: an append with a stale count is a Conflict, and post() catches up.
+    def _post(self, case: Case, events: Sequence[Any], upto: int | None) -> tuple[list[dict[str, Any]], int]:
+        """``upto``: the latest as_of served for the case or its prison (an event at or before it
+        affects what was reported)."""
+        # No read of the store here: an append with a stale count is a Conflict, and post() catches up.
         if case.monitor is None:
             self._catch_up(case, None)
         mon = case.monitor
         assert mon is not None
-        upto = self._reported_upto(case.prison_id, case.case_id)
         new: list[tuple[str, str, str]] = []
         pending: dict[str, str] = {}
         by_position: dict[int, dict[str, Any]] = {}

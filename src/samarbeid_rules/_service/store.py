@@ -23,11 +23,11 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from .._common.errors import SamarbeidError
 
@@ -41,6 +41,9 @@ __all__ = [
     "Store",
     "StoreError",
 ]
+
+
+_T = TypeVar("_T")
 
 
 class StoreError(SamarbeidError):
@@ -175,6 +178,15 @@ class Store:
         raise NotImplementedError
         yield
 
+    def _write(self, work: Callable[[Any], _T]) -> _T:
+        """``work(cursor)`` in a committed transaction: its result once the commit is durable.
+
+        An exception raised by ``work`` undoes only its own writes. (SQLite commits the writes of
+        concurrent requests together: see :class:`SQLiteStore`.)
+        """
+        with self._tx() as cur:
+            return work(cur)
+
     def _has_version_table(self, cur: Any) -> bool:  # pragma: no cover - abstract
         raise NotImplementedError
 
@@ -298,7 +310,8 @@ class Store:
         """
         if not rows:
             return expected
-        with self._tx() as cur:
+
+        def append(cur: Any) -> int:
             cur.execute(
                 self._sql(
                     "UPDATE cases SET event_count = event_count + ? "
@@ -315,7 +328,9 @@ class Store:
                 ])
             except self._integrity_errors() as exc:
                 raise Conflict() from exc
-        return expected + len(rows)
+            return expected + len(rows)
+
+        return self._write(append)
 
     def _insert_events(self, cur: Any, values: list[tuple[Any, ...]]) -> None:
         cur.executemany(
@@ -332,12 +347,14 @@ class Store:
         """Append one audit record (committed on return); its id."""
         cols = ", ".join(AUDIT_COLUMNS)
         marks = ", ".join("?" for _ in AUDIT_COLUMNS)
-        with self._tx() as cur:
+        def insert(cur: Any) -> int:
             cur.execute(
                 self._sql(f"INSERT INTO audit ({cols}) VALUES ({marks}) RETURNING id"),
                 tuple(values[c] for c in AUDIT_COLUMNS),
             )
             return int(cur.fetchone()[0])
+
+        return self._write(insert)
 
     def get_audit(self, record_id: int) -> AuditRow | None:
         with self._tx() as cur:
@@ -356,6 +373,20 @@ class Store:
             )
             return [AuditRow(int(r[0]), dict(zip(AUDIT_COLUMNS, r[1:]))) for r in cur.fetchall()]
 
+    def case_and_reported(self, prison_id: str, case_id: str) -> tuple[CaseRow | None, int | None]:
+        """The case, and the latest ``as_of`` (µs) served for it or for its prison's work lists, in one
+        transaction (what posting to a shared store reads first: one round trip, not three)."""
+        reported = "SELECT MAX(as_of_us) FROM audit WHERE prison_id = ? AND {} AND kind <> 'evaluation'"
+        with self._tx() as cur:
+            case = self._case(cur, prison_id, case_id)
+            cur.execute(
+                self._sql(f"SELECT ({reported.format('case_id = ?')}), ({reported.format('case_id IS NULL')})"),
+                (prison_id, case_id, prison_id),
+            )
+            row = cur.fetchone()
+        known = [int(v) for v in (row or ()) if v is not None]
+        return case, max(known) if known else None
+
     def reported_upto(self, prison_id: str, case_id: str | None) -> int | None:
         """The latest ``as_of`` (µs) of a report or work list served for the case (``case_id``) or for
         the prison as a whole (``None``: its prison work lists), if any."""
@@ -370,10 +401,29 @@ class Store:
         return None if row is None or row[0] is None else int(row[0])
 
 
+class _Write:
+    """One request's writes, waiting to be committed with others (see :meth:`SQLiteStore._write`)."""
+
+    __slots__ = ("work", "done", "result", "error")
+
+    def __init__(self, work: Callable[[Any], Any]) -> None:
+        self.work = work
+        self.done = False
+        self.result: Any = None
+        self.error: BaseException | None = None
+
+
 class SQLiteStore(Store):
     """The embedded store: one SQLite file in WAL mode, every commit synced (``synchronous=FULL``).
 
     One server process writes it (several readers, such as a backup, may read it meanwhile).
+
+    **Group commit**: a commit waits for the disk (the sync), and one server's requests write
+    one file, so they would wait for each other's syncs one by one. Instead, the writes of the
+    requests that arrive while a commit is under way are committed together by the next one:
+    one transaction, each request's writes in their own savepoint (a request that fails, such
+    as an append with a stale count, undoes only its own), one sync; then each request gets its
+    result. Nothing is acknowledged before the commit that holds it is durable.
     """
 
     dialect = "sqlite"
@@ -387,7 +437,50 @@ class SQLiteStore(Store):
             self._conn.execute("PRAGMA foreign_keys=ON")
         except sqlite3.Error as exc:
             raise StoreError(f"cannot open the SQLite store ({type(exc).__name__})") from None
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # the connection
+        self._queue: list[_Write] = []  # writes waiting for the next group commit
+        self._queued = threading.Condition()  # guards _queue and _committing
+        self._committing = False
+
+    def _write(self, work: Callable[[Any], _T]) -> _T:
+        mine = _Write(work)
+        with self._queued:
+            self._queue.append(mine)
+            while self._committing and not mine.done:
+                self._queued.wait()
+            if not mine.done:  # no commit under way: this request commits every write waiting
+                self._committing = True
+                group, self._queue = self._queue, []
+        if not mine.done:
+            try:
+                self._commit_group(group)
+            finally:
+                with self._queued:
+                    self._committing = False
+                    self._queued.notify_all()
+        if mine.error is not None:
+            raise mine.error
+        return mine.result  # type: ignore[no-any-return]
+
+    def _commit_group(self, group: list[_Write]) -> None:
+        """Run every write of ``group`` in one transaction, each in a savepoint, and commit once."""
+        try:
+            with self._tx() as cur:
+                for w in group:
+                    cur.execute("SAVEPOINT w")
+                    try:
+                        w.result = w.work(cur)
+                    except Exception as exc:
+                        cur.execute("ROLLBACK TO w")
+                        w.error = exc
+                    cur.execute("RELEASE w")
+        except BaseException as exc:  # the commit failed: no write of the group is stored
+            for w in group:  # the request committing raises exc itself; each other gets its own error
+                w.error, w.result = StoreError(f"the store's commit failed ({type(exc).__name__})"), None
+            raise
+        finally:
+            for w in group:
+                w.done = True
 
     @contextmanager
     def _tx(self) -> Iterator[Any]:
