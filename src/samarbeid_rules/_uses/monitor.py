@@ -182,7 +182,9 @@ class _ExtraInputs:
       of its duty (and part) that set it (a release date set under one circular and changed under
       another): their role events are its inputs too (``siblings``);
     - the measures a recurring-looks rule is fulfilled by (continuous supervision): a cover begun before
-      the day resolved still covers it while it lasts (``cover_types``).
+      the day resolved still covers it while it lasts (``cover_types``). Their starts that fulfil the
+      rule are kept in the pseudo-role ``cover`` too, so that the covers are found without a walk
+      through every look.
     """
 
     def __init__(self, rule_set: RuleSet) -> None:
@@ -217,12 +219,15 @@ class _ExtraInputs:
                 if others:
                     self.siblings[rid] = others
 
-    def roles(self, model: Any) -> list[tuple[str, str]]:
-        """The pseudo-roles of ``model``: (rule id, ``extension``) and (rule id, ``during``)."""
+    def roles(self, model: Any, classified: Iterable[tuple[str, str]] = ()) -> list[tuple[str, str]]:
+        """The pseudo-roles of ``model``: (rule id, ``extension``), (rule id, ``during``) and, given
+        the roles it was ``classified`` in, (rule id, ``cover``)."""
         kind = getattr(model, "type", None)
         out = [(rid, "extension") for rid in self.extension.get(kind, ())]
         if isinstance(model, _MeasureStart):
             out += [(rid, "during") for rid in self.during.get(kind, ())]
+            out += [(rid, "cover") for rid, role in classified
+                    if role == "fulfil" and kind in self.cover_types.get(rid, ())]
         return out
 
 
@@ -516,7 +521,8 @@ class Monitor:
 
     def _append(self, model: Any, key: tuple[int, int, str]) -> None:
         fact = self._record_fact(model, len(self._events), self._admitted_before(key))
-        roles = [*self._engine.classify_facts(self._rules, [fact]), *self._extra.roles(model)]
+        classified = list(self._engine.classify_facts(self._rules, [fact]))
+        roles = [*classified, *self._extra.roles(model, classified)]
         self._events.append(model)
         self._keys.append(key)
         self._facts.append(fact)
@@ -580,7 +586,8 @@ class Monitor:
             self._rebuild([*self._events[:i], model, *self._events[i:]], [*self._keys[:i], key, *self._keys[i:]])
             return
         fact = self._record_fact(model, i, self._admitted_before(key))
-        roles = [*self._engine.classify_facts(self._rules, [fact]), *self._extra.roles(model)]
+        classified = list(self._engine.classify_facts(self._rules, [fact]))
+        roles = [*classified, *self._extra.roles(model, classified)]
         moved = [f.replace(index=f.index + 1) for f in self._facts[i:]]
         self._events.insert(i, model)
         self._keys.insert(i, key)
@@ -617,8 +624,12 @@ class Monitor:
         facts = derive_facts(self._stub.model_copy(update={"events": events}), _EARLIEST, self._profile)
         ordered = list(facts.after_as_of)  # all events, canonical order, index = position
         cls = {dr: list(ps) for dr, ps in self._engine.classify_facts(self._rules, ordered).items()}
+        of: dict[int, list[tuple[str, str]]] = {}  # position -> the roles it was classified in
+        for dr, positions in cls.items():
+            for p in positions:
+                of.setdefault(p, []).append(dr)
         for p, ev in enumerate(events):
-            for dr in self._extra.roles(ev):
+            for dr in self._extra.roles(ev, of.get(p, ())):
                 cls.setdefault(dr, []).append(p)
         pending = self._pending
         self._reset()
@@ -849,14 +860,11 @@ class Monitor:
     def _cover_ends(self, duty: str, upto: int, lookback: int) -> list[int]:
         """For recurring looks fulfilled by a cover too (continuous supervision): the ends (µs, from
         ``lookback`` to ``upto``) of the covers begun by ``upto`` -- a stretch without looks starts there."""
-        covers = self._extra.cover_types.get(duty)
-        if not covers:
-            return []
-        times = self._role_times.get((duty, "fulfil"), ())
-        facts = self._role_facts.get((duty, "fulfil"), ())
+        times = self._role_times.get((duty, "cover"), ())
+        facts = self._role_facts.get((duty, "cover"), ())
         ends = (
             self._measure_end_us.get(getattr(f.event, "measure_id", None) or "")
-            for f in facts[: bisect_right(times, upto)] if f.type in covers
+            for f in facts[: bisect_right(times, upto)]
         )
         return [e for e in ends if e is not None and lookback <= e <= upto]
 
@@ -885,7 +893,6 @@ class Monitor:
         # a rule judged in one chain with its siblings reads their role events too (see _ExtraInputs)
         wanted = [(duty, role) for role in ("trigger", "fulfil", "close", "extension")]
         wanted += [(rid, role) for rid in self._extra.siblings.get(duty, ()) for role in ("trigger", "fulfil", "close")]
-        covers = self._extra.cover_types.get(duty, frozenset())
         for rid, role in wanted:
             times = self._role_times.get((rid, role))
             if not times:
@@ -907,10 +914,12 @@ class Monitor:
                 elif role == "fulfil" and isinstance(timing, RecurringLooksTiming) and timing.day_window is None:
                     chosen = facts[lo:hi]  # around the clock: a gap may span midnight
                 elif role == "fulfil" and isinstance(timing, RecurringLooksTiming):
-                    midnight = self._day_start(when)
-                    since = bisect_left(times, _us(midnight))
+                    midnight_us = _us(self._day_start(when))
+                    since = bisect_left(times, midnight_us)
                     # a cover (continuous supervision) begun before midnight covers today while it lasts
-                    chosen = [f for f in facts[:since] if f.type in covers] + facts[since:hi]
+                    cover_times = self._role_times.get((duty, "cover"), ())
+                    earlier = self._role_facts.get((duty, "cover"), [])[: bisect_left(cover_times, midnight_us)]
+                    chosen = earlier + facts[since:hi]
                 elif role == "fulfil":
                     chosen = self._furthest_cover(facts[: bisect_left(times, upto)], upto)
                 else:
