@@ -58,7 +58,7 @@ import threading
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -322,6 +322,8 @@ class Monitor:
         # a deadline rule with nothing open after its last role event stays so
         # until its version changes (until = _FOREVER, no obligations kept)
         self._stable: dict[str, tuple[int, int, int, list[Obligation]]] = {}
+        # (rule id, local day) -> the day's fixed edges in µs (see _day_edges; they depend on no event)
+        self._edges_memo: dict[tuple[str, date], list[int]] = {}
 
     # --- persistence ---------------------------------------------------------------
 
@@ -798,16 +800,7 @@ class Monitor:
         else:
             term = self._profile.terms[bound.term]
             lengths = (_us_length(term.strict), _us_length(term.lenient))
-        day = when.astimezone(tz).date()
-        days = (day, day + timedelta(days=1))
-        edges = [_us(local_instant(d, time(0), tz)) for d in days]
-        if isinstance(timing, RecurringLooksTiming) and timing.day_window is not None:
-            window = self._profile.terms[timing.day_window]
-            for win in (window.strict, window.lenient):
-                edges += [_us(local_instant(d, t, tz)) for d in days for t in (win.start, win.end)]
-        if isinstance(timing, ContinuousCoverTiming) and timing.until_age is not None:
-            leap = self._profile.settings.leap_day_birthday
-            edges.append(_us(birthday_instant(self.person.birth_date, timing.until_age, tz, leap)))
+        edges = self._day_edges(loaded, when.astimezone(tz).date())
         anchors = [*edges, *(_us(o.window.opens) for o in found)]
         for role in ("trigger", "fulfil", "close"):  # an event at ``when`` itself
             times = self._role_times.get((duty, role), ())
@@ -818,6 +811,27 @@ class Monitor:
         candidates = [*anchors, *(a + n for a in anchors for n in lengths)]
         soonest = min((c for c in candidates for c in (c, c + 1) if c > upto), default=_FOREVER)
         return min(soonest, self._stable_until(duty, loaded, found, when, upto))
+
+    def _day_edges(self, loaded: LoadedRule, day: date) -> list[int]:
+        """The fixed instants (µs) at which a recurring-looks or cover rule's stretch may change on
+        ``day`` and the next: both midnights, the daytime window's edges (strict and lenient), and
+        the end of a duty at an age. Worked out once per rule and day (they depend on nothing else)."""
+        key = (loaded.rule_id, day)
+        edges = self._edges_memo.get(key)
+        if edges is not None:
+            return edges
+        timing, tz = loaded.rule.timing, self._tz
+        days = (day, day + timedelta(days=1))
+        edges = [_us(local_instant(d, time(0), tz)) for d in days]
+        if isinstance(timing, RecurringLooksTiming) and timing.day_window is not None:
+            window = self._profile.terms[timing.day_window]
+            for win in (window.strict, window.lenient):
+                edges += [_us(local_instant(d, t, tz)) for d in days for t in (win.start, win.end)]
+        if isinstance(timing, ContinuousCoverTiming) and timing.until_age is not None:
+            leap = self._profile.settings.leap_day_birthday
+            edges.append(_us(birthday_instant(self.person.birth_date, timing.until_age, tz, leap)))
+        self._edges_memo[key] = edges
+        return edges
 
     def _stretch_starts(self, duty: str, loaded: LoadedRule, upto: int, lookback: int) -> list[int]:
         """The instants (µs, after ``lookback``) at which a stretch without looks or cover ongoing at
