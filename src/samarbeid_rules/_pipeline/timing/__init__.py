@@ -79,6 +79,7 @@ from .measure_deadline import _measure_deadline
 from .per_day import _per_day
 from .per_dogn import _per_dogn
 from .permission import _permission
+from .plan import plan_of
 from .recurring_looks import _recurring_looks
 
 __all__ = ["MEASURE_KINDS", "judges", "not_in_force", "not_in_force_record", "resolve_rule", "Uses"]
@@ -88,7 +89,7 @@ def resolve_rule(loaded: LoadedRule, rule_set: RuleSet, facts: Facts, cls: Class
     """All obligations of one rule on one timeline."""
     if not cls.get((loaded.rule_id, "trigger")):
         return []  # nothing triggered this rule: the common case, kept cheap
-    ctx = _Ctx(loaded, facts, cls, uses, rule_set)
+    ctx = _Ctx(loaded, facts, cls, uses, rule_set, plan_of(loaded, rule_set))
     timing = loaded.rule.timing
     kind = _KINDS.get(type(timing))
     if kind is None:  # pragma: no cover - the loader admits no other kind

@@ -88,6 +88,7 @@ from ..._inputs.ruleset import LoadedRule, RuleSet
 from ..compile import Matcher
 from ..facts import EventFact, Facts, values_of
 from ..report import EventUse, Gap, Obligation, Status, TermUse, build, term_use
+from .plan import RulePlan, plan_of
 
 
 Classification = dict[tuple[str, str], list[int]]
@@ -167,58 +168,46 @@ def _spans_in_force(start: datetime, end: datetime, periods, tz, cal=None) -> li
 
 
 class _Ctx:
-    """One rule on one timeline: what every timing kind reads, looked up once."""
+    """One rule on one timeline: what every timing kind reads, looked up once.
+
+    What depends on the rule file alone is its :class:`~.plan.RulePlan` (``plan``), built once per
+    rule set; what is derived once per evaluation and shared by every rule is in ``facts.memo``.
+    """
 
     __slots__ = (
-        "loaded", "facts", "cls", "uses", "rule_set", "rule", "tz", "_periods", "_day_of", "_local_of",
-        "_calendar", "_fixed", "_dated_fulfil",
+        "loaded", "plan", "facts", "cls", "uses", "rule_set", "rule", "tz", "_periods", "_day_of", "_local_of",
+        "_calendar",
     )
 
-    def __init__(self, loaded: LoadedRule, facts: Facts, cls: Classification, uses: Uses, rule_set: RuleSet) -> None:
+    def __init__(self, loaded: LoadedRule, facts: Facts, cls: Classification, uses: Uses, rule_set: RuleSet,
+                 plan: RulePlan | None = None) -> None:
         self.loaded = loaded
+        self.plan = plan = plan if plan is not None else plan_of(loaded, rule_set)
         self.facts = facts
         self.cls = cls
         self.uses = uses
         self.rule_set = rule_set
         self.rule = loaded.rule
         self.tz = facts.tz
-        self._periods = rule_set.in_force[loaded.rule_id]
+        self._periods = plan.periods
         # Per evaluation, shared by every rule: an instant's local date, and
         # an instant in local time.
         memo = facts.memo
         self._day_of: dict[datetime, date] = memo.setdefault("day", {})
         self._local_of: dict[datetime, datetime] = memo.setdefault("local", {})
         self._calendar: dict[tuple[Any, ...], Any] = memo.setdefault("calendar", {})
-        rule = self.rule
-        # Fulfilment patterns with a condition read from a dated value, by event type.
-        self._dated_fulfil = {
-            p.event: [(name, value) for name, op, value in p.conditions() if op == "in_value"]
-            for p in rule.fulfilled_by
-            if any(op == "in_value" for _, op, _ in p.conditions())
-        }
-        # The fields every obligation of this rule shares.
-        self._fixed = {
-            "duty_id": rule.duty,
-            "part": rule.part,
-            "title": rule.title,
-            "actor": rule.actor,
-            "modality": rule.modality,
-            "citation": rule.source,
-            "rule_file": loaded.rel,
-            "rule_set": rule_set.citation(),
-        }
 
     def facts_for(self, role: str) -> list[EventFact]:
         ordered = self.facts.ordered
         found = [ordered[p] for p in self.cls.get((self.loaded.rule_id, role), ())]
-        if role == "fulfil" and self._dated_fulfil:
+        if role == "fulfil" and self.plan.dated_fulfil:
             found = [f for f in found if self._dated_ok(f)]
         return found
 
     def _dated_ok(self, f: EventFact) -> bool:
         """A fulfilling event meets its pattern's dated conditions on its own local date."""
         registry = self.rule_set.registry
-        for name, value_name in self._dated_fulfil.get(f.type, ()):
+        for name, value_name in self.plan.dated_fulfil.get(f.type, ()):
             value = registry.value_on(value_name, self.day(f.at))
             if value is None or f.record.get(name) not in value.value:
                 return False
@@ -240,8 +229,8 @@ class _Ctx:
         """Triggers judged by a deadline kind: those on whose local date the rule is in force (and, for a
         pattern with ``during``, made while such a measure was in effect)."""
         found = [f for f in self.facts_for("trigger") if self.in_force_at(f.at)]
-        if any(p.during for p in self.rule.trigger):
-            patterns = [(pat, Matcher("", "", "", pat.conditions())) for pat in self.rule.trigger]
+        patterns = self.plan.during_patterns
+        if patterns is not None:
             found = [f for f in found if self._during_ok(f, patterns)]
         return found
 
@@ -347,7 +336,7 @@ class _Ctx:
         return self.local(t).isoformat(timespec="minutes")
 
     def ob_id(self, trigger: EventFact, part: _Part | None = None) -> str:
-        return f"{self.rule.key}:{trigger.id}{part.suffix if part is not None else ''}"
+        return f"{self.plan.key}:{trigger.id}{part.suffix if part is not None else ''}"
 
     def term_use(self, name: str) -> TermUse:
         """The profile term ``name`` as the report cites it (one per evaluation)."""
@@ -381,7 +370,7 @@ class _Ctx:
             rule_set_version=rule_set.version_on(first),
             bases=bases,
             basis_dates_assumed=assumed,
-            **self._fixed,
+            **self.plan.fixed,
             **kw,
         )
 

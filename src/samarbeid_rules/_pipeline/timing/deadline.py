@@ -176,12 +176,9 @@ def _files(ctx: _Ctx, timing: DeadlineTiming) -> tuple[_File, list[tuple[EventFa
     sets it, in time order (each trigger in force in its own file)."""
     own = _File(ctx, timing)
     files = [own]
-    if timing.superseded_by_next_trigger:
-        for loaded in ctx.rule_set.rules:
-            t = loaded.rule.timing
-            if (loaded is not ctx.loaded and loaded.rule.key == ctx.rule.key and isinstance(t, DeadlineTiming)
-                    and t.superseded_by_next_trigger and ctx.cls.get((loaded.rule_id, "trigger"))):
-                files.append(_File(_Ctx(loaded, ctx.facts, ctx.cls, ctx.uses, ctx.rule_set), t))
+    for loaded in ctx.plan.replacing:  # with superseded_by_next_trigger: the other files that set it
+        if ctx.cls.get((loaded.rule_id, "trigger")):
+            files.append(_File(_Ctx(loaded, ctx.facts, ctx.cls, ctx.uses, ctx.rule_set), loaded.rule.timing))
     chain = [(trig, f) for f in files for trig in f.ctx.triggers()]
     chain.sort(key=lambda p: (p[0].at, p[0].index))
     return own, chain

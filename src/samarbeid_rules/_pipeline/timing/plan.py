@@ -1,0 +1,153 @@
+"""What judging a rule file needs that depends only on the rule file and its rule set: worked out
+once per rule set, not once per timeline.
+
+Every timeline is judged by every rule file of the rule set; what does not
+depend on the timeline (the rule's key, its in-force periods, the fields every
+obligation of the rule shares, its patterns compiled for correlation and for
+near misses, the rule files whose triggers replace its own) is a
+:class:`RulePlan`, built here.
+
+:func:`plan_of` gives a rule file's plan. The plans of a rule set are built
+together the first time one is asked for, and kept as long as the rule set
+object lives (keyed on its identity: a rule set is immutable, and
+:meth:`~.._inputs.ruleset.RuleSet.only` or ``with_settings`` make new ones).
+A plan is never changed once built, so evaluations in several threads share
+it; what is worked out per evaluation stays in ``Facts.memo``.
+"""
+
+from __future__ import annotations
+
+import weakref
+from datetime import timedelta
+from typing import Any, NamedTuple
+
+from ..._inputs.rules import DeadlineTiming
+from ..._inputs.ruleset import LoadedRule, RuleSet
+from ..compile import Matcher
+
+__all__ = ["Link", "NearMissPattern", "RulePlan", "plan_of"]
+
+
+class Link(NamedTuple):
+    """A fulfilling or closing pattern as correlation reads it: its event type, the (event field,
+    trigger field) pairs that tie an event to a trigger (``same``, and ``responds_to`` against the
+    trigger's ``id``), and its ``lookback``."""
+
+    event: str
+    pairs: tuple[tuple[str, str], ...]
+    lookback: timedelta
+
+
+def links(patterns: Any) -> tuple[Link, ...]:
+    """The correlation of each pattern in ``patterns``."""
+    out = []
+    for pat in patterns:
+        pairs = [(name, name) for name in pat.same]
+        if pat.responds_to:
+            pairs.append(("responds_to", "id"))
+        out.append(Link(pat.event, tuple(pairs), getattr(pat, "lookback", None) or timedelta(0)))
+    return tuple(out)
+
+
+class NearMissPattern(NamedTuple):
+    """A fulfilment pattern as near misses read it (:mod:`.near_misses`)."""
+
+    event: str
+    lookback: timedelta
+    #: (field, operator, value, a matcher of that one condition; None for a dated ``in_value``)
+    conditions: tuple[tuple[str, str, Any, Matcher | None], ...]
+    same: tuple[str, ...]
+    responds_to: bool
+
+
+class RulePlan:
+    """One rule file of a rule set, with what every timeline's judging of it reads."""
+
+    __slots__ = (
+        "loaded", "rule", "rule_id", "key", "trigger_role", "fulfil_role", "close_role", "periods", "fixed",
+        "dated_fulfil", "during_patterns", "fulfil_links", "close_links", "has_lookback", "near_miss_patterns",
+        "replacing",
+    )
+
+    def __init__(self, loaded: LoadedRule, rule_set: RuleSet) -> None:
+        rule = loaded.rule
+        self.loaded = loaded
+        self.rule = rule
+        self.rule_id = loaded.rule_id
+        #: duty id, with the part if any: what obligation ids start with
+        self.key: str = rule.key
+        #: the keys of the engine's classification for the rule's roles
+        self.trigger_role = (loaded.rule_id, "trigger")
+        self.fulfil_role = (loaded.rule_id, "fulfil")
+        self.close_role = (loaded.rule_id, "close")
+        self.periods = rule_set.in_force[loaded.rule_id]
+        #: the fields every obligation of this rule shares (read, never changed)
+        self.fixed: dict[str, Any] = {
+            "duty_id": rule.duty,
+            "part": rule.part,
+            "title": rule.title,
+            "actor": rule.actor,
+            "modality": rule.modality,
+            "citation": rule.source,
+            "rule_file": loaded.rel,
+            "rule_set": rule_set.citation(),
+        }
+        #: fulfilment patterns with a condition read from a dated value, by event type
+        self.dated_fulfil: dict[str, list[tuple[str, Any]]] = {}
+        for p in rule.fulfilled_by:
+            dated = [(name, value) for name, op, value in p.conditions() if op == "in_value"]
+            if dated:
+                self.dated_fulfil[p.event] = dated
+        #: the trigger patterns with their matchers, where one has ``during`` (else None)
+        self.during_patterns: tuple[tuple[Any, Matcher], ...] | None = (
+            tuple((pat, Matcher("", "", "", pat.conditions())) for pat in rule.trigger)
+            if any(p.during for p in rule.trigger) else None
+        )
+        self.fulfil_links = links(rule.fulfilled_by)
+        self.close_links = links(rule.closed_by or ())
+        #: a fulfilment may come before the trigger (a pattern has ``lookback``)
+        self.has_lookback = any(p.lookback for p in rule.fulfilled_by)
+        self.near_miss_patterns = tuple(
+            NearMissPattern(
+                pat.event,
+                getattr(pat, "lookback", None) or timedelta(0),
+                tuple((name, op, value, None if op == "in_value" else Matcher("", "", "", ((name, op, value),)))
+                      for name, op, value in pat.conditions()),
+                tuple(pat.same),
+                getattr(pat, "responds_to", False),
+            )
+            for pat in rule.fulfilled_by
+        )
+        #: with ``superseded_by_next_trigger`` (a deadline): the other rule files of the same duty (and
+        #: part) that set it too, whose triggers replace this file's and are replaced by them
+        self.replacing: tuple[LoadedRule, ...] = ()
+        t = rule.timing
+        if isinstance(t, DeadlineTiming) and t.superseded_by_next_trigger:
+            self.replacing = tuple(
+                other for other in rule_set.rules
+                if other is not loaded and other.rule.key == self.key
+                and isinstance(other.rule.timing, DeadlineTiming) and other.rule.timing.superseded_by_next_trigger
+            )
+
+
+#: id of a rule set → (a weak reference to it, its plans by rule id)
+_PLANS: dict[int, tuple[weakref.ref, dict[str, RulePlan]]] = {}
+
+
+def _forget(key: int) -> Any:
+    return lambda _ref: _PLANS.pop(key, None)
+
+
+def plan_of(loaded: LoadedRule, rule_set: RuleSet) -> RulePlan:
+    """The plan of rule file ``loaded`` of ``rule_set`` (built once per rule set)."""
+    key = id(rule_set)
+    entry = _PLANS.get(key)
+    if entry is None or entry[0]() is not rule_set:
+        # Built whole before it is stored: a thread that builds it too stores an equal one.
+        plans = {r.rule_id: RulePlan(r, rule_set) for r in rule_set.rules}
+        entry = (weakref.ref(rule_set, _forget(key)), plans)
+        _PLANS[key] = entry
+    plan = entry[1].get(loaded.rule_id)
+    if plan is None or plan.loaded is not loaded:
+        return RulePlan(loaded, rule_set)  # a rule file from outside the rule set: planned afresh
+    return plan
