@@ -88,7 +88,7 @@ from ..._inputs.ruleset import LoadedRule, RuleSet
 from ..compile import Matcher
 from ..facts import EventFact, Facts, values_of
 from ..report import EventUse, Gap, Obligation, Status, TermUse, build, term_use
-from .plan import RulePlan, plan_of
+from .plan import Link, RulePlan, plan_of
 
 
 Classification = dict[tuple[str, str], list[int]]
@@ -484,24 +484,22 @@ class _Correlated:
     most 2**len(keys) groups per pattern, each searched by bisection.
     """
 
-    def __init__(self, ctx: _Ctx, facts: Sequence[EventFact], patterns: Sequence[Any] | None = None) -> None:
+    def __init__(self, ctx: _Ctx, facts: Sequence[EventFact], links: Sequence[Link] | None = None) -> None:
         self.patterns = []
         if not facts:
             return  # nothing matches: every search finds nothing
-        if patterns is None:
-            patterns = ctx.rule.fulfilled_by
+        if links is None:
+            links = ctx.plan.fulfil_links
         by_type: dict[str, list[EventFact]] = {}
-        if len(patterns) == 1:  # every fulfilling event is of the one pattern's type
-            by_type[patterns[0].event] = list(facts)
+        if len(links) == 1:  # every fulfilling event is of the one pattern's type
+            by_type[links[0].event] = list(facts)
         else:
             for f in facts:
                 by_type.setdefault(f.type, []).append(f)
-        for pat in patterns:
-            pairs = [(name, name) for name in pat.same]
-            if pat.responds_to:
-                pairs.append(("responds_to", "id"))
+        for link in links:
+            pairs = link.pairs
             groups: dict[tuple[Any, ...], list[EventFact]] = {}
-            candidates = by_type.get(pat.event, ())
+            candidates = by_type.get(link.event, ())
             if len(pairs) == 1:
                 name = pairs[0][0]
                 values = values_of(candidates, name)
@@ -518,9 +516,7 @@ class _Correlated:
             else:
                 for f in candidates:
                     groups.setdefault(tuple(f.value(fn) for fn, _ in pairs), []).append(f)
-            self.patterns.append(
-                (pairs, getattr(pat, "lookback", None) or timedelta(0), {k: (v, list(map(_AT, v))) for k, v in groups.items()})
-            )
+            self.patterns.append((pairs, link.lookback, {k: (v, list(map(_AT, v))) for k, v in groups.items()}))
 
     def _groups_for(self, trigger: EventFact):
         for pairs, lookback, groups in self.patterns:
@@ -566,7 +562,7 @@ def _ids(facts: Sequence[EventFact]) -> list[str]:
 def _closer(ctx: _Ctx) -> _Correlated:
     """The closing events of the rule, searched like fulfilments: the first at or after a trigger,
     tied to it by the closing pattern's ``same`` / ``responds_to``."""
-    return _Correlated(ctx, ctx.facts_for("close"), ctx.rule.closed_by or ())
+    return _Correlated(ctx, ctx.facts_for("close"), ctx.plan.close_links)
 
 
 # --- conditions -----------------------------------------------------------

@@ -128,8 +128,8 @@ def _recurring_looks(ctx: _Ctx, timing: RecurringLooksTiming) -> list[Obligation
     partial = facts.profile.settings.partial_days
     cover_types = {p.event for p in ctx.rule.fulfilled_by if issubclass(EVENT_TYPES[p.event], _MeasureStart)}
     fulfil = ctx.facts_for("fulfil")
-    look_patterns = [p for p in ctx.rule.fulfilled_by if p.event not in cover_types]
-    corr = _Correlated(ctx, [f for f in fulfil if f.type not in cover_types], look_patterns)
+    look_links = [link for link in ctx.plan.fulfil_links if link.event not in cover_types]
+    corr = _Correlated(ctx, [f for f in fulfil if f.type not in cover_types], look_links)
     all_covers = _joined([_measure_span(ctx, f) + (f,) for f in fulfil if f.type in cover_types])
     out: list[Obligation] = []
     for trig, part in ctx.measure_parts():
