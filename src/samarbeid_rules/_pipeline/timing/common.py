@@ -356,18 +356,21 @@ class _Ctx:
                 kw["gaps"] = [g if g.status is g.status.for_recommendation() else
                               build(Gap, **{**g.__dict__, "status": g.status.for_recommendation()})
                               for g in kw["gaps"]]
-        first, last = (part.first_day, part.last_day) if part is not None else (self.day(trigger.at),) * 2
-        rule_set = self.rule_set
-        bases = rule_set.bases_on(self.loaded, first, last)
-        assumed = any(rule_set.registry.bases[b].assumed for b in bases) or any(
-            v is not None and v.assumed for v in dated
-        )
+        if part is None:  # judged on the trigger's local date
+            on = self.plan.on_day(self.day(trigger.at))
+            bases, assumed = list(on.bases), on.assumed
+        else:  # judged on every day of the part: the bases in force on any of them
+            on = self.plan.on_day(part.first_day)
+            rule_set = self.rule_set
+            bases = rule_set.bases_on(self.loaded, part.first_day, part.last_day)
+            assumed = any(rule_set.registry.bases[b].assumed for b in bases)
+        assumed = assumed or any(v is not None and v.assumed for v in dated)
         # Built from values this module computed, so not validated again.
         return build(
             Obligation,
             id=self.ob_id(trigger, part),
             breach=status.is_breach,
-            rule_set_version=rule_set.version_on(first),
+            rule_set_version=on.version,
             bases=bases,
             basis_dates_assumed=assumed,
             **self.plan.fixed,

@@ -18,14 +18,15 @@ it; what is worked out per evaluation stays in ``Facts.memo``.
 from __future__ import annotations
 
 import weakref
-from datetime import timedelta
+from bisect import bisect_right
+from datetime import date, timedelta
 from typing import Any, NamedTuple
 
 from ..._inputs.rules import DeadlineTiming
 from ..._inputs.ruleset import LoadedRule, RuleSet
 from ..compile import Matcher
 
-__all__ = ["Link", "NearMissPattern", "RulePlan", "plan_of"]
+__all__ = ["InForceOn", "Link", "NearMissPattern", "RulePlan", "plan_of"]
 
 
 class Link(NamedTuple):
@@ -60,13 +61,22 @@ class NearMissPattern(NamedTuple):
     responds_to: bool
 
 
+class InForceOn(NamedTuple):
+    """What an obligation judged on one local day cites: the rule file's bases in force that day (in the
+    rule file's order), whether a date of one of them is assumed, and the rule-set version in force."""
+
+    bases: tuple[str, ...]
+    assumed: bool
+    version: str | None
+
+
 class RulePlan:
     """One rule file of a rule set, with what every timeline's judging of it reads."""
 
     __slots__ = (
         "loaded", "rule", "rule_id", "key", "trigger_role", "fulfil_role", "close_role", "periods", "fixed",
         "dated_fulfil", "during_patterns", "fulfil_links", "close_links", "has_lookback", "near_miss_patterns",
-        "replacing",
+        "replacing", "_marks", "_on_days",
     )
 
     def __init__(self, loaded: LoadedRule, rule_set: RuleSet) -> None:
@@ -128,6 +138,27 @@ class RulePlan:
                 if other is not loaded and other.rule.key == self.key
                 and isinstance(other.rule.timing, DeadlineTiming) and other.rule.timing.superseded_by_next_trigger
             )
+        self._plan_days(rule_set)
+
+
+    def on_day(self, day: date) -> InForceOn:
+        """The bases, their assumed dates and the rule-set version of an obligation judged on ``day``."""
+        return self._on_days[bisect_right(self._marks, day)]
+
+    def _plan_days(self, rule_set: RuleSet) -> None:
+        """The days on which the rule file's bases or the rule set's versions come into or go out of
+        force cut time into stretches that cite the same; each stretch's citation, worked out once."""
+        bases = rule_set.registry.bases
+        ids = [*self.rule.bases, *(v.basis for v in rule_set.meta.versions)]
+        marks = sorted({d for b in ids for d in (bases[b].start.day, bases[b].end.day if bases[b].end else None)
+                        if d is not None})
+        # A day of each stretch: the day before the first mark, then each mark.
+        days = [marks[0] - timedelta(days=1) if marks and marks[0] > date.min else date.min, *marks]
+        self._marks = marks
+        self._on_days = []
+        for day in days:
+            cited = tuple(rule_set.bases_on(self.loaded, day))
+            self._on_days.append(InForceOn(cited, any(bases[b].assumed for b in cited), rule_set.version_on(day)))
 
 
 #: id of a rule set → (a weak reference to it, its plans by rule id)
