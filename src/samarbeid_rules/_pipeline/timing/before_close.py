@@ -86,6 +86,7 @@ def _before_close(ctx: _Ctx, timing: BeforeCloseTiming) -> list[Obligation]:
         out.append(
             ctx.obligation(
                 trig,
+                ob_id=ob_id,
                 status=status,
                 trigger_event_ids=[trig.id],
                 window=build(Window, opens=ctx.local(trig.at), due=ctx.local(close.at) if close else None,

@@ -87,8 +87,8 @@ from ..._inputs.rules import Bound
 from ..._inputs.ruleset import LoadedRule, RuleSet
 from ..compile import Matcher
 from ..facts import EventFact, Facts, values_of
-from ..report import EventUse, Gap, Obligation, Status, TermUse, build, term_use
-from .plan import Link, RulePlan, plan_of
+from ..report import EventUse, Gap, Obligation, Status, TermUse, build
+from .plan import Link, RulePlan, plan_of, term_use_of
 
 
 Classification = dict[tuple[str, str], list[int]]
@@ -223,7 +223,10 @@ class _Ctx:
     def in_force_at(self, t: datetime) -> bool:
         """The rule is in force on ``t``'s local date (one of its bases is)."""
         d = self.day(t)
-        return any(s <= d and (e is None or d < e) for s, e in self._periods)
+        for s, e in self._periods:
+            if s <= d and (e is None or d < e):
+                return True
+        return False
 
     def triggers(self) -> list[EventFact]:
         """Triggers judged by a deadline kind: those on whose local date the rule is in force (and, for a
@@ -339,16 +342,15 @@ class _Ctx:
         return f"{self.plan.key}:{trigger.id}{part.suffix if part is not None else ''}"
 
     def term_use(self, name: str) -> TermUse:
-        """The profile term ``name`` as the report cites it (one per evaluation)."""
-        memo = self.facts.memo
-        use = memo.get(("term", name))
-        if use is None:
-            use = memo[("term", name)] = term_use(name, self.facts.profile.terms[name])
-        return use
+        """The profile term ``name`` as the report cites it (one per profile)."""
+        return term_use_of(self.facts.profile, name)
 
     def obligation(
-        self, trigger: EventFact, *, part: _Part | None = None, dated: Sequence[ValueOn | None] = (), **kw: Any
+        self, trigger: EventFact, *, part: _Part | None = None, dated: Sequence[ValueOn | None] = (),
+        ob_id: str | None = None, **kw: Any
     ) -> Obligation:
+        """The obligation of ``trigger`` (and ``part``), with the fields the rule shares; ``ob_id`` if the
+        caller has it already."""
         status: Status = kw["status"]
         if self.rule.modality == "bør":
             status = kw["status"] = status.for_recommendation()
@@ -368,7 +370,7 @@ class _Ctx:
         # Built from values this module computed, so not validated again.
         return build(
             Obligation,
-            id=self.ob_id(trigger, part),
+            id=ob_id if ob_id is not None else self.ob_id(trigger, part),
             breach=status.is_breach,
             rule_set_version=on.version,
             bases=bases,
@@ -565,7 +567,8 @@ def _ids(facts: Sequence[EventFact]) -> list[str]:
 def _closer(ctx: _Ctx) -> _Correlated:
     """The closing events of the rule, searched like fulfilments: the first at or after a trigger,
     tied to it by the closing pattern's ``same`` / ``responds_to``."""
-    return _Correlated(ctx, ctx.facts_for("close"), ctx.plan.close_links)
+    links = ctx.plan.close_links
+    return _Correlated(ctx, ctx.facts_for("close") if links else (), links)
 
 
 # --- conditions -----------------------------------------------------------

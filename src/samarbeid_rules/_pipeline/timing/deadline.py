@@ -180,7 +180,8 @@ def _files(ctx: _Ctx, timing: DeadlineTiming) -> tuple[_File, list[tuple[EventFa
         if ctx.cls.get((loaded.rule_id, "trigger")):
             files.append(_File(_Ctx(loaded, ctx.facts, ctx.cls, ctx.uses, ctx.rule_set), loaded.rule.timing))
     chain = [(trig, f) for f in files for trig in f.ctx.triggers()]
-    chain.sort(key=lambda p: (p[0].at, p[0].index))
+    if len(chain) > 1:
+        chain.sort(key=lambda p: (p[0].at, p[0].index))
     return own, chain
 
 
@@ -312,6 +313,7 @@ def _emit(ctx: _Ctx, j: _Judged, replaced: list[EventFact]) -> Obligation:
         misses = near_misses_of(ctx, trig, found, j.next_at, close, explanation)
     return ctx.obligation(
         trig,
+        ob_id=ob_id,
         dated=j.dated,
         status=j.status,
         trigger_event_ids=[r.id for r in replaced] + [trig.id],

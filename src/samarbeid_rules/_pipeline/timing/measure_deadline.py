@@ -112,7 +112,7 @@ def _measure_deadline(ctx: _Ctx, timing: MeasureDeadlineTiming) -> list[Obligati
         explanation = [_measure_text(ctx, trig, start, end, end_fact), why]
         misses = near_misses_of(ctx, trig, found, None, None, explanation) if status is not Status.FULFILLED else []
         out.append(ctx.obligation(
-            trig, dated=dated, status=status, trigger_event_ids=[trig.id] + ([ext.id] if ext is not None else []),
+            trig, ob_id=ob_id, dated=dated, status=status, trigger_event_ids=[trig.id] + ([ext.id] if ext is not None else []),
             window=build(Window, opens=ctx.local(start), due=ctx.local(due), due_lenient=ctx.local(due_lenient)),
             fulfilled_by=[found.id] if found else [], lateness=lateness, terms=terms,
             explanation=explanation, near_misses=misses,

@@ -134,6 +134,7 @@ def _permission(ctx: _Ctx, timing: PermissionTiming) -> list[Obligation]:
         out.append(
             ctx.obligation(
                 trig,
+                ob_id=ob_id,
                 status=status,
                 trigger_event_ids=[trig.id],
                 window=build(Window, opens=ctx.local(trig.at), due=ctx.local(trig.at), due_lenient=ctx.local(trig.at)),

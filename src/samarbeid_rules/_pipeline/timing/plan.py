@@ -12,7 +12,9 @@ together the first time one is asked for, and kept as long as the rule set
 object lives (keyed on its identity: a rule set is immutable, and
 :meth:`~.._inputs.ruleset.RuleSet.only` or ``with_settings`` make new ones).
 A plan is never changed once built, so evaluations in several threads share
-it; what is worked out per evaluation stays in ``Facts.memo``.
+it; what is worked out per evaluation stays in ``Facts.memo``. The report's form of a
+profile term (:func:`term_use_of`) is kept the same way, once per profile object (profiles are
+immutable too).
 """
 
 from __future__ import annotations
@@ -22,11 +24,13 @@ from bisect import bisect_right
 from datetime import date, timedelta
 from typing import Any, NamedTuple
 
+from ..._inputs.profile import Profile
 from ..._inputs.rules import DeadlineTiming
 from ..._inputs.ruleset import LoadedRule, RuleSet
 from ..compile import Matcher
+from ..report import TermUse, term_use
 
-__all__ = ["InForceOn", "Link", "NearMissPattern", "RulePlan", "plan_of"]
+__all__ = ["InForceOn", "Link", "NearMissPattern", "RulePlan", "plan_of", "term_use_of"]
 
 
 class Link(NamedTuple):
@@ -161,24 +165,45 @@ class RulePlan:
             self._on_days.append(InForceOn(cited, any(bases[b].assumed for b in cited), rule_set.version_on(day)))
 
 
-#: id of a rule set → (a weak reference to it, its plans by rule id)
-_PLANS: dict[int, tuple[weakref.ref, dict[str, RulePlan]]] = {}
+class _ByIdentity:
+    """Values worked out once per immutable input object (a rule set, a profile), kept as long as the
+    object lives: keyed on its identity, with a weak reference that drops the entry when it goes.
+    Each value is built whole before it is stored, so a thread that builds it too stores an equal one."""
+
+    def __init__(self) -> None:
+        self._entries: dict[int, tuple[weakref.ref, Any]] = {}
+
+    def get(self, obj: Any, build: Any) -> Any:
+        key = id(obj)
+        entry = self._entries.get(key)
+        if entry is None or entry[0]() is not obj:
+            entry = (weakref.ref(obj, self._forget(key)), build(obj))
+            self._entries[key] = entry
+        return entry[1]
+
+    def _forget(self, key: int) -> Any:
+        return lambda _ref: self._entries.pop(key, None)
 
 
-def _forget(key: int) -> Any:
-    return lambda _ref: _PLANS.pop(key, None)
+_PLANS = _ByIdentity()  #: a rule set → its plans by rule id
 
 
 def plan_of(loaded: LoadedRule, rule_set: RuleSet) -> RulePlan:
     """The plan of rule file ``loaded`` of ``rule_set`` (built once per rule set)."""
-    key = id(rule_set)
-    entry = _PLANS.get(key)
-    if entry is None or entry[0]() is not rule_set:
-        # Built whole before it is stored: a thread that builds it too stores an equal one.
-        plans = {r.rule_id: RulePlan(r, rule_set) for r in rule_set.rules}
-        entry = (weakref.ref(rule_set, _forget(key)), plans)
-        _PLANS[key] = entry
-    plan = entry[1].get(loaded.rule_id)
+    plans = _PLANS.get(rule_set, lambda rs: {r.rule_id: RulePlan(r, rs) for r in rs.rules})
+    plan = plans.get(loaded.rule_id)
     if plan is None or plan.loaded is not loaded:
         return RulePlan(loaded, rule_set)  # a rule file from outside the rule set: planned afresh
     return plan
+
+
+_TERM_USES = _ByIdentity()  #: a profile → its terms as reports cite them, by name (filled as used)
+
+
+def term_use_of(profile: Profile, name: str) -> TermUse:
+    """Profile term ``name`` as the report cites it (built once per profile)."""
+    uses: dict[str, TermUse] = _TERM_USES.get(profile, lambda _p: {})
+    use = uses.get(name)
+    if use is None:
+        use = uses.setdefault(name, term_use(name, profile.terms[name]))
+    return use
