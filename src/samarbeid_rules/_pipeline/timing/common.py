@@ -109,7 +109,11 @@ class Uses:
         self.by_event: dict[str, tuple[EventUse, ...] | list[EventUse]] = {}
 
     def add(self, event_id: str, obligation: str, role: str) -> None:
-        self._put(event_id, (EventUse(obligation, role),))
+        prev = self.by_event.get(event_id)
+        if prev is None:  # the common case: the event's first use
+            self.by_event[event_id] = (EventUse(obligation, role),)
+        else:
+            self._put(event_id, (EventUse(obligation, role),))
 
     def add_all(self, event_ids: Sequence[str], obligation: str, role: str) -> None:
         """The same use of every event in ``event_ids``."""
@@ -190,12 +194,15 @@ class _Ctx:
         self.rule = loaded.rule
         self.tz = facts.tz
         self._periods = plan.periods
-        # Per evaluation, shared by every rule: an instant's local date, and
-        # an instant in local time.
-        memo = facts.memo
-        self._day_of: dict[datetime, date] = memo.setdefault("day", {})
-        self._local_of: dict[datetime, datetime] = memo.setdefault("local", {})
-        self._calendar: dict[tuple[Any, ...], Any] = memo.setdefault("calendar", {})
+        # Per evaluation, shared by every rule: an instant's local date, an
+        # instant in local time, and calendar values (see cal).
+        shared = facts.memo.get("ctx")
+        if shared is None:
+            shared = facts.memo["ctx"] = ({}, {}, {})
+        self._day_of: dict[datetime, date]
+        self._local_of: dict[datetime, datetime]
+        self._calendar: dict[tuple[Any, ...], Any]
+        self._day_of, self._local_of, self._calendar = shared
 
     def facts_for(self, role: str) -> list[EventFact]:
         ordered = self.facts.ordered

@@ -116,7 +116,7 @@ def _daily_sum(ctx: _Ctx, timing: DailySumTiming) -> list[Obligation]:
             # As for per_day: [the day's start, the next day's start), and the
             # measure's own end instant counts for its last day.
             lo, hi = _day_slice(times, a, b, end)
-            got = sum(f.record.get("minutes", 0) for f in items[lo:hi])
+            got = sum(f.value("minutes") or 0 for f in items[lo:hi])  # none recorded: 0
             if got < need_s:
                 gaps.append(build(Gap, kind="day", start=ctx.local(a), end=ctx.local(b), length=b - a,
                                 status=Status.BREACHED if got < need_l else Status.CONTESTED,

@@ -122,7 +122,7 @@ def near_misses_of(
                 out.append((f.at, f.index, f, *r))
             if len(out) >= MAX * 2:
                 break
-    return _finish(ctx, out, explanation)
+    return _finish(ctx, out, explanation) if out else []
 
 
 def near_misses_between(
@@ -142,7 +142,7 @@ def near_misses_between(
                 out.append((f.at, f.index, f, *r))
             if len(out) >= MAX:
                 break
-    return _finish(ctx, out, explanation)
+    return _finish(ctx, out, explanation) if out else []
 
 
 def _finish(ctx: _Ctx, found: list, explanation: list[str]) -> list[NearMiss]:
