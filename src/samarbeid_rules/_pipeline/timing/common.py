@@ -205,8 +205,7 @@ class _Ctx:
         self._day_of, self._local_of, self._calendar = shared
 
     def facts_for(self, role: str) -> list[EventFact]:
-        ordered = self.facts.ordered
-        found = [ordered[p] for p in self.cls.get((self.loaded.rule_id, role), ())]
+        found = list(map(self.facts.ordered.__getitem__, self.cls.get((self.loaded.rule_id, role), ())))
         if role == "fulfil" and self.plan.dated_fulfil:
             found = [f for f in found if self._dated_ok(f)]
         return found

@@ -134,8 +134,10 @@ def near_misses_between(
     out: list[tuple[datetime, int, EventFact, str, str]] = []
     for pat in ctx.plan.near_miss_patterns:
         facts, times = _times(ctx, pat.event)
-        for f in facts[bisect_left(times, start): bisect_right(times, end)]:
-            if f.id in taken or f.id == trig.id:
+        # Most events of a fulfilling type within the part counted: set those aside first.
+        not_counted = [f for f in facts[bisect_left(times, start): bisect_right(times, end)] if f.id not in taken]
+        for f in not_counted:
+            if f.id == trig.id:
                 continue
             r = _reason(ctx, pat, trig, f, timedelta(0), None, None)
             if r is not None:

@@ -101,6 +101,7 @@ from __future__ import annotations
 import math
 from bisect import bisect_left, bisect_right
 from datetime import datetime, timedelta
+from operator import attrgetter
 
 from ..._common.calendar import local_instant
 from ..._inputs.profile import CountTerm
@@ -118,6 +119,8 @@ from .common import (
 )
 from .measures import _day_slice, _days_of, _measure_obligation, _part_text, _segment_gaps
 
+_TYPE = attrgetter("type")
+
 
 def _recurring_looks(ctx: _Ctx, timing: RecurringLooksTiming) -> list[Obligation]:
     facts, tz = ctx.facts, ctx.tz
@@ -129,8 +132,13 @@ def _recurring_looks(ctx: _Ctx, timing: RecurringLooksTiming) -> list[Obligation
     cover_types = {p.event for p in ctx.rule.fulfilled_by if issubclass(EVENT_TYPES[p.event], _MeasureStart)}
     fulfil = ctx.facts_for("fulfil")
     look_links = [link for link in ctx.plan.fulfil_links if link.event not in cover_types]
-    corr = _Correlated(ctx, [f for f in fulfil if f.type not in cover_types], look_links)
-    all_covers = _joined([_measure_span(ctx, f) + (f,) for f in fulfil if f.type in cover_types])
+    if cover_types.isdisjoint(map(_TYPE, fulfil)):  # the common case: looks only
+        looks_found, cover_starts = fulfil, []
+    else:
+        looks_found = [f for f in fulfil if f.type not in cover_types]
+        cover_starts = [f for f in fulfil if f.type in cover_types]
+    corr = _Correlated(ctx, looks_found, look_links)
+    all_covers = _joined([_measure_span(ctx, f) + (f,) for f in cover_starts])
     out: list[Obligation] = []
     for trig, part in ctx.measure_parts():
         start, end, is_open = part.start, part.end, part.is_open
@@ -158,6 +166,8 @@ def _recurring_looks(ctx: _Ctx, timing: RecurringLooksTiming) -> list[Obligation
                 day += _DAY
 
         def uncovered_gaps(found):
+            if not covers:
+                return found
             return [g for g in found if not any(ca <= g[0] and g[1] <= cb for ca, cb, _ in covers)]
 
         kind = "daytime" if window_term is not None else "around_the_clock"
