@@ -123,6 +123,9 @@ _TYPE = attrgetter("type")
 
 
 def _recurring_looks(ctx: _Ctx, timing: RecurringLooksTiming) -> list[Obligation]:
+    parts = ctx.measure_parts()
+    if not parts:
+        return []  # no part of a measure in force: nothing to judge
     facts, tz = ctx.facts, ctx.tz
     window_term = facts.profile.terms[timing.day_window] if timing.day_window else None
     max_strict, max_lenient, gap_term = _durations(ctx, timing.day_max_gap)
@@ -140,7 +143,7 @@ def _recurring_looks(ctx: _Ctx, timing: RecurringLooksTiming) -> list[Obligation
     corr = _Correlated(ctx, looks_found, look_links)
     all_covers = _joined([_measure_span(ctx, f) + (f,) for f in cover_starts])
     out: list[Obligation] = []
-    for trig, part in ctx.measure_parts():
+    for trig, part in parts:
         start, end, is_open = part.start, part.end, part.is_open
         looks = corr.between(trig, start, end)
         times = list(map(_AT, looks))
