@@ -7,7 +7,8 @@ reverse.
 - :class:`Uses` and :class:`_Ctx` -- which obligation used which event, and
   one rule on one timeline (its triggers, the legal bases in force, the parts
   of a measure judged, local times, the fields every obligation of the rule
-  shares, and the *bør* reading of statuses);
+  shares, and the *bør* reading of statuses); what depends on the rule file
+  alone is read from its plan (:mod:`.plan`, once per rule set);
 - bounds -- :func:`_due_after` (a deadline counted from an instant, strict
   and lenient, from a profile term, a duration or working days) and
   :func:`_durations` (a bound that is a length, for gaps);
