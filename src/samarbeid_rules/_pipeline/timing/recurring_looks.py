@@ -162,7 +162,8 @@ def _recurring_looks(ctx: _Ctx, timing: RecurringLooksTiming) -> list[Obligation
                 return
             day = first_day
             while day <= last_day:
-                ws, we = ctx.cal(local_instant, day, win.start, tz), ctx.cal(local_instant, day, win.end, tz)
+                # Each day's window once per part and reading: not worth a memo.
+                ws, we = local_instant(day, win.start, tz), local_instant(day, win.end, tz)
                 a, b = max(ws, start), min(we, end)
                 if a < b:
                     yield a, b, is_open and b == end and end < we
@@ -202,7 +203,7 @@ def _recurring_looks(ctx: _Ctx, timing: RecurringLooksTiming) -> list[Obligation
             lw = window_term.lenient
             day = first_day - _DAY
             while day <= last_day:
-                ns, ne = ctx.cal(local_instant, day, lw.end, tz), ctx.cal(local_instant, day + _DAY, lw.start, tz)
+                ns, ne = local_instant(day, lw.end, tz), local_instant(day + _DAY, lw.start, tz)
                 a, b = max(ns, start), min(ne, end)
                 if a < b and not (is_open and b == end and end < ne):
                     frac = _uncovered(a, b, covers) / (ne - ns)
