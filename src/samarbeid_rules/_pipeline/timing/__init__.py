@@ -10,7 +10,11 @@ named after the kind; :func:`resolve_rule` sends each rule to its kind's
 function through the table at the end of this module. What the kinds share
 (the per-rule context, bounds, correlation by ``same`` / ``responds_to``,
 measure spans, gaps, local days and the deadline statuses) is in
-:mod:`.common`, which imports no kind module.
+:mod:`.common`, which imports no kind module. What depends on a rule file
+and its rule set alone (its key, in-force stretches, the fields its
+obligations share, its patterns compiled for correlation and near misses,
+the files whose triggers replace its own) is its plan, worked out once per
+rule set in :mod:`.plan`, not once per timeline.
 
 ====================  =========================  ==============================================
 kind                  module                     what it judges
@@ -79,6 +83,7 @@ from .measure_deadline import _measure_deadline
 from .per_day import _per_day
 from .per_dogn import _per_dogn
 from .permission import _permission
+from .plan import plan_of
 from .recurring_looks import _recurring_looks
 
 __all__ = ["MEASURE_KINDS", "judges", "not_in_force", "not_in_force_record", "resolve_rule", "Uses"]
@@ -88,7 +93,7 @@ def resolve_rule(loaded: LoadedRule, rule_set: RuleSet, facts: Facts, cls: Class
     """All obligations of one rule on one timeline."""
     if not cls.get((loaded.rule_id, "trigger")):
         return []  # nothing triggered this rule: the common case, kept cheap
-    ctx = _Ctx(loaded, facts, cls, uses, rule_set)
+    ctx = _Ctx(loaded, facts, cls, uses, rule_set, plan_of(loaded, rule_set))  # the plan: once per rule set
     timing = loaded.rule.timing
     kind = _KINDS.get(type(timing))
     if kind is None:  # pragma: no cover - the loader admits no other kind

@@ -61,10 +61,13 @@ from .near_misses import near_misses_of
 
 def _before_close(ctx: _Ctx, timing: BeforeCloseTiming) -> list[Obligation]:
     """Fulfil at any time after the trigger and before the closing event; no fixed deadline."""
+    triggers = ctx.triggers()
+    if not triggers:
+        return []  # none in force: nothing to judge
     corr = _Correlated(ctx, ctx.facts_for("fulfil"))
     closer = _closer(ctx)
     out = []
-    for trig in ctx.triggers():
+    for trig in triggers:
         close = closer.first(trig, trig.at, None)
         found = corr.first(trig, trig.at, None)
         if found is not None and close is not None and found.at > close.at:
@@ -86,6 +89,7 @@ def _before_close(ctx: _Ctx, timing: BeforeCloseTiming) -> list[Obligation]:
         out.append(
             ctx.obligation(
                 trig,
+                ob_id=ob_id,
                 status=status,
                 trigger_event_ids=[trig.id],
                 window=build(Window, opens=ctx.local(trig.at), due=ctx.local(close.at) if close else None,

@@ -7,7 +7,8 @@ reverse.
 - :class:`Uses` and :class:`_Ctx` -- which obligation used which event, and
   one rule on one timeline (its triggers, the legal bases in force, the parts
   of a measure judged, local times, the fields every obligation of the rule
-  shares, and the *bør* reading of statuses);
+  shares, and the *bør* reading of statuses); what depends on the rule file
+  alone is read from its plan (:mod:`.plan`, once per rule set);
 - bounds -- :func:`_due_after` (a deadline counted from an instant, strict
   and lenient, from a profile term, a duration or working days) and
   :func:`_durations` (a bound that is a length, for gaps);
@@ -87,7 +88,8 @@ from ..._inputs.rules import Bound
 from ..._inputs.ruleset import LoadedRule, RuleSet
 from ..compile import Matcher
 from ..facts import EventFact, Facts, values_of
-from ..report import EventUse, Gap, Obligation, Status, TermUse, build, term_use
+from ..report import EventUse, Gap, Obligation, Status, TermUse, build
+from .plan import Link, RulePlan, plan_of, term_use_of
 
 
 Classification = dict[tuple[str, str], list[int]]
@@ -108,7 +110,11 @@ class Uses:
         self.by_event: dict[str, tuple[EventUse, ...] | list[EventUse]] = {}
 
     def add(self, event_id: str, obligation: str, role: str) -> None:
-        self._put(event_id, (EventUse(obligation, role),))
+        prev = self.by_event.get(event_id)
+        if prev is None:  # the common case: the event's first use
+            self.by_event[event_id] = (EventUse(obligation, role),)
+        else:
+            self._put(event_id, (EventUse(obligation, role),))
 
     def add_all(self, event_ids: Sequence[str], obligation: str, role: str) -> None:
         """The same use of every event in ``event_ids``."""
@@ -167,58 +173,48 @@ def _spans_in_force(start: datetime, end: datetime, periods, tz, cal=None) -> li
 
 
 class _Ctx:
-    """One rule on one timeline: what every timing kind reads, looked up once."""
+    """One rule on one timeline: what every timing kind reads, looked up once.
+
+    What depends on the rule file alone is its :class:`~.plan.RulePlan` (``plan``), built once per
+    rule set; what is derived once per evaluation and shared by every rule is in ``facts.memo``.
+    """
 
     __slots__ = (
-        "loaded", "facts", "cls", "uses", "rule_set", "rule", "tz", "_periods", "_day_of", "_local_of",
-        "_calendar", "_fixed", "_dated_fulfil",
+        "loaded", "plan", "facts", "cls", "uses", "rule_set", "rule", "tz", "_periods", "_day_of", "_local_of",
+        "_calendar",
     )
 
-    def __init__(self, loaded: LoadedRule, facts: Facts, cls: Classification, uses: Uses, rule_set: RuleSet) -> None:
+    def __init__(self, loaded: LoadedRule, facts: Facts, cls: Classification, uses: Uses, rule_set: RuleSet,
+                 plan: RulePlan | None = None) -> None:
         self.loaded = loaded
+        self.plan = plan = plan if plan is not None else plan_of(loaded, rule_set)
         self.facts = facts
         self.cls = cls
         self.uses = uses
         self.rule_set = rule_set
         self.rule = loaded.rule
         self.tz = facts.tz
-        self._periods = rule_set.in_force[loaded.rule_id]
-        # Per evaluation, shared by every rule: an instant's local date, and
-        # an instant in local time.
-        memo = facts.memo
-        self._day_of: dict[datetime, date] = memo.setdefault("day", {})
-        self._local_of: dict[datetime, datetime] = memo.setdefault("local", {})
-        self._calendar: dict[tuple[Any, ...], Any] = memo.setdefault("calendar", {})
-        rule = self.rule
-        # Fulfilment patterns with a condition read from a dated value, by event type.
-        self._dated_fulfil = {
-            p.event: [(name, value) for name, op, value in p.conditions() if op == "in_value"]
-            for p in rule.fulfilled_by
-            if any(op == "in_value" for _, op, _ in p.conditions())
-        }
-        # The fields every obligation of this rule shares.
-        self._fixed = {
-            "duty_id": rule.duty,
-            "part": rule.part,
-            "title": rule.title,
-            "actor": rule.actor,
-            "modality": rule.modality,
-            "citation": rule.source,
-            "rule_file": loaded.rel,
-            "rule_set": rule_set.citation(),
-        }
+        self._periods = plan.periods
+        # Per evaluation, shared by every rule: an instant's local date, an
+        # instant in local time, and calendar values (see cal).
+        shared = facts.memo.get("ctx")
+        if shared is None:
+            shared = facts.memo["ctx"] = ({}, {}, {})
+        self._day_of: dict[datetime, date]
+        self._local_of: dict[datetime, datetime]
+        self._calendar: dict[tuple[Any, ...], Any]
+        self._day_of, self._local_of, self._calendar = shared
 
     def facts_for(self, role: str) -> list[EventFact]:
-        ordered = self.facts.ordered
-        found = [ordered[p] for p in self.cls.get((self.loaded.rule_id, role), ())]
-        if role == "fulfil" and self._dated_fulfil:
+        found = list(map(self.facts.ordered.__getitem__, self.cls.get((self.loaded.rule_id, role), ())))
+        if role == "fulfil" and self.plan.dated_fulfil:
             found = [f for f in found if self._dated_ok(f)]
         return found
 
     def _dated_ok(self, f: EventFact) -> bool:
         """A fulfilling event meets its pattern's dated conditions on its own local date."""
         registry = self.rule_set.registry
-        for name, value_name in self._dated_fulfil.get(f.type, ()):
+        for name, value_name in self.plan.dated_fulfil.get(f.type, ()):
             value = registry.value_on(value_name, self.day(f.at))
             if value is None or f.record.get(name) not in value.value:
                 return False
@@ -234,14 +230,17 @@ class _Ctx:
     def in_force_at(self, t: datetime) -> bool:
         """The rule is in force on ``t``'s local date (one of its bases is)."""
         d = self.day(t)
-        return any(s <= d and (e is None or d < e) for s, e in self._periods)
+        for s, e in self._periods:
+            if s <= d and (e is None or d < e):
+                return True
+        return False
 
     def triggers(self) -> list[EventFact]:
         """Triggers judged by a deadline kind: those on whose local date the rule is in force (and, for a
         pattern with ``during``, made while such a measure was in effect)."""
         found = [f for f in self.facts_for("trigger") if self.in_force_at(f.at)]
-        if any(p.during for p in self.rule.trigger):
-            patterns = [(pat, Matcher("", "", "", pat.conditions())) for pat in self.rule.trigger]
+        patterns = self.plan.during_patterns
+        if patterns is not None:
             found = [f for f in found if self._during_ok(f, patterns)]
         return found
 
@@ -347,19 +346,18 @@ class _Ctx:
         return self.local(t).isoformat(timespec="minutes")
 
     def ob_id(self, trigger: EventFact, part: _Part | None = None) -> str:
-        return f"{self.rule.key}:{trigger.id}{part.suffix if part is not None else ''}"
+        return f"{self.plan.key}:{trigger.id}{part.suffix if part is not None else ''}"
 
     def term_use(self, name: str) -> TermUse:
-        """The profile term ``name`` as the report cites it (one per evaluation)."""
-        memo = self.facts.memo
-        use = memo.get(("term", name))
-        if use is None:
-            use = memo[("term", name)] = term_use(name, self.facts.profile.terms[name])
-        return use
+        """The profile term ``name`` as the report cites it (one per profile)."""
+        return term_use_of(self.facts.profile, name)
 
     def obligation(
-        self, trigger: EventFact, *, part: _Part | None = None, dated: Sequence[ValueOn | None] = (), **kw: Any
+        self, trigger: EventFact, *, part: _Part | None = None, dated: Sequence[ValueOn | None] = (),
+        ob_id: str | None = None, **kw: Any
     ) -> Obligation:
+        """The obligation of ``trigger`` (and ``part``), with the fields the rule shares; ``ob_id`` if the
+        caller has it already."""
         status: Status = kw["status"]
         if self.rule.modality == "bør":
             status = kw["status"] = status.for_recommendation()
@@ -367,21 +365,24 @@ class _Ctx:
                 kw["gaps"] = [g if g.status is g.status.for_recommendation() else
                               build(Gap, **{**g.__dict__, "status": g.status.for_recommendation()})
                               for g in kw["gaps"]]
-        first, last = (part.first_day, part.last_day) if part is not None else (self.day(trigger.at),) * 2
-        rule_set = self.rule_set
-        bases = rule_set.bases_on(self.loaded, first, last)
-        assumed = any(rule_set.registry.bases[b].assumed for b in bases) or any(
-            v is not None and v.assumed for v in dated
-        )
+        if part is None:  # judged on the trigger's local date
+            on = self.plan.on_day(self.day(trigger.at))
+            bases, assumed = list(on.bases), on.assumed
+        else:  # judged on every day of the part: the bases in force on any of them
+            on = self.plan.on_day(part.first_day)
+            rule_set = self.rule_set
+            bases = rule_set.bases_on(self.loaded, part.first_day, part.last_day)
+            assumed = any(rule_set.registry.bases[b].assumed for b in bases)
+        assumed = assumed or any(v is not None and v.assumed for v in dated)
         # Built from values this module computed, so not validated again.
         return build(
             Obligation,
-            id=self.ob_id(trigger, part),
+            id=ob_id if ob_id is not None else self.ob_id(trigger, part),
             breach=status.is_breach,
-            rule_set_version=rule_set.version_on(first),
+            rule_set_version=on.version,
             bases=bases,
             basis_dates_assumed=assumed,
-            **self._fixed,
+            **self.plan.fixed,
             **kw,
         )
 
@@ -495,24 +496,22 @@ class _Correlated:
     most 2**len(keys) groups per pattern, each searched by bisection.
     """
 
-    def __init__(self, ctx: _Ctx, facts: Sequence[EventFact], patterns: Sequence[Any] | None = None) -> None:
+    def __init__(self, ctx: _Ctx, facts: Sequence[EventFact], links: Sequence[Link] | None = None) -> None:
         self.patterns = []
         if not facts:
             return  # nothing matches: every search finds nothing
-        if patterns is None:
-            patterns = ctx.rule.fulfilled_by
+        if links is None:
+            links = ctx.plan.fulfil_links
         by_type: dict[str, list[EventFact]] = {}
-        if len(patterns) == 1:  # every fulfilling event is of the one pattern's type
-            by_type[patterns[0].event] = list(facts)
+        if len(links) == 1:  # every fulfilling event is of the one pattern's type
+            by_type[links[0].event] = list(facts)
         else:
             for f in facts:
                 by_type.setdefault(f.type, []).append(f)
-        for pat in patterns:
-            pairs = [(name, name) for name in pat.same]
-            if pat.responds_to:
-                pairs.append(("responds_to", "id"))
+        for link in links:
+            pairs = link.pairs
             groups: dict[tuple[Any, ...], list[EventFact]] = {}
-            candidates = by_type.get(pat.event, ())
+            candidates = by_type.get(link.event, ())
             if len(pairs) == 1:
                 name = pairs[0][0]
                 values = values_of(candidates, name)
@@ -529,9 +528,7 @@ class _Correlated:
             else:
                 for f in candidates:
                     groups.setdefault(tuple(f.value(fn) for fn, _ in pairs), []).append(f)
-            self.patterns.append(
-                (pairs, getattr(pat, "lookback", None) or timedelta(0), {k: (v, list(map(_AT, v))) for k, v in groups.items()})
-            )
+            self.patterns.append((pairs, link.lookback, {k: (v, list(map(_AT, v))) for k, v in groups.items()}))
 
     def _groups_for(self, trigger: EventFact):
         for pairs, lookback, groups in self.patterns:
@@ -577,7 +574,8 @@ def _ids(facts: Sequence[EventFact]) -> list[str]:
 def _closer(ctx: _Ctx) -> _Correlated:
     """The closing events of the rule, searched like fulfilments: the first at or after a trigger,
     tied to it by the closing pattern's ``same`` / ``responds_to``."""
-    return _Correlated(ctx, ctx.facts_for("close"), ctx.rule.closed_by or ())
+    links = ctx.plan.close_links
+    return _Correlated(ctx, ctx.facts_for("close") if links else (), links)
 
 
 # --- conditions -----------------------------------------------------------

@@ -87,6 +87,9 @@ from .measures import _measure_obligation, _part_text
 
 
 def _continuous_cover(ctx: _Ctx, timing: ContinuousCoverTiming) -> list[Obligation]:
+    parts = ctx.measure_parts()
+    if not parts:
+        return []  # no part of a measure in force: nothing to judge
     facts, tz = ctx.facts, ctx.tz
     strict, lenient, term = _durations(ctx, timing.max_gap)
     spans: list[tuple[datetime, datetime, EventFact, EventFact | None]] = []
@@ -98,7 +101,7 @@ def _continuous_cover(ctx: _Ctx, timing: ContinuousCoverTiming) -> list[Obligati
     for _, e, _, _ in spans:
         prefix_max_end.append(e if not prefix_max_end else max(prefix_max_end[-1], e))
     out: list[Obligation] = []
-    for trig, part in ctx.measure_parts():
+    for trig, part in parts:
         start, end = part.start, part.end
         explanation = []
         duty_end, is_open = end, part.is_open

@@ -84,12 +84,15 @@ from .measures import _day_slice, _days_of, _expected_or_found_longer, _first_ex
 
 def _daily_sum(ctx: _Ctx, timing: DailySumTiming) -> list[Obligation]:
     """Minutes of the fulfilling events on each local day of the measure reach the required amount."""
+    parts = ctx.measure_parts()
+    if not parts:
+        return []  # no part of a measure in force: nothing to judge
     term = ctx.facts.profile.terms[timing.minutes]
     assert isinstance(term, CountTerm)
     partial = ctx.facts.profile.settings.partial_days
     corr = _Correlated(ctx, ctx.facts_for("fulfil"))
     out = []
-    for trig, part in ctx.measure_parts():
+    for trig, part in parts:
         start, end, is_open = part.start, part.end, part.is_open
         ext = None
         if timing.applies_if_longer_than is not None:
@@ -116,7 +119,7 @@ def _daily_sum(ctx: _Ctx, timing: DailySumTiming) -> list[Obligation]:
             # As for per_day: [the day's start, the next day's start), and the
             # measure's own end instant counts for its last day.
             lo, hi = _day_slice(times, a, b, end)
-            got = sum(f.record.get("minutes", 0) for f in items[lo:hi])
+            got = sum(f.value("minutes") or 0 for f in items[lo:hi])  # none recorded: 0
             if got < need_s:
                 gaps.append(build(Gap, kind="day", start=ctx.local(a), end=ctx.local(b), length=b - a,
                                 status=Status.BREACHED if got < need_l else Status.CONTESTED,

@@ -164,26 +164,32 @@ class _Judged:
 class _File:
     """A rule file of the duty, with what judging its triggers needs (built once)."""
 
-    def __init__(self, ctx: _Ctx, timing: DeadlineTiming) -> None:
-        self.ctx, self.timing = ctx, timing
+    def __init__(self, ctx: _Ctx, timing: DeadlineTiming, triggers: list[EventFact]) -> None:
+        self.ctx, self.timing, self.triggers = ctx, timing, triggers
         self.corr = _Correlated(ctx, ctx.facts_for("fulfil"))
         self.closer = _closer(ctx)
 
 
-def _files(ctx: _Ctx, timing: DeadlineTiming) -> tuple[_File, list[tuple[EventFact, _File]]]:
+def _files(ctx: _Ctx, timing: DeadlineTiming) -> tuple[_File | None, list[tuple[EventFact, _File]]]:
     """This rule file and the chain of triggers it is judged in: its own, and, with
     ``superseded_by_next_trigger``, those of every file of the same duty (and part) that also
-    sets it, in time order (each trigger in force in its own file)."""
-    own = _File(ctx, timing)
+    sets it, in time order (each trigger in force in its own file). A file none of whose triggers it
+    judges (none in force) is left out; without one of its own, this file is None and the chain empty:
+    it has no obligation to give."""
+    own_triggers = ctx.triggers()
+    if not own_triggers:
+        return None, []
+    own = _File(ctx, timing, own_triggers)
     files = [own]
-    if timing.superseded_by_next_trigger:
-        for loaded in ctx.rule_set.rules:
-            t = loaded.rule.timing
-            if (loaded is not ctx.loaded and loaded.rule.key == ctx.rule.key and isinstance(t, DeadlineTiming)
-                    and t.superseded_by_next_trigger and ctx.cls.get((loaded.rule_id, "trigger"))):
-                files.append(_File(_Ctx(loaded, ctx.facts, ctx.cls, ctx.uses, ctx.rule_set), t))
-    chain = [(trig, f) for f in files for trig in f.ctx.triggers()]
-    chain.sort(key=lambda p: (p[0].at, p[0].index))
+    for loaded in ctx.plan.replacing:  # with superseded_by_next_trigger: the other files that set it
+        if ctx.cls.get((loaded.rule_id, "trigger")):
+            other = _Ctx(loaded, ctx.facts, ctx.cls, ctx.uses, ctx.rule_set)
+            triggers = other.triggers()
+            if triggers:
+                files.append(_File(other, loaded.rule.timing, triggers))
+    chain = [(trig, f) for f in files for trig in f.triggers]
+    if len(chain) > 1:
+        chain.sort(key=lambda p: (p[0].at, p[0].index))
     return own, chain
 
 
@@ -315,6 +321,7 @@ def _emit(ctx: _Ctx, j: _Judged, replaced: list[EventFact]) -> Obligation:
         misses = near_misses_of(ctx, trig, found, j.next_at, close, explanation)
     return ctx.obligation(
         trig,
+        ob_id=ob_id,
         dated=j.dated,
         status=j.status,
         trigger_event_ids=[r.id for r in replaced] + [trig.id],

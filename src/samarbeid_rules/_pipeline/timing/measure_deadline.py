@@ -71,10 +71,13 @@ def _measure_deadline(ctx: _Ctx, timing: MeasureDeadlineTiming) -> list[Obligati
     """For a measure expected (from its start, or from an extension) or found to exceed ``longer_than``:
     fulfil by the time it has lasted that long; an expectation that arises late (an extension near or
     after that mark) gives ``within`` after it."""
+    triggers = ctx.triggers()
+    if not triggers:
+        return []  # none in force: nothing to judge
     corr = _Correlated(ctx, ctx.facts_for("fulfil"))
     out = []
     length = iso_duration(timing.longer_than)
-    for trig in ctx.triggers():
+    for trig in triggers:
         start, end, end_fact = _measure_span(ctx, trig)
         mark = start + timing.longer_than
         since, ext = _first_expected_longer(ctx, trig, timing.longer_than, timing.extended_by)
@@ -112,7 +115,7 @@ def _measure_deadline(ctx: _Ctx, timing: MeasureDeadlineTiming) -> list[Obligati
         explanation = [_measure_text(ctx, trig, start, end, end_fact), why]
         misses = near_misses_of(ctx, trig, found, None, None, explanation) if status is not Status.FULFILLED else []
         out.append(ctx.obligation(
-            trig, dated=dated, status=status, trigger_event_ids=[trig.id] + ([ext.id] if ext is not None else []),
+            trig, ob_id=ob_id, dated=dated, status=status, trigger_event_ids=[trig.id] + ([ext.id] if ext is not None else []),
             window=build(Window, opens=ctx.local(start), due=ctx.local(due), due_lenient=ctx.local(due_lenient)),
             fulfilled_by=[found.id] if found else [], lateness=lateness, terms=terms,
             explanation=explanation, near_misses=misses,

@@ -125,6 +125,7 @@ def _measure_obligation(
     return ctx.obligation(
         trig,
         part=part,
+        ob_id=ob_id,
         status=_measure_status(gaps, is_open),
         trigger_event_ids=[trig.id],
         window=build(Window, opens=ctx.local(start), closes=None if is_open else ctx.local(end)),

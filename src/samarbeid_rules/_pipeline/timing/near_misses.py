@@ -37,12 +37,11 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Any, NamedTuple
 
-from ..compile import Matcher
 from ..facts import EventFact
 from ..report import NearMiss, build
 from .common import _Ctx
+from .plan import NearMissPattern
 
 __all__ = ["MAX", "MAX_TEXT", "near_misses_of", "near_misses_between"]
 
@@ -62,37 +61,7 @@ def _times(ctx: _Ctx, event_type: str) -> tuple[list[EventFact], list[datetime]]
     return got
 
 
-class _Pattern(NamedTuple):
-    """A fulfilment pattern as near misses read it, compiled once per rule and evaluation."""
-
-    lookback: timedelta
-    #: (field, operator, value, a matcher of that one condition; None for a dated ``in_value``)
-    conditions: tuple[tuple[str, str, Any, Matcher | None], ...]
-    same: Sequence[str]
-    responds_to: bool
-    facts: list[EventFact]  #: every event of the pattern's type, in time order
-    times: list[datetime]
-
-
-def _patterns(ctx: _Ctx) -> list[_Pattern]:
-    key = ("nm_patterns", id(ctx.rule))  # as ("bound", id(b)): the rule lives as long as the evaluation
-    got = ctx.facts.memo.get(key)
-    if got is None:
-        got = ctx.facts.memo[key] = [
-            _Pattern(
-                getattr(pat, "lookback", None) or timedelta(0),
-                tuple((name, op, value, None if op == "in_value" else Matcher("", "", "", ((name, op, value),)))
-                      for name, op, value in pat.conditions()),
-                pat.same,
-                getattr(pat, "responds_to", False),
-                *_times(ctx, pat.event),
-            )
-            for pat in ctx.rule.fulfilled_by
-        ]
-    return got
-
-
-def _failed_condition(ctx: _Ctx, pat: _Pattern, f: EventFact) -> str | None:
+def _failed_condition(ctx: _Ctx, pat: NearMissPattern, f: EventFact) -> str | None:
     """Words for the first condition of ``pat`` that ``f`` does not meet, or None."""
     for name, op, value, matcher in pat.conditions:
         actual = f.value(name)
@@ -107,7 +76,7 @@ def _failed_condition(ctx: _Ctx, pat: _Pattern, f: EventFact) -> str | None:
     return None
 
 
-def _reason(ctx: _Ctx, pat: _Pattern, trig: EventFact, f: EventFact, lookback: timedelta, limit: datetime | None,
+def _reason(ctx: _Ctx, pat: NearMissPattern, trig: EventFact, f: EventFact, lookback: timedelta, limit: datetime | None,
             close: EventFact | None) -> tuple[str, str] | None:
     failed = _failed_condition(ctx, pat, f)
     if failed:
@@ -139,10 +108,11 @@ def near_misses_of(
     None), ``close`` the closing event (or None). Appends up to :data:`MAX_TEXT` lines to
     ``explanation``."""
     out: list[tuple[datetime, int, EventFact, str, str]] = []
-    for pat in _patterns(ctx):
+    for pat in ctx.plan.near_miss_patterns:
+        facts, times = _times(ctx, pat.event)
         lookback = pat.lookback
-        lo = bisect_left(pat.times, trig.at - lookback)
-        for f in pat.facts[max(0, lo - _BEFORE):]:
+        lo = bisect_left(times, trig.at - lookback)
+        for f in facts[max(0, lo - _BEFORE):]:
             if found is not None and f.at >= found.at:
                 break
             if f.id == trig.id:
@@ -152,7 +122,7 @@ def near_misses_of(
                 out.append((f.at, f.index, f, *r))
             if len(out) >= MAX * 2:
                 break
-    return _finish(ctx, out, explanation)
+    return _finish(ctx, out, explanation) if out else []
 
 
 def near_misses_between(
@@ -162,17 +132,19 @@ def near_misses_between(
     it that did not count (``used`` are those that did)."""
     taken = set(used)
     out: list[tuple[datetime, int, EventFact, str, str]] = []
-    for pat in _patterns(ctx):
-        times = pat.times
-        for f in pat.facts[bisect_left(times, start): bisect_right(times, end)]:
-            if f.id in taken or f.id == trig.id:
+    for pat in ctx.plan.near_miss_patterns:
+        facts, times = _times(ctx, pat.event)
+        # Most events of a fulfilling type within the part counted: set those aside first.
+        not_counted = [f for f in facts[bisect_left(times, start): bisect_right(times, end)] if f.id not in taken]
+        for f in not_counted:
+            if f.id == trig.id:
                 continue
             r = _reason(ctx, pat, trig, f, timedelta(0), None, None)
             if r is not None:
                 out.append((f.at, f.index, f, *r))
             if len(out) >= MAX:
                 break
-    return _finish(ctx, out, explanation)
+    return _finish(ctx, out, explanation) if out else []
 
 
 def _finish(ctx: _Ctx, found: list, explanation: list[str]) -> list[NearMiss]:

@@ -66,9 +66,12 @@ from .measures import _day_slice, _days_of, _measure_obligation, _part_text
 
 def _per_day(ctx: _Ctx, timing: PerDayTiming) -> list[Obligation]:
     """A fulfilling event on every local calendar day the measure touches (today: not yet judged)."""
+    parts = ctx.measure_parts()
+    if not parts:
+        return []  # no part of a measure in force: nothing to judge
     corr = _Correlated(ctx, ctx.facts_for("fulfil"))
     out = []
-    for trig, part in ctx.measure_parts():
+    for trig, part in parts:
         start, end, is_open = part.start, part.end, part.is_open
         items = corr.between(trig, start, end)
         times = list(map(_AT, items))

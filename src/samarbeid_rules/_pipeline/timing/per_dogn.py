@@ -87,10 +87,13 @@ from .measures import _day_slice, _days_of, _measure_obligation, _part_text, _se
 
 def _per_dogn(ctx: _Ctx, timing: PerDognTiming) -> list[Obligation]:
     """Once per døgn, counted from the first fulfilment (or the start if there is none)."""
+    parts = ctx.measure_parts()
+    if not parts:
+        return []  # no part of a measure in force: nothing to judge
     mode = ctx.facts.profile.settings.dogn
     corr = _Correlated(ctx, ctx.facts_for("fulfil"))
     out = []
-    for trig, part in ctx.measure_parts():
+    for trig, part in parts:
         start, end, is_open = part.start, part.end, part.is_open
         items = corr.between(trig, start, end)
         times = list(map(_AT, items))

@@ -63,6 +63,9 @@ from .common import (
 
 def _permission(ctx: _Ctx, timing: PermissionTiming) -> list[Obligation]:
     """Allowed under a statutory exception on the trigger, or a covering measure in effect."""
+    triggers = ctx.triggers()
+    if not triggers:
+        return []  # none in force: nothing to judge
     exemptions = [(conds, Matcher("", "", "", conds)) for conds in ctx.rule.exemptions()]
     # Each exception that names the recipient: its other conditions, and the recipients it allows.
     narrow_exemptions = []
@@ -77,7 +80,7 @@ def _permission(ctx: _Ctx, timing: PermissionTiming) -> list[Obligation]:
         spans.append((s, e, end_fact, f))
     starts = [s for s, *_ in spans]
     out = []
-    for trig in ctx.triggers():
+    for trig in triggers:
         ob_id = ctx.ob_id(trig)
         ctx.uses.add(trig.id, ob_id, "trigger")
         wanted = trig.record.get(timing.covers_field)
@@ -134,6 +137,7 @@ def _permission(ctx: _Ctx, timing: PermissionTiming) -> list[Obligation]:
         out.append(
             ctx.obligation(
                 trig,
+                ob_id=ob_id,
                 status=status,
                 trigger_event_ids=[trig.id],
                 window=build(Window, opens=ctx.local(trig.at), due=ctx.local(trig.at), due_lenient=ctx.local(trig.at)),

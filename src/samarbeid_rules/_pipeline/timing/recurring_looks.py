@@ -101,6 +101,7 @@ from __future__ import annotations
 import math
 from bisect import bisect_left, bisect_right
 from datetime import datetime, timedelta
+from operator import attrgetter
 
 from ..._common.calendar import local_instant
 from ..._inputs.profile import CountTerm
@@ -118,8 +119,13 @@ from .common import (
 )
 from .measures import _day_slice, _days_of, _measure_obligation, _part_text, _segment_gaps
 
+_TYPE = attrgetter("type")
+
 
 def _recurring_looks(ctx: _Ctx, timing: RecurringLooksTiming) -> list[Obligation]:
+    parts = ctx.measure_parts()
+    if not parts:
+        return []  # no part of a measure in force: nothing to judge
     facts, tz = ctx.facts, ctx.tz
     window_term = facts.profile.terms[timing.day_window] if timing.day_window else None
     max_strict, max_lenient, gap_term = _durations(ctx, timing.day_max_gap)
@@ -128,11 +134,16 @@ def _recurring_looks(ctx: _Ctx, timing: RecurringLooksTiming) -> list[Obligation
     partial = facts.profile.settings.partial_days
     cover_types = {p.event for p in ctx.rule.fulfilled_by if issubclass(EVENT_TYPES[p.event], _MeasureStart)}
     fulfil = ctx.facts_for("fulfil")
-    look_patterns = [p for p in ctx.rule.fulfilled_by if p.event not in cover_types]
-    corr = _Correlated(ctx, [f for f in fulfil if f.type not in cover_types], look_patterns)
-    all_covers = _joined([_measure_span(ctx, f) + (f,) for f in fulfil if f.type in cover_types])
+    look_links = [link for link in ctx.plan.fulfil_links if link.event not in cover_types]
+    if cover_types.isdisjoint(map(_TYPE, fulfil)):  # the common case: looks only
+        looks_found, cover_starts = fulfil, []
+    else:
+        looks_found = [f for f in fulfil if f.type not in cover_types]
+        cover_starts = [f for f in fulfil if f.type in cover_types]
+    corr = _Correlated(ctx, looks_found, look_links)
+    all_covers = _joined([_measure_span(ctx, f) + (f,) for f in cover_starts])
     out: list[Obligation] = []
-    for trig, part in ctx.measure_parts():
+    for trig, part in parts:
         start, end, is_open = part.start, part.end, part.is_open
         looks = corr.between(trig, start, end)
         times = list(map(_AT, looks))
@@ -151,13 +162,16 @@ def _recurring_looks(ctx: _Ctx, timing: RecurringLooksTiming) -> list[Obligation
                 return
             day = first_day
             while day <= last_day:
-                ws, we = ctx.cal(local_instant, day, win.start, tz), ctx.cal(local_instant, day, win.end, tz)
+                # Each day's window once per part and reading: not worth a memo.
+                ws, we = local_instant(day, win.start, tz), local_instant(day, win.end, tz)
                 a, b = max(ws, start), min(we, end)
                 if a < b:
                     yield a, b, is_open and b == end and end < we
                 day += _DAY
 
         def uncovered_gaps(found):
+            if not covers:
+                return found
             return [g for g in found if not any(ca <= g[0] and g[1] <= cb for ca, cb, _ in covers)]
 
         kind = "daytime" if window_term is not None else "around_the_clock"
@@ -189,7 +203,7 @@ def _recurring_looks(ctx: _Ctx, timing: RecurringLooksTiming) -> list[Obligation
             lw = window_term.lenient
             day = first_day - _DAY
             while day <= last_day:
-                ns, ne = ctx.cal(local_instant, day, lw.end, tz), ctx.cal(local_instant, day + _DAY, lw.start, tz)
+                ns, ne = local_instant(day, lw.end, tz), local_instant(day + _DAY, lw.start, tz)
                 a, b = max(ns, start), min(ne, end)
                 if a < b and not (is_open and b == end and end < ne):
                     frac = _uncovered(a, b, covers) / (ne - ns)
