@@ -713,6 +713,7 @@ class Monitor:
         until = self._keys[nxt][0] if nxt < len(self._keys) else _FOREVER
         # Every timing kind is worked out per rule from that rule's role
         # events; recurring looks and continuous cover have shortcuts.
+        last_of: dict[str, int] | None = None  # duty -> its latest role event (µs), once per call
         for loaded, duty, deadline, stable in self._plan:
             trigger_times = self._role_times.get((duty, "trigger"))
             if not trigger_times or trigger_times[0] > upto:
@@ -738,8 +739,13 @@ class Monitor:
                 self._stable[duty] = (version, upto, rule_until, found)
             if deadline:
                 latest = latest_by_rule_file(found)
-                linked = {duty, *self._extra.siblings.get(duty, ())}
-                last_role = max((t[-1] for (d, _), t in self._role_times.items() if d in linked and t), default=0)
+                if last_of is None:
+                    last_of = {}
+                    for (d, _), t in self._role_times.items():
+                        if t and t[-1] > last_of.get(d, 0):
+                            last_of[d] = t[-1]
+                linked = (duty, *self._extra.siblings.get(duty, ()))
+                last_role = max((last_of.get(d, 0) for d in linked), default=0)
                 if upto >= last_role and not any(open_item(o, loaded, latest) for o in found):
                     self._stable[duty] = (version, upto, _FOREVER, [])  # nothing open, nor will be
             until = min(until, rule_until)
@@ -809,7 +815,8 @@ class Monitor:
         anchors += self._cover_ends(duty, upto, upto - max(lengths))
         # an anchor itself too: a look at ``when`` ends the stretch before it only once ``as_of`` is past it
         candidates = [*anchors, *(a + n for a in anchors for n in lengths)]
-        soonest = min((c for c in candidates for c in (c, c + 1) if c > upto), default=_FOREVER)
+        # the first instant past ``upto`` of each candidate and the microsecond after it
+        soonest = min((c if c > upto else c + 1 for c in candidates if c >= upto), default=_FOREVER)
         return min(soonest, self._stable_until(duty, loaded, found, when, upto))
 
     def _day_edges(self, loaded: LoadedRule, day: date) -> list[int]:
