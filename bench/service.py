@@ -5,9 +5,9 @@ For each store (SQLite; PostgreSQL when its binaries are on this machine) a real
 open cases of one prison (an admission and an exclusion still in effect, with
 looks). Then:
 
-- posts: CLIENTS concurrent clients each post the next look of a case, one
-  event per request, for DURATION seconds: events acknowledged per second, and
-  p50/p99 of an acknowledged post;
+- posts: CLIENTS concurrent clients, each its own process, each post the next
+  look of a case, one event per request, for DURATION seconds: events
+  acknowledged per second, and p50/p99 of an acknowledged post;
 - prison work list: GET /v1/prisons/bench/worklist over the 1 000 open cases,
   as the officer's screen asks it, each time at a later ``as_of`` (nothing
   reused from an earlier as_of), and again at one ``as_of`` (cached); p50/p99.
@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import os
 import platform
 import statistics
@@ -29,6 +30,7 @@ import sys
 import tempfile
 import threading
 import time
+from concurrent.futures import ProcessPoolExecutor
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -88,48 +90,52 @@ def _setup(srv: Server, cases: int, looks: int) -> float:
 latest_of: list[datetime] = []  # the latest event each client posted
 
 
+def _client(url: str, k: int, cases: int, looks: int, clients: int, stop_at: float) -> tuple[list[float], int, str]:
+    """One posting client, in its own process (as a case system is): its latencies of acknowledged
+    posts, its errors, and the latest event it posted. ``stop_at`` is on the ``time.time`` clock
+    (shared by the processes)."""
+    mine = list(range(k, cases, clients))
+    nxt = {n: looks + 1 for n in mine}
+    last, latencies, errors, i = START, [], 0, 0
+    with httpx.Client(base_url=url, headers=auth(), timeout=30) as c:
+        while time.time() < stop_at:
+            n = mine[i % len(mine)]
+            i += 1
+            t0 = START + timedelta(minutes=n % 600)
+            ev = {"id": f"l{nxt[n]}", "type": "supervision_look",
+                  "at": (t0 + timedelta(minutes=50 * nxt[n])).isoformat(), "measure_id": "m1"}
+            nxt[n] += 1
+            s = time.perf_counter()
+            r = c.post(f"/v1/prisons/{PRISON}/cases/case-{n:04d}/events", json={"events": [ev]})
+            e = time.perf_counter() - s
+            if r.status_code == 200:
+                latencies.append(e)
+                last = max(last, datetime.fromisoformat(ev["at"]))
+            else:
+                errors += 1
+    return latencies, errors, last.isoformat()
+
+
 def _posts(srv: Server, cases: int, looks: int, clients: int, duration: float) -> dict:
-    latencies: list[float] = []
-    errors = [0]
-    lock = threading.Lock()
-    stop = time.perf_counter() + duration
-
-    def work(k: int) -> None:
-        mine = list(range(k, cases, clients))
-        nxt = {n: looks + 1 for n in mine}
-        last = START
-        i = 0
-        with httpx.Client(base_url=srv.url, headers=auth(), timeout=30) as c:
-            while time.perf_counter() < stop:
-                n = mine[i % len(mine)]
-                i += 1
-                t0 = START + timedelta(minutes=n % 600)
-                ev = {"id": f"l{nxt[n]}", "type": "supervision_look",
-                      "at": (t0 + timedelta(minutes=50 * nxt[n])).isoformat(), "measure_id": "m1"}
-                nxt[n] += 1
-                s = time.perf_counter()
-                r = c.post(f"/v1/prisons/{PRISON}/cases/case-{n:04d}/events", json={"events": [ev]})
-                e = time.perf_counter() - s
-                with lock:
-                    if r.status_code == 200:
-                        latencies.append(e)
-                        last = max(last, datetime.fromisoformat(ev["at"]))
-                    else:
-                        errors[0] += 1
-        with lock:
-            latest_of.append(last)
-
-    threads = [threading.Thread(target=work, args=(k,)) for k in range(clients)]
+    """CLIENTS client processes post for DURATION seconds. Processes, not threads of this one: threads
+    would share this interpreter's lock, and each post's latency would include the other clients'
+    client-side work (building and parsing requests), which no real deployment has."""
     latest_of.clear()
-    cpu0 = _cpu_s(srv)
-    t_start = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    wall = time.perf_counter() - t_start
+    ctx = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(clients, mp_context=ctx) as pool:
+        list(pool.map(time.sleep, [0.0] * clients))  # the processes are started and have imported httpx
+        cpu0 = _cpu_s(srv)
+        t_start = time.perf_counter()
+        futures = [pool.submit(_client, srv.url, k, cases, looks, clients, time.time() + duration)
+                   for k in range(clients)]
+        results = [f.result() for f in futures]
+        wall = time.perf_counter() - t_start
     cpu = _cpu_s(srv) - cpu0
-    return {"clients": clients, "acknowledged": len(latencies), "errors": errors[0], "seconds": round(wall, 2),
+    latencies = [x for lat, _, _ in results for x in lat]
+    errors = sum(e for _, e, _ in results)
+    latest_of.extend(datetime.fromisoformat(last) for _, _, last in results)
+    return {"clients": clients, "client_processes": True, "acknowledged": len(latencies), "errors": errors,
+            "seconds": round(wall, 2),
             "server_cpu_ms_per_post": round(cpu / max(1, len(latencies)) * 1000, 2),
             "acked_per_s": round(len(latencies) / wall, 1), "p50_ms": round(_pct(latencies, 50), 2),
             "p99_ms": round(_pct(latencies, 99), 2), "max_ms": round(max(latencies) * 1000, 2)}
