@@ -33,7 +33,7 @@ from .._common.errors import TimelineError, quoted
 from .._common.wording import did_you_mean, first_error, plain_problem
 from .events import Event, MeasureKind
 from .events.base import ID_MAX, ID_PATTERN, Day, _Base, looks_like_national_id
-from .jsonread import parse_json, read_source
+from .jsonread import parse_json_shallow, read_source
 
 # The event models live in .events, one module per catalog section. These
 # names are imported from here by the package root, the pipeline (facts,
@@ -265,13 +265,24 @@ def load_timeline(source: str | Path | Mapping[str, Any] | bytes, *, name: str |
     rejected value.
     """
     text, label = read_source(source, name, TimelineError)
-    if isinstance(text, (str, bytes)):
-        text = parse_json(text, label, TimelineError, field_names=FIELD_NAMES, list_key="events")
-    return validate_timeline(text, source=label)
+    if not isinstance(text, (str, bytes)):
+        return validate_timeline(text, source=label)
+    data, shallow = parse_timeline_json(text, label)
+    return validate_timeline(data, source=label, _shallow=shallow)
 
 
-def validate_timeline(data: Any, *, source: str = "<input>") -> Timeline:
-    """Validate parsed JSON data as a timeline, raising a located TimelineError."""
+def parse_timeline_json(text: str | bytes, label: str) -> tuple[Any, bool]:
+    """The JSON text of a timeline parsed strictly, and whether it is known to nest no deeper
+    than MAX_DEPTH (then :func:`validate_timeline` need not walk it to see)."""
+    return parse_json_shallow(text, label, TimelineError, depth=MAX_DEPTH, field_names=FIELD_NAMES,
+                              list_key="events")
+
+
+def validate_timeline(data: Any, *, source: str = "<input>", _shallow: bool = False) -> Timeline:
+    """Validate parsed JSON data as a timeline, raising a located TimelineError.
+
+    (``_shallow``: the data is known to nest no deeper than MAX_DEPTH, see parse_timeline_json.)
+    """
     if not isinstance(data, Mapping):
         raise TimelineError("a timeline must be a JSON object", source=source)
     events = data.get("events")
@@ -280,7 +291,8 @@ def validate_timeline(data: Any, *, source: str = "<input>") -> Timeline:
             f"a timeline holds at most {MAX_EVENTS} events (this one has {len(events)})", source=source,
             field="events",
         )
-    _check_depth(data, source)
+    if not _shallow:
+        _check_depth(data, source)
     try:
         return _TIMELINE_ADAPTER.validate_python(data)
     except ValidationError as exc:
