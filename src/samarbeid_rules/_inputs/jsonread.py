@@ -33,13 +33,14 @@ import stat
 import sys
 import warnings
 from collections.abc import Callable, Collection, Mapping
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
 from .._common.errors import SamarbeidError
 
-__all__ = ["MAX_BYTES", "deprecated_path_warning", "parse_json", "read_bytes", "read_file", "read_source",
-           "str_names_file"]
+__all__ = ["MAX_BYTES", "deprecated_path_warning", "parse_json", "parse_json_shallow", "read_bytes", "read_file",
+           "read_source", "str_names_file"]
 
 #: the largest JSON input read (a file, a text, a JSON Lines line): 64 MiB. A
 #: timeline of the largest accepted size (MAX_EVENTS events) is about 15 MiB.
@@ -226,9 +227,95 @@ def parse_json(
     A duplicated key is named only if it is one of ``field_names`` (a key that is not a field
     name may itself be personal data); its place is named as ``events[3]`` or ``person``.
     """
+    return _parse_strictly(_checked_text(text, label, error), label, error, field_names, list_key)
+
+
+def parse_json_shallow(
+    text: str | bytes, label: str, error: type[SamarbeidError], *, depth: int,
+    field_names: Collection[str] = (), list_key: str | None = None,
+) -> tuple[Any, bool]:
+    """:func:`parse_json`, and whether the data is known to nest no deeper than ``depth``
+    (the values of the top-level object at depth 1); False: not known, walk it to see.
+
+    It is known for a record file shaped like a timeline: an object whose values are
+    scalars, objects or lists, and whose objects (its own values, or the items of its lists)
+    hold no object in turn. Such a file is read in one pass of the C parser, each object
+    first as its pairs (so a key given twice is seen: the object has fewer keys than pairs).
+    Anything else, and every failure, is read by :func:`parse_json`, which gives the same
+    data and the same errors.
+    """
+    s = _checked_text(text, label, error)
+    try:
+        top = json.loads(s, object_pairs_hook=tuple, parse_constant=_refuse_constant,
+                         parse_float=_float, parse_int=_int)
+    except Exception:  # whatever it is, parse_json reports it (and the same way as ever)
+        top = None
+    if type(top) is tuple:
+        data = _records(top, s, depth)
+        if data is not None:
+            return data, True
+    return _parse_strictly(s, label, error, field_names, list_key), False
+
+
+_SCALAR_TYPES = frozenset({str, int, float, bool, type(None)})
+#: the depth of a record file: its lists' items (records) at 2, their fields at 3, a field's list items at 4
+_RECORDS_DEPTH = 4
+
+
+def _records(top: tuple[tuple[str, Any], ...], s: str, depth: int) -> dict[str, Any] | None:
+    """The data of ``top`` (each object parsed as a tuple of its pairs) as dicts, if no key is
+    given twice and it is a record file (see parse_json_shallow) nesting no deeper than
+    ``depth``; else None. ``s`` is the text it was parsed from."""
+    data = dict(top)
+    if len(data) != len(top):
+        return None  # a duplicate key
+    objects: list[dict[str, Any]] = []  # every object below the top
+    for key, value in data.items():
+        kind = type(value)
+        if kind is tuple:
+            record = dict(value)
+            if len(record) != len(value):
+                return None
+            data[key] = record
+            objects.append(record)
+        elif kind is list and value and type(value[0]) is tuple:
+            if set(map(type, value)) != {tuple}:
+                return None  # objects mixed with other values
+            records = list(map(dict, value))
+            if sum(map(len, records)) != sum(map(len, value)):
+                return None
+            data[key] = records
+            objects.extend(records)
+    # Each object of the text has its '{' (and a string may hold more): with no more '{'
+    # than objects converted, none nests deeper, and on a path from the top there are at
+    # most the top object, one of those, and lists, each with its '['.
+    if s.count("{") == 1 + len(objects) and 2 + s.count("[") <= depth:
+        return data
+    if depth < _RECORDS_DEPTH:
+        return None
+    # Else the values themselves: the top level's scalars, objects (now dicts: the parser
+    # makes none), lists of scalars and lists of objects; the objects' scalars and lists of scalars.
+    for value in data.values():
+        if type(value) is list and not _SCALAR_TYPES.issuperset(map(type, value)) \
+                and any(type(v) is not dict for v in value):
+            return None
+    for value in chain.from_iterable(map(dict.values, objects)):
+        kind = type(value)
+        if kind not in _SCALAR_TYPES and (kind is not list or not _SCALAR_TYPES.issuperset(map(type, value))):
+            return None
+    return data
+
+
+def _checked_text(text: str | bytes, label: str, error: type[SamarbeidError]) -> str:
     s = _decoded(text, label, error)
     if len(s) > MAX_BYTES:
         raise error(_limit_text(len(s)), source=label)
+    return s
+
+
+def _parse_strictly(
+    s: str, label: str, error: type[SamarbeidError], field_names: Collection[str], list_key: str | None,
+) -> Any:
     duplicates: list[tuple[dict[str, Any], str]] = []
 
     def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:

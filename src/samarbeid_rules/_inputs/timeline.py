@@ -33,7 +33,7 @@ from .._common.errors import TimelineError, quoted
 from .._common.wording import did_you_mean, first_error, plain_problem
 from .events import Event, MeasureKind
 from .events.base import ID_MAX, ID_PATTERN, Day, _Base, looks_like_national_id
-from .jsonread import parse_json, read_source
+from .jsonread import parse_json_shallow, read_source
 
 # The event models live in .events, one module per catalog section. These
 # names are imported from here by the package root, the pipeline (facts,
@@ -100,9 +100,10 @@ class Timeline(_Base):
 
     @model_validator(mode="after")
     def _check_structure(self) -> Timeline:
-        if self.events:
-            first = min(range(len(self.events)), key=lambda i: utc(self.events[i].at))
-            day = utc(self.events[first].at).astimezone(_OSLO).date()
+        instants = [utc(ev.at) for ev in self.events]
+        if instants:
+            first = min(range(len(instants)), key=instants.__getitem__)
+            day = instants[first].astimezone(_OSLO).date()
             if self.person.birth_date > day:
                 raise _LocatedValueError(
                     f"the birth date is after the first event (events[{first}], on {day.isoformat()}): "
@@ -115,8 +116,8 @@ class Timeline(_Base):
                     f"duplicate event id (first used at events[{seen[ev.id]}])", i, ev.id, "id"
                 )
             seen[ev.id] = i
-            if isinstance(ev, ExclusionStarted) and ev.expected_end is not None:
-                if utc(ev.expected_end) < utc(ev.at):
+            if ev.__dict__.get("expected_end") is not None and isinstance(ev, ExclusionStarted):
+                if utc(ev.expected_end) < instants[i]:
                     raise _LocatedValueError(
                         "expected_end is before the exclusion started", i, ev.id, "expected_end"
                     )
@@ -128,7 +129,7 @@ class Timeline(_Base):
                 raise _LocatedValueError(
                     f"responds to event {quoted(target)}, which is not in the timeline", i, ev.id, "responds_to"
                 )
-            if utc(self.events[seen[target]].at) > utc(ev.at):
+            if instants[seen[target]] > instants[i]:
                 raise _LocatedValueError(
                     f"responds to event {quoted(target)}, which comes later (events[{seen[target]}])", i, ev.id,
                     "responds_to",
@@ -149,6 +150,21 @@ class _LocatedValueError(ValueError):
         self.problem, self.index, self.event_id, self.field = problem, index, event_id, field
 
 
+_NEITHER, _STARTS, _ENDS = 0, 1, 2
+
+
+def _measure_role(event: Any) -> int:
+    """Whether ``event`` starts a measure, ends one, or neither."""
+    return _STARTS if isinstance(event, _MeasureStart) else _ENDS if isinstance(event, _MeasureEnd) else _NEITHER
+
+
+#: each event type's measure role (isinstance on a model class is slow, and asked of every event)
+_ROLES: dict[type, int] = {
+    cls: _STARTS if issubclass(cls, _MeasureStart) else _ENDS if issubclass(cls, _MeasureEnd) else _NEITHER
+    for cls in EVENT_TYPES.values()
+}
+
+
 def pair_measures(events: Iterable[Any], *, check_refs: bool = True) -> dict[str, MeasurePair]:
     """Pair every ``…_started`` with its ``…_ended`` event by ``measure_id``.
 
@@ -157,10 +173,13 @@ def pair_measures(events: Iterable[Any], *, check_refs: bool = True) -> dict[str
     and an end before its start.
     """
     events = list(events)
+    roles = [_ROLES.get(type(ev)) for ev in events]
+    if None in roles:  # an event of a class that is not one of the event types (a subclass of one)
+        roles = [_measure_role(ev) for ev in events]
     pairs: dict[str, MeasurePair] = {}
     index_of: dict[str, int] = {}
     for i, ev in enumerate(events):
-        if isinstance(ev, _MeasureStart):
+        if roles[i] == _STARTS:
             if ev.measure_id in pairs:
                 raise _LocatedValueError(
                     f"measure {quoted(ev.measure_id)} is started twice", i, ev.id, "measure_id"
@@ -168,7 +187,7 @@ def pair_measures(events: Iterable[Any], *, check_refs: bool = True) -> dict[str
             pairs[ev.measure_id] = MeasurePair(ev.measure_kind, ev, None)
             index_of[ev.measure_id] = i
     for i, ev in enumerate(events):
-        if not isinstance(ev, _MeasureEnd):
+        if roles[i] != _ENDS:
             continue
         pair = pairs.get(ev.measure_id)
         if pair is None:
@@ -202,7 +221,7 @@ def pair_measures(events: Iterable[Any], *, check_refs: bool = True) -> dict[str
         return pairs
     for i, ev in enumerate(events):
         ref = ev.__dict__.get("measure_id")
-        if ref is None or isinstance(ev, (_MeasureStart, _MeasureEnd)):
+        if ref is None or roles[i] != _NEITHER:
             continue
         if ref not in pairs:
             raise _LocatedValueError(
@@ -265,13 +284,24 @@ def load_timeline(source: str | Path | Mapping[str, Any] | bytes, *, name: str |
     rejected value.
     """
     text, label = read_source(source, name, TimelineError)
-    if isinstance(text, (str, bytes)):
-        text = parse_json(text, label, TimelineError, field_names=FIELD_NAMES, list_key="events")
-    return validate_timeline(text, source=label)
+    if not isinstance(text, (str, bytes)):
+        return validate_timeline(text, source=label)
+    data, shallow = parse_timeline_json(text, label)
+    return validate_timeline(data, source=label, _shallow=shallow)
 
 
-def validate_timeline(data: Any, *, source: str = "<input>") -> Timeline:
-    """Validate parsed JSON data as a timeline, raising a located TimelineError."""
+def parse_timeline_json(text: str | bytes, label: str) -> tuple[Any, bool]:
+    """The JSON text of a timeline parsed strictly, and whether it is known to nest no deeper
+    than MAX_DEPTH (then :func:`validate_timeline` need not walk it to see)."""
+    return parse_json_shallow(text, label, TimelineError, depth=MAX_DEPTH, field_names=FIELD_NAMES,
+                              list_key="events")
+
+
+def validate_timeline(data: Any, *, source: str = "<input>", _shallow: bool = False) -> Timeline:
+    """Validate parsed JSON data as a timeline, raising a located TimelineError.
+
+    (``_shallow``: the data is known to nest no deeper than MAX_DEPTH, see parse_timeline_json.)
+    """
     if not isinstance(data, Mapping):
         raise TimelineError("a timeline must be a JSON object", source=source)
     events = data.get("events")
@@ -280,7 +310,8 @@ def validate_timeline(data: Any, *, source: str = "<input>") -> Timeline:
             f"a timeline holds at most {MAX_EVENTS} events (this one has {len(events)})", source=source,
             field="events",
         )
-    _check_depth(data, source)
+    if not _shallow:
+        _check_depth(data, source)
     try:
         return _TIMELINE_ADAPTER.validate_python(data)
     except ValidationError as exc:

@@ -17,7 +17,8 @@ from functools import cache
 from datetime import date, datetime, timezone
 from enum import Enum
 from types import MappingProxyType
-from operator import attrgetter
+from itertools import islice
+from operator import attrgetter, eq
 from typing import Any, Mapping, Sequence
 
 from .._common.calendar import age_on, birthday_instant, zone
@@ -30,7 +31,16 @@ __all__ = ["EventFact", "Facts", "canonical_key", "derive_facts", "tie_rank", "v
 def tie_rank(event: Any) -> int:
     """Rank of an event among events at the same instant: admissions and measure starts (0) before
     every other event (1), so that an event naming a measure at the instant it started comes after it."""
-    return 0 if isinstance(event, (_MeasureStart, Admitted)) else 1
+    rank = _TIE_RANKS.get(type(event))
+    if rank is None:  # not one of the event types (a subclass of one): asked of its bases
+        rank = 0 if isinstance(event, (_MeasureStart, Admitted)) else 1
+    return rank
+
+
+#: each event type's tie rank (isinstance on a model class is slow, and asked once per event)
+_TIE_RANKS: dict[type, int] = {
+    cls: 0 if issubclass(cls, (_MeasureStart, Admitted)) else 1 for cls in EVENT_TYPES.values()
+}
 
 
 def canonical_key(event: Any, at_utc: datetime) -> tuple[datetime, int, str]:
@@ -201,6 +211,27 @@ def _record_of(ev: Any, age: int | None, custody: str | None) -> dict[str, Any]:
     return record
 
 
+def _canonical_order(events: Sequence[Any], instants: list[datetime]) -> list[int]:
+    """The positions of ``events`` (at ``instants``, in UTC) in the canonical order (canonical_key).
+
+    Sorted by instant first (stable: at one instant, in input order); only where several events
+    share an instant, the rest of the key (tie rank and id: their content, not their input
+    position) is looked at.
+    """
+    order = sorted(range(len(events)), key=instants.__getitem__)
+    timed = list(map(instants.__getitem__, order))
+    if not any(map(eq, timed, islice(timed, 1, None))):
+        return order
+    start = 0
+    for end in range(1, len(order) + 1):
+        if end < len(order) and timed[end] == timed[start]:
+            continue
+        if end - start > 1:
+            order[start:end] = sorted(order[start:end], key=lambda i: (tie_rank(events[i]), events[i].id))
+        start = end
+    return order
+
+
 def derive_facts(timeline: Timeline, as_of: datetime, profile: Profile) -> Facts:
     """Derive the facts of ``timeline`` as they stand at ``as_of``."""
     tz = zone(profile.settings.timezone)
@@ -211,13 +242,15 @@ def derive_facts(timeline: Timeline, as_of: datetime, profile: Profile) -> Facts
     # two datetimes that share a ZoneInfo by their wall clocks, which is
     # wrong across a daylight-saving change.
     as_of = as_of.astimezone(timezone.utc)
-    instants = [ev.at.astimezone(timezone.utc) for ev in events]
-    # The canonical order: events at one instant are ordered by their content, not their input position.
-    order = sorted(range(len(events)), key=lambda i: canonical_key(events[i], instants[i]))
+    utc = timezone.utc
+    instants = [ev.at.astimezone(utc) for ev in events]
+    order = _canonical_order(events, instants)
     custody: str | None = None
     before: list[EventFact] = []
     after: list[EventFact] = []
     measure_events: list[Any] = []
+    by_id: dict[str, EventFact] = {}
+    new_fact = object.__new__
     # Age changes at local midnight on each birthday; events come in time
     # order, so the next birthday is the only one to watch.
     age = next_birthday = None
@@ -232,9 +265,14 @@ def derive_facts(timeline: Timeline, as_of: datetime, profile: Profile) -> Facts
             next_birthday = birthday_instant(birth, age + 1, tz, leap)
         if type(ev) is Admitted:
             custody = ev.custody_kind.value
-        fact = EventFact(i, ev, at, None, ev.id, ev.type, age, custody, rank)
+        # The fact as EventFact(i, ev, at, None, ev.id, ev.type, age, custody, rank) makes it, field
+        # by field: the call to __init__ would cost more than the rest of this loop.
+        fact = new_fact(EventFact)
+        fact.index, fact.order, fact.event, fact.at, fact._record = i, rank, ev, at, None
+        fact.id, fact.type, fact.age, fact.custody_kind = ev.id, ev.type, age, custody
         if at <= as_of:
             before.append(fact)
+            by_id[fact.id] = fact
             if type(ev) in _MEASURE_TYPES:
                 measure_events.append(ev)
         else:
@@ -243,7 +281,6 @@ def derive_facts(timeline: Timeline, as_of: datetime, profile: Profile) -> Facts
     # after as_of has not happened yet.
     # (References were checked on the whole timeline when it was validated.)
     measures = pair_measures(measure_events, check_refs=False)
-    by_id = {f.id: f for f in before}
     return Facts(
         timeline=timeline,
         as_of=as_of,

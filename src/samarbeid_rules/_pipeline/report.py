@@ -8,7 +8,7 @@ durations. The JSON form is deterministic: the same input gives the same bytes.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date, datetime, time, timedelta
 from datetime import date as Date
 from enum import Enum
@@ -291,6 +291,12 @@ class EventAccount:
     reason: str | None = None
     #: the rule files for which the event was a trigger outside their bases' in-force dates
     not_in_force: tuple[NotInForce, ...] = ()
+
+
+#: the setter of each slot of EventAccount, in field order (index, event_id, type, state, used_by,
+#: reason, not_in_force): the evaluation builds each event's account with them, as the frozen
+#: dataclass's __init__ would (which sets each field through object.__setattr__, at twice the cost)
+ACCOUNT_SLOTS = tuple(EventAccount.__dict__[f.name].__set__ for f in fields(EventAccount))
 
 
 class BasisInfo(_Out):

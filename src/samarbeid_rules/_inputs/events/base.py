@@ -102,7 +102,14 @@ def looks_like_national_id(text: str) -> bool:
 ID_WORDS = f"an id is 1 to {ID_MAX} printable ASCII characters, without spaces or control characters (! to ~)"
 
 
+#: an id that is certainly valid: printable ASCII without a run of more than ten digits (so holding
+#: no national identity number); atomic groups, so that a failed match does not backtrack
+_ID_PLAIN = re.compile(r"(?>[!-/:-~]++|[0-9]{1,10}+(?![0-9]))++")
+
+
 def _not_national_id(value: str) -> str:
+    if len(value) <= ID_MAX and _ID_PLAIN.fullmatch(value):  # most ids: one look
+        return value
     # The length is checked here, not by Field(min_length=…), so that every id problem but one
     # reads the same (and pydantic's "String should have at least 1 character" is not shown).
     if not 0 < len(value) <= ID_MAX or not _ID_FULL.fullmatch(value):
@@ -252,7 +259,11 @@ _DAY_RE = re.compile(DAY_PATTERN)
 
 
 def _instant(value: Any) -> Any:
+    # The range (_in_range) is checked here, not after AwareDatetime: an instant written as text
+    # is in range by the pattern, and a naive datetime is left to AwareDatetime to refuse.
     if isinstance(value, datetime):
+        if value.tzinfo is not None and value.utcoffset() is not None:
+            _in_range(value)
         return value  # checked as an aware datetime next
     if isinstance(value, str) and _INSTANT_RE.fullmatch(value):
         try:
@@ -301,7 +312,7 @@ def _date_in_range(value: date) -> date:
 _INSTANT_SCHEMA = {"type": "string", "format": "date-time", "pattern": INSTANT_PATTERN}
 _DAY_SCHEMA = {"type": "string", "format": "date", "pattern": DAY_PATTERN}
 Instant = Annotated[
-    AwareDatetime, BeforeValidator(_instant), AfterValidator(_in_range), WithJsonSchema(_INSTANT_SCHEMA)
+    AwareDatetime, BeforeValidator(_instant), WithJsonSchema(_INSTANT_SCHEMA)
 ]
 Day = Annotated[date, BeforeValidator(_day), AfterValidator(_date_in_range), WithJsonSchema(_DAY_SCHEMA)]
 
