@@ -385,6 +385,7 @@ def test_bad_json_file_is_located(tmp_path):
     with pytest.raises(InstitutionError) as err:
         load_institution(path)
     assert err.value.source == str(path) and "not valid JSON" in err.value.problem
+    assert (err.value.line, err.value.column) == (1, 2)
 
 
 # --- report ----------------------------------------------------------------------

@@ -159,6 +159,19 @@ def test_invalid_json_names_the_file(tmp_path):
     assert info.value.source == str(path)
     assert "not valid JSON" in info.value.problem
     assert "broken.json" in str(info.value)
+    # where the reader stopped, as attributes (a caller need not read it out of the message)
+    assert (info.value.line, info.value.column) == (1, 29)
+    assert str(info.value).endswith("at line 1 column 29")
+
+
+def test_json_error_location_counts_lines_and_columns_from_one():
+    with pytest.raises(TimelineError) as info:
+        load_timeline('{"case_id": "c",\n  "events": [}\n')
+    assert (info.value.line, info.value.column) == (2, 14)  # the "}" where a value was expected
+    assert info.value.index is None and info.value.field is None
+    with pytest.raises(TimelineError) as valid_json_bad_timeline:
+        load_timeline('{"case_id": "c"}')
+    assert valid_json_bad_timeline.value.line is None  # only JSON that does not parse has a place in the text
 
 
 def test_errors_in_a_file_name_the_file(tmp_path):

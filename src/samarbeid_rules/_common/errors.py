@@ -7,12 +7,14 @@ without parsing the message::
     SamarbeidError (Exception)
     ├── TimelineError (ValueError)      a timeline does not validate
     │                                    .source  .index  .event_id  .field
+    │                                    (.line  .column: JSON that does not parse)
     ├── RuleFileError (ValueError)      a rule file or the rule set is invalid
     │                                    .path  .line  .field
     ├── ProfileError (ValueError)       an interpretation profile is invalid
     │                                    .path  .line  .field
     ├── InstitutionError (ValueError)   a prison's records do not validate
     │                                    .source  .collection  .index  .record_id  .field
+    │                                    (.line  .column: JSON that does not parse)
     ├── ScenarioError (ValueError)      a scenario file is invalid
     │                                    .path  .line  .field
     ├── TableError (ValueError)         an event or person table is invalid
@@ -58,7 +60,8 @@ class TimelineError(SamarbeidError, ValueError):
 
     ``source`` is the file (or ``"<input>"``), ``index`` the position of the
     event in the ``events`` list, ``event_id`` its id where it has one, and
-    ``field`` the dotted field path that is wrong.
+    ``field`` the dotted field path that is wrong. For JSON that does not
+    parse, ``line`` and ``column`` (from 1) say where the reader stopped.
     """
 
     def __init__(
@@ -69,18 +72,22 @@ class TimelineError(SamarbeidError, ValueError):
         index: int | None = None,
         event_id: str | None = None,
         field: str | None = None,
+        line: int | None = None,
+        column: int | None = None,
     ) -> None:
         self.problem = problem
         self.source = source
         self.index = index
         self.event_id = event_id
         self.field = field
+        self.line = line
+        self.column = column
         super().__init__(self._render())
 
     def _render(self) -> str:
         return _located(
             "timeline",
-            self.problem,
+            _at_place(self.problem, self.line, self.column),
             self.source,
             f"events[{self.index}]" if self.index is not None else None,
             f"event {quoted(self.event_id)}" if self.event_id is not None else None,
@@ -100,6 +107,11 @@ def escaped(text: object) -> str:
 def quoted(text: object) -> str:
     """``'text'``, escaped (see :func:`escaped`)."""
     return "'" + escaped(text) + "'"
+
+
+def _at_place(problem: str, line: int | None, column: int | None) -> str:
+    """``problem``, followed by where in the text it was found, if known."""
+    return problem if line is None else f"{problem} at line {line} column {column}"
 
 
 def _located(default: str, problem: str, *where: str | None) -> str:
@@ -160,7 +172,8 @@ class InstitutionError(SamarbeidError, ValueError):
     ``source`` is the file (or ``"<input>"``), ``collection`` the list the bad
     record is in (``routines``, ``agreements`` or ``meetings``), ``index`` its
     position in that list, ``record_id`` its id where it has one, and
-    ``field`` the dotted field path that is wrong.
+    ``field`` the dotted field path that is wrong. For JSON that does not
+    parse, ``line`` and ``column`` (from 1) say where the reader stopped.
     """
 
     def __init__(
@@ -172,6 +185,8 @@ class InstitutionError(SamarbeidError, ValueError):
         index: int | None = None,
         record_id: str | None = None,
         field: str | None = None,
+        line: int | None = None,
+        column: int | None = None,
     ) -> None:
         self.problem = problem
         self.source = source
@@ -179,6 +194,8 @@ class InstitutionError(SamarbeidError, ValueError):
         self.index = index
         self.record_id = record_id
         self.field = field
+        self.line = line
+        self.column = column
         super().__init__(self._render())
 
     def _render(self) -> str:
@@ -187,7 +204,7 @@ class InstitutionError(SamarbeidError, ValueError):
             collection = f"{collection}[{self.index}]"
         return _located(
             "institution",
-            self.problem,
+            _at_place(self.problem, self.line, self.column),
             self.source,
             collection,
             f"record {quoted(self.record_id)}" if self.record_id is not None else None,

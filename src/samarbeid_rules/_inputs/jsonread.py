@@ -330,7 +330,7 @@ def _parse_strictly(
         data = json.loads(s, object_pairs_hook=pairs, parse_constant=_refuse_constant,
                           parse_float=_float, parse_int=_int)
     except json.JSONDecodeError as exc:
-        raise error(f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}", source=label) from None
+        raise error(f"not valid JSON: {exc.msg}", source=label, line=exc.lineno, column=exc.colno) from None
     except _Refused as exc:
         raise error(f"not valid JSON: {exc}", source=label) from None
     except RecursionError:

@@ -14,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -148,10 +147,9 @@ def _body(raw: bytes) -> Any:
         return parse_json(raw, "request", TimelineError)
     except TimelineError as exc:
         location: dict[str, Any] = {"source": "request"}
-        m = re.search(r"at line (\d+) column (\d+)", exc.problem)
-        if m:
-            location.update(line=int(m.group(1)), column=int(m.group(2)))
-        raise ServiceError(422, "invalid_json", exc.problem.split(" at line ")[0], location) from None
+        if exc.line is not None:
+            location.update(line=exc.line, column=exc.column)
+        raise ServiceError(422, "invalid_json", exc.problem, location) from None
 
 
 def create_app(service: Service) -> FastAPI:
