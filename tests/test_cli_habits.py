@@ -192,6 +192,32 @@ def test_fail_on_in_batch_agrees_with_check(tmp_path, capsys):
     capsys.readouterr()
 
 
+def test_fail_on_in_check_institution(capsys):
+    """check-institution exits 1 exactly when a finding of a selected kind is in the report (default:
+    a breach), at dates where the example prison's findings have none, some or every kind."""
+    seen = {k: set() for k in FAIL_ON}
+    for day in ("2025-01-15", "2024-06-01", "2025-09-01"):
+        capsys.readouterr()  # the previous day's reports
+        code, text, _ = _run(capsys, "check-institution", "--format", "json", "--as-of", day, str(INSTITUTION))
+        findings = json.loads(text)["findings"]
+        c = {
+            "breach": sum(1 for f in findings if f["breach"]),
+            "contested": sum(1 for f in findings if f["status"] == "contested"),
+            "not_followed": sum(1 for f in findings if f["status"] == "not_followed"),
+        }
+        assert code == (EXIT_BREACH if c["breach"] else EXIT_OK)
+        for n in range(1, 4):
+            for sel in itertools.combinations(FAIL_ON, n):
+                want = EXIT_BREACH if any(c[k] for k in sel) else EXIT_OK
+                got = main(["check-institution", "--format", "json", "--as-of", day, "--fail-on", ",".join(sel),
+                            str(INSTITUTION)])
+                assert got == want, (day, sel)
+        for k in FAIL_ON:
+            seen[k].add(bool(c[k]))
+    assert all(v == {True, False} for v in seen.values())  # each kind both present and absent
+    capsys.readouterr()
+
+
 def test_fail_on_in_explain(capsys):
     """explain exits 1 on a breach of the duty; --fail-on contested on the contested one."""
     duty = "exclusion.notify_doctor"  # contested in the DST example

@@ -12,7 +12,7 @@ from .._common.errors import InstitutionError, SamarbeidError
 from .._inputs.institution import load_institution
 from .._outputs.render import institution_table
 from .._uses.institution import check_institution, latest_record_date
-from .common import STDIN, STDIN_LABEL, error, read_stdin
+from .common import STDIN, STDIN_LABEL, add_fail_on, error, fails, read_stdin
 
 __all__ = ["add_institution_parser", "run_check_institution"]
 
@@ -38,7 +38,7 @@ def add_institution_parser(subparsers: Any) -> argparse.ArgumentParser:
             "Check a prison's records (routines, agreements, meetings) against org.local_meetings, "
             "org.routines and org.tripartite_agreement."
         ),
-        epilog="exit codes: 0 no breach, 1 breach of a duty (skal), 3 bad input",
+        epilog="exit codes: 0 no breach, 1 breach of a duty (skal) or what --fail-on names, 3 bad input",
     )
     p.add_argument("file", metavar="FILE", help="institution records, JSON (-: standard input)")
     p.add_argument(
@@ -46,12 +46,14 @@ def add_institution_parser(subparsers: Any) -> argparse.ArgumentParser:
         help="date to judge at, YYYY-MM-DD (default: the latest date in the records)",
     )
     p.add_argument("--format", choices=("table", "json"), default="table", help="output format")
+    add_fail_on(p)
     p.set_defaults(func=run_check_institution)
     return p
 
 
 def run_check_institution(args: argparse.Namespace, out: TextIO | None = None) -> int:
-    """Run ``check-institution``: 0 no breach, 1 breach of a *skal* duty, 3 bad input."""
+    """Run ``check-institution``: 0 no breach, 1 breach of a *skal* duty (or a finding ``--fail-on``
+    names), 3 bad input."""
     out = out if out is not None else sys.stdout
     try:
         if args.file == STDIN:
@@ -73,4 +75,11 @@ def run_check_institution(args: argparse.Namespace, out: TextIO | None = None) -
         out.write(report.to_json(indent=2) + "\n")
     else:
         out.write(institution_table(report, as_of_from_records=from_records))
-    return EXIT_BREACH if report.breaches else EXIT_OK
+    findings = report.findings
+    failed = fails(
+        getattr(args, "fail_on", None),
+        breaches=sum(1 for f in findings if f.breach),
+        contested=sum(1 for f in findings if f.status.value == "contested"),
+        not_followed=sum(1 for f in findings if f.status.value == "not_followed"),
+    )
+    return EXIT_BREACH if failed else EXIT_OK
