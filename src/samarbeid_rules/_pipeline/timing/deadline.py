@@ -277,7 +277,7 @@ def _judge(f: _File, trig: EventFact, nxt: EventFact | None) -> _Judged:
 def _branch_text(ctx: _Ctx, trig: EventFact, found: EventFact) -> list[str]:
     """Which way the duty was met, where the rule has two (a fulfilment allowed before the
     trigger by ``lookback``, or one after it)."""
-    if not any(p.lookback for p in ctx.rule.fulfilled_by):
+    if not ctx.plan.has_lookback:
         return []
     if found.at <= trig.at:
         when = "before" if found.at < trig.at else "at the instant of"

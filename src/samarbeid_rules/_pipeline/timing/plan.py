@@ -78,7 +78,7 @@ class RulePlan:
     """One rule file of a rule set, with what every timeline's judging of it reads."""
 
     __slots__ = (
-        "loaded", "rule", "rule_id", "key", "trigger_role", "fulfil_role", "close_role", "periods", "fixed",
+        "loaded", "rule", "rule_id", "key", "periods", "fixed",
         "dated_fulfil", "during_patterns", "fulfil_links", "close_links", "has_lookback", "near_miss_patterns",
         "replacing", "_marks", "_on_days",
     )
@@ -90,10 +90,6 @@ class RulePlan:
         self.rule_id = loaded.rule_id
         #: duty id, with the part if any: what obligation ids start with
         self.key: str = rule.key
-        #: the keys of the engine's classification for the rule's roles
-        self.trigger_role = (loaded.rule_id, "trigger")
-        self.fulfil_role = (loaded.rule_id, "fulfil")
-        self.close_role = (loaded.rule_id, "close")
         self.periods = rule_set.in_force[loaded.rule_id]
         #: the fields every obligation of this rule shares (read, never changed)
         self.fixed: dict[str, Any] = {
