@@ -96,6 +96,7 @@ from .._inputs.timeline import (
     validate_timeline,
 )
 from .._pipeline.timing import Uses, resolve_rule
+from .._pipeline.timing.plan import plan_of
 from .worklist import WorkItem, by_rule_file, latest_by_rule_file, open_item, work_items, worklist_from_report
 
 __all__ = ["AddResult", "Monitor", "WorkItem", "worklist_from_report"]  # WorkItem and worklist_from_report: from .worklist
@@ -194,7 +195,6 @@ class _ExtraInputs:
         self.cover_types: dict[str, frozenset[str]] = {}  # rule id -> fulfilling measure start types
         extension: dict[str, set[str]] = {}
         during: dict[str, set[str]] = {}
-        chains: dict[str, list[str]] = {}
         for r in rule_set.rules:
             t = r.rule.timing
             ext = getattr(t, "extended_by", None)
@@ -203,8 +203,9 @@ class _ExtraInputs:
             for pat in r.rule.trigger:
                 for d in pat.during:
                     during.setdefault(d.event, set()).add(r.rule_id)
-            if isinstance(t, DeadlineTiming) and t.superseded_by_next_trigger:
-                chains.setdefault(r.rule.key, []).append(r.rule_id)
+            replacing = plan_of(r, rule_set).replacing  # the files judged in one chain with it
+            if replacing:
+                self.siblings[r.rule_id] = tuple(o.rule_id for o in replacing)
             if isinstance(t, RecurringLooksTiming):
                 covers = frozenset(
                     p.event for p in r.rule.fulfilled_by if issubclass(EVENT_TYPES[p.event], _MeasureStart)
@@ -213,11 +214,6 @@ class _ExtraInputs:
                     self.cover_types[r.rule_id] = covers
         self.extension = {k: tuple(sorted(v)) for k, v in extension.items()}
         self.during = {k: tuple(sorted(v)) for k, v in during.items()}
-        for ids in chains.values():
-            for rid in ids:
-                others = tuple(o for o in ids if o != rid)
-                if others:
-                    self.siblings[rid] = others
 
     def roles(self, model: Any, classified: Iterable[tuple[str, str]] = ()) -> list[tuple[str, str]]:
         """The pseudo-roles of ``model``: (rule id, ``extension``), (rule id, ``during``) and, given
