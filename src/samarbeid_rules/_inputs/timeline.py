@@ -27,6 +27,7 @@ from typing import Any
 from pydantic import Field, TypeAdapter, ValidationError, model_validator
 
 import re
+from functools import cache
 
 from .._common.calendar import utc, zone
 from .._common.errors import TimelineError, quoted
@@ -153,16 +154,11 @@ class _LocatedValueError(ValueError):
 _NEITHER, _STARTS, _ENDS = 0, 1, 2
 
 
-def _measure_role(event: Any) -> int:
-    """Whether ``event`` starts a measure, ends one, or neither."""
-    return _STARTS if isinstance(event, _MeasureStart) else _ENDS if isinstance(event, _MeasureEnd) else _NEITHER
-
-
-#: each event type's measure role (isinstance on a model class is slow, and asked of every event)
-_ROLES: dict[type, int] = {
-    cls: _STARTS if issubclass(cls, _MeasureStart) else _ENDS if issubclass(cls, _MeasureEnd) else _NEITHER
-    for cls in EVENT_TYPES.values()
-}
+@cache
+def _measure_role(cls: type) -> int:
+    """Whether events of class ``cls`` start a measure, end one, or neither (once per class:
+    isinstance on a model class is slow, and asked of every event)."""
+    return _STARTS if issubclass(cls, _MeasureStart) else _ENDS if issubclass(cls, _MeasureEnd) else _NEITHER
 
 
 def pair_measures(events: Iterable[Any], *, check_refs: bool = True) -> dict[str, MeasurePair]:
@@ -173,9 +169,7 @@ def pair_measures(events: Iterable[Any], *, check_refs: bool = True) -> dict[str
     and an end before its start.
     """
     events = list(events)
-    roles = [_ROLES.get(type(ev)) for ev in events]
-    if None in roles:  # an event of a class that is not one of the event types (a subclass of one)
-        roles = [_measure_role(ev) for ev in events]
+    roles = [_measure_role(type(ev)) for ev in events]
     pairs: dict[str, MeasurePair] = {}
     index_of: dict[str, int] = {}
     for i, ev in enumerate(events):
