@@ -31,16 +31,14 @@ __all__ = ["EventFact", "Facts", "canonical_key", "derive_facts", "tie_rank", "v
 def tie_rank(event: Any) -> int:
     """Rank of an event among events at the same instant: admissions and measure starts (0) before
     every other event (1), so that an event naming a measure at the instant it started comes after it."""
-    rank = _TIE_RANKS.get(type(event))
-    if rank is None:  # not one of the event types (a subclass of one): asked of its bases
-        rank = 0 if isinstance(event, (_MeasureStart, Admitted)) else 1
-    return rank
+    return _tie_rank_of(type(event))
 
 
-#: each event type's tie rank (isinstance on a model class is slow, and asked once per event)
-_TIE_RANKS: dict[type, int] = {
-    cls: 0 if issubclass(cls, (_MeasureStart, Admitted)) else 1 for cls in EVENT_TYPES.values()
-}
+@cache
+def _tie_rank_of(cls: type) -> int:
+    """:func:`tie_rank` of the events of class ``cls`` (once per class: isinstance on a model class is
+    slow, and asked once per event)."""
+    return 0 if issubclass(cls, (_MeasureStart, Admitted)) else 1
 
 
 def canonical_key(event: Any, at_utc: datetime) -> tuple[datetime, int, str]:
@@ -227,7 +225,7 @@ def _canonical_order(events: Sequence[Any], instants: list[datetime]) -> list[in
         if end < len(order) and timed[end] == timed[start]:
             continue
         if end - start > 1:
-            order[start:end] = sorted(order[start:end], key=lambda i: (tie_rank(events[i]), events[i].id))
+            order[start:end] = sorted(order[start:end], key=lambda i: canonical_key(events[i], instants[i]))
         start = end
     return order
 
