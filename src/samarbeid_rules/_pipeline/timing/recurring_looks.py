@@ -106,9 +106,10 @@ from operator import attrgetter
 from ..._common.calendar import local_instant
 from ..._inputs.profile import CountTerm
 from ..._inputs.rules import RecurringLooksTiming
-from ..._inputs.timeline import EVENT_TYPES, _MeasureStart
 from ..report import Gap, Obligation, Status, build
+from ..._inputs.timeline import EVENT_TYPES, _MeasureStart
 from .common import (
+    Parts,
     _AT,
     _Correlated,
     _Ctx,
@@ -122,10 +123,7 @@ from .measures import _day_slice, _days_of, _measure_obligation, _part_text, _se
 _TYPE = attrgetter("type")
 
 
-def _recurring_looks(ctx: _Ctx, timing: RecurringLooksTiming) -> list[Obligation]:
-    parts = ctx.measure_parts()
-    if not parts:
-        return []  # no part of a measure in force: nothing to judge
+def _recurring_looks(ctx: _Ctx, timing: RecurringLooksTiming, parts: Parts) -> list[Obligation]:
     facts, tz = ctx.facts, ctx.tz
     window_term = facts.profile.terms[timing.day_window] if timing.day_window else None
     max_strict, max_lenient, gap_term = _durations(ctx, timing.day_max_gap)
