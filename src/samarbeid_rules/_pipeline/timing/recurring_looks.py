@@ -107,7 +107,6 @@ from ..._common.calendar import local_instant
 from ..._inputs.profile import CountTerm
 from ..._inputs.rules import RecurringLooksTiming
 from ..report import Gap, Obligation, Status, build
-from ..._inputs.timeline import EVENT_TYPES, _MeasureStart
 from .common import (
     Parts,
     _AT,
@@ -130,7 +129,7 @@ def _recurring_looks(ctx: _Ctx, timing: RecurringLooksTiming, parts: Parts) -> l
     night_term = facts.profile.terms[timing.night_min_count] if timing.night_min_count else None
     day_term = facts.profile.terms[timing.day_min_count] if timing.day_min_count else None
     partial = facts.profile.settings.partial_days
-    cover_types = {p.event for p in ctx.rule.fulfilled_by if issubclass(EVENT_TYPES[p.event], _MeasureStart)}
+    cover_types = ctx.plan.cover_types
     fulfil = ctx.facts_for("fulfil")
     look_links = [link for link in ctx.plan.fulfil_links if link.event not in cover_types]
     if cover_types.isdisjoint(map(_TYPE, fulfil)):  # the common case: looks only
