@@ -203,15 +203,11 @@ class _ExtraInputs:
             for pat in r.rule.trigger:
                 for d in pat.during:
                     during.setdefault(d.event, set()).add(r.rule_id)
-            replacing = plan_of(r, rule_set).replacing  # the files judged in one chain with it
-            if replacing:
-                self.siblings[r.rule_id] = tuple(o.rule_id for o in replacing)
-            if isinstance(t, RecurringLooksTiming):
-                covers = frozenset(
-                    p.event for p in r.rule.fulfilled_by if issubclass(EVENT_TYPES[p.event], _MeasureStart)
-                )
-                if covers:
-                    self.cover_types[r.rule_id] = covers
+            plan = plan_of(r, rule_set)
+            if plan.replacing:  # the files judged in one chain with it
+                self.siblings[r.rule_id] = tuple(o.rule_id for o in plan.replacing)
+            if isinstance(t, RecurringLooksTiming) and plan.cover_types:
+                self.cover_types[r.rule_id] = plan.cover_types
         self.extension = {k: tuple(sorted(v)) for k, v in extension.items()}
         self.during = {k: tuple(sorted(v)) for k, v in during.items()}
 

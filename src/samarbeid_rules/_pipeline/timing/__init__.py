@@ -98,7 +98,12 @@ def resolve_rule(loaded: LoadedRule, rule_set: RuleSet, facts: Facts, cls: Class
     kind = _KINDS.get(type(timing))
     if kind is None:  # pragma: no cover - the loader admits no other kind
         raise AssertionError(type(timing))
-    return kind(ctx, timing)
+    # What the kind judges: the parts of the triggers' measures in force (kinds judged day by day),
+    # else the triggers on whose local date the rule is in force. None: no obligation to give.
+    judged = ctx.measure_parts() if isinstance(timing, MEASURE_KINDS) else ctx.triggers()
+    if not judged:
+        return []
+    return kind(ctx, timing, judged)
 
 
 #: the kinds judged day by day over a measure (the others by their trigger's date)

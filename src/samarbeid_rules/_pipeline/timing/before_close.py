@@ -51,6 +51,7 @@ from __future__ import annotations
 
 from ..._inputs.rules import BeforeCloseTiming
 from ..report import Obligation, Status, Window, build
+from ..facts import EventFact
 from .common import (
     _closer,
     _Correlated,
@@ -59,11 +60,8 @@ from .common import (
 from .near_misses import near_misses_of
 
 
-def _before_close(ctx: _Ctx, timing: BeforeCloseTiming) -> list[Obligation]:
+def _before_close(ctx: _Ctx, timing: BeforeCloseTiming, triggers: list[EventFact]) -> list[Obligation]:
     """Fulfil at any time after the trigger and before the closing event; no fixed deadline."""
-    triggers = ctx.triggers()
-    if not triggers:
-        return []  # none in force: nothing to judge
     corr = _Correlated(ctx, ctx.facts_for("fulfil"))
     closer = _closer(ctx)
     out = []

@@ -45,18 +45,19 @@ from __future__ import annotations
 from ..._inputs.rules import CheckTiming
 from ..compile import Matcher
 from ..report import Obligation, Status, Window, build
+from ..facts import EventFact
 from .common import (
     _conditions_text,
     _Ctx,
 )
 
 
-def _check(ctx: _Ctx, timing: CheckTiming) -> list[Obligation]:
+def _check(ctx: _Ctx, timing: CheckTiming, triggers: list[EventFact]) -> list[Obligation]:
     """Each trigger must meet ``requires`` on its own fields, at its own instant."""
     conds = ctx.rule.check_conditions()
     m = Matcher("", "", "", conds)
     out = []
-    for trig in ctx.triggers():
+    for trig in triggers:
         ok = m.matches(trig.record)
         failed = [c for c in conds if not Matcher("", "", "", (c,)).matches(trig.record)]
         ctx.uses.add(trig.id, ctx.ob_id(trig), "trigger")

@@ -154,6 +154,11 @@ class _Part(NamedTuple):
     last_day: date  #: the last local day the part touches
 
 
+#: what a kind judged day by day over a measure is given: each trigger's measure, cut to the rule's
+#: in-force periods (``_Ctx.measure_parts``)
+Parts = list[tuple[EventFact, _Part]]
+
+
 def _spans_in_force(start: datetime, end: datetime, periods, tz, cal=None) -> list[tuple[datetime, datetime]]:
     """The stretches of ``[start, end]`` inside ``periods`` (local days, first inclusive, second
     exclusive), each from the later of ``start`` and the local midnight a period begins to the

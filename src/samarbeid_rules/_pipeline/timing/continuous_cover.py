@@ -79,6 +79,7 @@ from ..._inputs.rules import ContinuousCoverTiming
 from ..facts import EventFact
 from ..report import Gap, Obligation, Status, build
 from .common import (
+    Parts,
     _Ctx,
     _durations,
     _measure_span,
@@ -86,10 +87,7 @@ from .common import (
 from .measures import _measure_obligation, _part_text
 
 
-def _continuous_cover(ctx: _Ctx, timing: ContinuousCoverTiming) -> list[Obligation]:
-    parts = ctx.measure_parts()
-    if not parts:
-        return []  # no part of a measure in force: nothing to judge
+def _continuous_cover(ctx: _Ctx, timing: ContinuousCoverTiming, parts: Parts) -> list[Obligation]:
     facts, tz = ctx.facts, ctx.tz
     strict, lenient, term = _durations(ctx, timing.max_gap)
     spans: list[tuple[datetime, datetime, EventFact, EventFact | None]] = []

@@ -74,6 +74,7 @@ from ..._inputs.profile import CountTerm
 from ..._inputs.rules import DailySumTiming
 from ..report import Gap, Obligation, Status, build
 from .common import (
+    Parts,
     _AT,
     _Correlated,
     _Ctx,
@@ -82,11 +83,8 @@ from .common import (
 from .measures import _day_slice, _days_of, _expected_or_found_longer, _first_expected_longer, _measure_obligation, _part_text
 
 
-def _daily_sum(ctx: _Ctx, timing: DailySumTiming) -> list[Obligation]:
+def _daily_sum(ctx: _Ctx, timing: DailySumTiming, parts: Parts) -> list[Obligation]:
     """Minutes of the fulfilling events on each local day of the measure reach the required amount."""
-    parts = ctx.measure_parts()
-    if not parts:
-        return []  # no part of a measure in force: nothing to judge
     term = ctx.facts.profile.terms[timing.minutes]
     assert isinstance(term, CountTerm)
     partial = ctx.facts.profile.settings.partial_days

@@ -170,15 +170,11 @@ class _File:
         self.closer = _closer(ctx)
 
 
-def _files(ctx: _Ctx, timing: DeadlineTiming) -> tuple[_File | None, list[tuple[EventFact, _File]]]:
+def _files(ctx: _Ctx, timing: DeadlineTiming, own_triggers: list[EventFact]) -> tuple[_File, list[tuple[EventFact, _File]]]:
     """This rule file and the chain of triggers it is judged in: its own, and, with
     ``superseded_by_next_trigger``, those of every file of the same duty (and part) that also
     sets it, in time order (each trigger in force in its own file). A file none of whose triggers it
-    judges (none in force) is left out; without one of its own, this file is None and the chain empty:
-    it has no obligation to give."""
-    own_triggers = ctx.triggers()
-    if not own_triggers:
-        return None, []
+    judges (none in force) is left out; ``own_triggers`` are this file's (at least one)."""
     own = _File(ctx, timing, own_triggers)
     files = [own]
     for loaded in ctx.plan.replacing:  # with superseded_by_next_trigger: the other files that set it
@@ -287,8 +283,8 @@ def _branch_text(ctx: _Ctx, trig: EventFact, found: EventFact) -> list[str]:
             "met after the decision"]
 
 
-def _deadline(ctx: _Ctx, timing: DeadlineTiming) -> list[Obligation]:
-    own, chain = _files(ctx, timing)
+def _deadline(ctx: _Ctx, timing: DeadlineTiming, triggers: list[EventFact]) -> list[Obligation]:
+    own, chain = _files(ctx, timing, triggers)
     out: list[Obligation] = []
     replaced: list[EventFact] = []
     for i, (trig, f) in enumerate(chain):

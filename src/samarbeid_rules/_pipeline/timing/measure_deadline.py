@@ -55,6 +55,7 @@ from __future__ import annotations
 from ..._inputs.profile import iso_duration
 from ..._inputs.rules import MeasureDeadlineTiming
 from ..report import Obligation, Status, Window, build
+from ..facts import EventFact
 from .common import (
     _Correlated,
     _Ctx,
@@ -67,13 +68,10 @@ from .measures import _first_expected_longer
 from .near_misses import near_misses_of
 
 
-def _measure_deadline(ctx: _Ctx, timing: MeasureDeadlineTiming) -> list[Obligation]:
+def _measure_deadline(ctx: _Ctx, timing: MeasureDeadlineTiming, triggers: list[EventFact]) -> list[Obligation]:
     """For a measure expected (from its start, or from an extension) or found to exceed ``longer_than``:
     fulfil by the time it has lasted that long; an expectation that arises late (an extension near or
     after that mark) gives ``within`` after it."""
-    triggers = ctx.triggers()
-    if not triggers:
-        return []  # none in force: nothing to judge
     corr = _Correlated(ctx, ctx.facts_for("fulfil"))
     out = []
     length = iso_duration(timing.longer_than)

@@ -56,6 +56,7 @@ from __future__ import annotations
 from ..._inputs.rules import PerDayTiming
 from ..report import Gap, Obligation, Status, build
 from .common import (
+    Parts,
     _AT,
     _Correlated,
     _Ctx,
@@ -64,11 +65,8 @@ from .common import (
 from .measures import _day_slice, _days_of, _measure_obligation, _part_text
 
 
-def _per_day(ctx: _Ctx, timing: PerDayTiming) -> list[Obligation]:
+def _per_day(ctx: _Ctx, timing: PerDayTiming, parts: Parts) -> list[Obligation]:
     """A fulfilling event on every local calendar day the measure touches (today: not yet judged)."""
-    parts = ctx.measure_parts()
-    if not parts:
-        return []  # no part of a measure in force: nothing to judge
     corr = _Correlated(ctx, ctx.facts_for("fulfil"))
     out = []
     for trig, part in parts:

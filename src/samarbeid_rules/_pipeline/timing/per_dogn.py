@@ -76,6 +76,7 @@ from ..._common.calendar import end_of_local_day
 from ..._inputs.rules import PerDognTiming
 from ..report import Gap, Obligation, Status, build
 from .common import (
+    Parts,
     _AT,
     _Correlated,
     _Ctx,
@@ -85,11 +86,8 @@ from .common import (
 from .measures import _day_slice, _days_of, _measure_obligation, _part_text, _segment_gaps
 
 
-def _per_dogn(ctx: _Ctx, timing: PerDognTiming) -> list[Obligation]:
+def _per_dogn(ctx: _Ctx, timing: PerDognTiming, parts: Parts) -> list[Obligation]:
     """Once per døgn, counted from the first fulfilment (or the start if there is none)."""
-    parts = ctx.measure_parts()
-    if not parts:
-        return []  # no part of a measure in force: nothing to judge
     mode = ctx.facts.profile.settings.dogn
     corr = _Correlated(ctx, ctx.facts_for("fulfil"))
     out = []

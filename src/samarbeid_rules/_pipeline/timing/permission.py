@@ -54,6 +54,7 @@ from bisect import bisect_right
 from ..._inputs.rules import PermissionTiming
 from ..compile import Matcher
 from ..report import NearMiss, Obligation, Status, Window, build
+from ..facts import EventFact
 from .common import (
     _conditions_text,
     _Ctx,
@@ -61,11 +62,8 @@ from .common import (
 )
 
 
-def _permission(ctx: _Ctx, timing: PermissionTiming) -> list[Obligation]:
+def _permission(ctx: _Ctx, timing: PermissionTiming, triggers: list[EventFact]) -> list[Obligation]:
     """Allowed under a statutory exception on the trigger, or a covering measure in effect."""
-    triggers = ctx.triggers()
-    if not triggers:
-        return []  # none in force: nothing to judge
     exemptions = [(conds, Matcher("", "", "", conds)) for conds in ctx.rule.exemptions()]
     # Each exception that names the recipient: its other conditions, and the recipients it allows.
     narrow_exemptions = []

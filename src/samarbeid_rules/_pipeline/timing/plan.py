@@ -27,6 +27,7 @@ from typing import Any, NamedTuple
 from ..._inputs.profile import Profile
 from ..._inputs.rules import DeadlineTiming
 from ..._inputs.ruleset import LoadedRule, RuleSet
+from ..._inputs.timeline import EVENT_TYPES, _MeasureStart
 from ..compile import Matcher
 from ..report import TermUse, term_use
 
@@ -79,7 +80,8 @@ class RulePlan:
 
     __slots__ = (
         "loaded", "rule", "rule_id", "key", "periods", "fixed",
-        "dated_fulfil", "during_patterns", "fulfil_links", "close_links", "has_lookback", "near_miss_patterns",
+        "dated_fulfil", "during_patterns", "fulfil_links", "close_links", "has_lookback", "cover_types",
+        "near_miss_patterns",
         "replacing", "_marks", "_on_days",
     )
 
@@ -117,6 +119,10 @@ class RulePlan:
         self.close_links = links(rule.closed_by or ())
         #: a fulfilment may come before the trigger (a pattern has ``lookback``)
         self.has_lookback = any(p.lookback for p in rule.fulfilled_by)
+        #: the fulfilling event types that start a measure (continuous supervision covering recurring looks)
+        self.cover_types: frozenset[str] = frozenset(
+            p.event for p in rule.fulfilled_by if issubclass(EVENT_TYPES[p.event], _MeasureStart)
+        )
         self.near_miss_patterns = tuple(
             NearMissPattern(
                 pat.event,

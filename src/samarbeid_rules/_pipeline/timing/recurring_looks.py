@@ -106,9 +106,9 @@ from operator import attrgetter
 from ..._common.calendar import local_instant
 from ..._inputs.profile import CountTerm
 from ..._inputs.rules import RecurringLooksTiming
-from ..._inputs.timeline import EVENT_TYPES, _MeasureStart
 from ..report import Gap, Obligation, Status, build
 from .common import (
+    Parts,
     _AT,
     _Correlated,
     _Ctx,
@@ -122,17 +122,14 @@ from .measures import _day_slice, _days_of, _measure_obligation, _part_text, _se
 _TYPE = attrgetter("type")
 
 
-def _recurring_looks(ctx: _Ctx, timing: RecurringLooksTiming) -> list[Obligation]:
-    parts = ctx.measure_parts()
-    if not parts:
-        return []  # no part of a measure in force: nothing to judge
+def _recurring_looks(ctx: _Ctx, timing: RecurringLooksTiming, parts: Parts) -> list[Obligation]:
     facts, tz = ctx.facts, ctx.tz
     window_term = facts.profile.terms[timing.day_window] if timing.day_window else None
     max_strict, max_lenient, gap_term = _durations(ctx, timing.day_max_gap)
     night_term = facts.profile.terms[timing.night_min_count] if timing.night_min_count else None
     day_term = facts.profile.terms[timing.day_min_count] if timing.day_min_count else None
     partial = facts.profile.settings.partial_days
-    cover_types = {p.event for p in ctx.rule.fulfilled_by if issubclass(EVENT_TYPES[p.event], _MeasureStart)}
+    cover_types = ctx.plan.cover_types
     fulfil = ctx.facts_for("fulfil")
     look_links = [link for link in ctx.plan.fulfil_links if link.event not in cover_types]
     if cover_types.isdisjoint(map(_TYPE, fulfil)):  # the common case: looks only
