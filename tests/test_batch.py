@@ -214,13 +214,16 @@ def test_closing_a_parallel_run_early_ends_its_workers() -> None:
     """Stopping a parallel run after a few items ends its worker processes and leaves the summary incomplete."""
     # children this process had before (the isolated durable-rules worker of an earlier test) stay
     before = {p.pid for p in multiprocessing.active_children()}
-    population = (generate_timeline(SEED, n) for n in range(10_000))
-    with evaluate_many(population, processes=2, chunksize=2, progress=False) as run:
-        first = [next(run) for _ in range(5)]
-    assert [i.case_id for i in first] == [f"case-{SEED}-{n}" for n in range(5)]
-    assert not run.summary.complete
-    assert run.summary.evaluated == 5
-    assert {p.pid for p in multiprocessing.active_children()} <= before
+    # three times: the workers' exit statuses were once raced for by the pool's own thread, which
+    # left a finished worker listed as alive for a moment after close() in about one run in eight
+    for _ in range(3):
+        population = (generate_timeline(SEED, n) for n in range(10_000))
+        with evaluate_many(population, processes=2, chunksize=2, progress=False) as run:
+            first = [next(run) for _ in range(5)]
+        assert [i.case_id for i in first] == [f"case-{SEED}-{n}" for n in range(5)]
+        assert not run.summary.complete
+        assert run.summary.evaluated == 5
+        assert {p.pid for p in multiprocessing.active_children()} <= before
 
 
 def test_progress_bar_is_written_to_stderr(capsys: pytest.CaptureFixture[str]) -> None:

@@ -535,23 +535,30 @@ class BatchRun:
 
 def _stop_pool(pool: ProcessPoolExecutor, finished: bool) -> None:
     """End a pool: wait for it when the run finished; otherwise terminate its workers now, then
-    join them and the pool's manager thread (so no worker outlives the run)."""
+    wait for the pool's manager thread, which reaps them (so no worker outlives the run)."""
     if finished:
         pool.shutdown(wait=True)
         return
-    # (shutdown forgets the pool's processes, so they are taken first)
+    # (shutdown forgets the pool's processes and thread, so they are taken first)
     processes = list((getattr(pool, "_processes", None) or {}).values())
+    manager = getattr(pool, "_executor_manager_thread", None)
     pool.shutdown(wait=False, cancel_futures=True)
     for proc in processes:
         try:
             proc.terminate()
         except Exception:  # pragma: no cover - already gone
             pass
-    for proc in processes:
-        proc.join(timeout=5)
-        if proc.is_alive():  # pragma: no cover
-            proc.kill()
+    # The manager thread joins the workers itself. Joining them here as well would race it for
+    # each exit status: the loser's waitpid finds no child and reads the worker as still alive
+    # for a moment after it is gone (and a kill sent then could reach a reused pid).
+    if manager is not None:
+        manager.join(timeout=10)
+    if manager is None or manager.is_alive():  # pragma: no cover - a manager that did not end
+        for proc in processes:
             proc.join(timeout=5)
+            if proc.is_alive():
+                proc.kill()
+                proc.join(timeout=5)
 
 
 def evaluate_many(
