@@ -11,7 +11,7 @@ import pytest
 from service_support import Server, cli
 
 from samarbeid_rules._service.server import open_checked, open_store
-from samarbeid_rules._service.store import LATEST_VERSION, Conflict, StoreError
+from samarbeid_rules._service.store import AUDIT_COLUMNS, LATEST_VERSION, Conflict, StoreError
 
 
 def test_an_empty_store_is_created_at_the_latest_schema(store_url):
@@ -190,4 +190,32 @@ def test_sqlite_a_failed_group_commit_stores_nothing_and_the_next_commit_works(t
     store._tx = real_tx
     assert store.get_case("oslo", "c1").event_count == 0
     assert store.append_events("oslo", "c1", 0, [("e1", "d", "{}")]) == 1  # the next commit works
+    store.close()
+
+
+def _audit(kind: str, prison_id: str, case_id: str | None, as_of_us: int) -> dict:
+    values = {c: "x" for c in AUDIT_COLUMNS}
+    values.update(kind=kind, prison_id=prison_id, case_id=case_id, as_of_us=as_of_us, horizon=None,
+                  event_count=None, case_counts=None)
+    return values
+
+
+def test_a_case_and_what_was_reported_of_it_are_read_together(store_url):
+    """case_and_reported: the case and the latest as_of served for it or its prison's work lists
+    (evaluations and other cases and prisons not counted); a missing case reads as nothing."""
+    store = open_checked(store_url, upgrade=False)
+    assert store.case_and_reported("oslo", "c1") == (None, None)
+    store.create_case("oslo", "c1", "p1", "1990-01-01")
+    store.create_case("oslo", "c2", "p2", "1990-01-01")
+    row, upto = store.case_and_reported("oslo", "c1")
+    assert (row.case_id, row.person_id, row.event_count, upto) == ("c1", "p1", 0, None)
+    store.add_audit(_audit("report", "oslo", "c1", 100))
+    store.add_audit(_audit("evaluation", "oslo", "c1", 900))  # stateless: not a report of the case
+    store.add_audit(_audit("report", "oslo", "c2", 800))  # another case
+    store.add_audit(_audit("prison_worklist", "bergen", None, 700))  # another prison
+    assert store.case_and_reported("oslo", "c1")[1] == 100
+    store.add_audit(_audit("prison_worklist", "oslo", None, 300))  # its prison's work list
+    assert store.case_and_reported("oslo", "c1")[1] == 300
+    assert store.case_and_reported("oslo", "c1")[1] == store.reported_upto("oslo", None)
+    assert store.case_and_reported("oslo", "c9") == (None, None)
     store.close()

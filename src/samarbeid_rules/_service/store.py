@@ -178,6 +178,13 @@ class Store:
         raise NotImplementedError
         yield
 
+    @contextmanager
+    def _statement(self) -> Iterator[Any]:
+        """A cursor for one statement, which is a transaction of its own (a server round trip
+        fewer than :meth:`_tx` where the connection begins and commits transactions apart)."""
+        with self._tx() as cur:
+            yield cur
+
     def _write(self, work: Callable[[Any], _T]) -> _T:
         """``work(cursor)`` in a committed transaction: its result once the commit is durable.
 
@@ -282,12 +289,12 @@ class Store:
         return CaseRow(*row) if row else None
 
     def get_case(self, prison_id: str, case_id: str) -> CaseRow | None:
-        with self._tx() as cur:
+        with self._statement() as cur:
             return self._case(cur, prison_id, case_id)
 
     def event_counts(self, prison_id: str) -> dict[str, int]:
         """Every case of the prison and its event count."""
-        with self._tx() as cur:
+        with self._statement() as cur:
             cur.execute(self._sql("SELECT case_id, event_count FROM cases WHERE prison_id = ?"), (prison_id,))
             return {c: int(n) for c, n in cur.fetchall()}
 
@@ -298,7 +305,7 @@ class Store:
         if upto is not None:
             sql += " AND seq <= ?"
             params += (upto,)
-        with self._tx() as cur:
+        with self._statement() as cur:
             cur.execute(self._sql(sql + " ORDER BY seq"), params)
             return [EventRow(int(s), i, d, b) for s, i, d, b in cur.fetchall()]
 
@@ -357,13 +364,13 @@ class Store:
         return self._write(insert)
 
     def get_audit(self, record_id: int) -> AuditRow | None:
-        with self._tx() as cur:
+        with self._statement() as cur:
             cur.execute(self._sql(f"SELECT id, {', '.join(AUDIT_COLUMNS)} FROM audit WHERE id = ?"), (record_id,))
             row = cur.fetchone()
         return None if row is None else AuditRow(int(row[0]), dict(zip(AUDIT_COLUMNS, row[1:])))
 
     def list_audit(self, prison_id: str, after: int, limit: int) -> list[AuditRow]:
-        with self._tx() as cur:
+        with self._statement() as cur:
             cur.execute(
                 self._sql(
                     f"SELECT id, {', '.join(AUDIT_COLUMNS)} FROM audit WHERE prison_id = ? AND id > ? "
@@ -377,22 +384,27 @@ class Store:
         """The case, and the latest ``as_of`` (µs) served for it or for its prison's work lists, in one
         transaction (what posting to a shared store reads first: one round trip, not three)."""
         reported = "SELECT MAX(as_of_us) FROM audit WHERE prison_id = ? AND {} AND kind <> 'evaluation'"
-        with self._tx() as cur:
-            case = self._case(cur, prison_id, case_id)
+        with self._statement() as cur:
             cur.execute(
-                self._sql(f"SELECT ({reported.format('case_id = ?')}), ({reported.format('case_id IS NULL')})"),
-                (prison_id, case_id, prison_id),
+                self._sql(
+                    "SELECT prison_id, case_id, person_id, birth_date, event_count, "
+                    f"({reported.format('case_id = ?')}), ({reported.format('case_id IS NULL')}) "
+                    "FROM cases WHERE prison_id = ? AND case_id = ?"
+                ),
+                (prison_id, case_id, prison_id, prison_id, case_id),
             )
             row = cur.fetchone()
-        known = [int(v) for v in (row or ()) if v is not None]
-        return case, max(known) if known else None
+        if row is None:
+            return None, None
+        known = [int(v) for v in row[5:] if v is not None]
+        return CaseRow(*row[:5]), max(known) if known else None
 
     def reported_upto(self, prison_id: str, case_id: str | None) -> int | None:
         """The latest ``as_of`` (µs) of a report or work list served for the case (``case_id``) or for
         the prison as a whole (``None``: its prison work lists), if any."""
         where = "case_id = ?" if case_id is not None else "case_id IS NULL"
         params: tuple[Any, ...] = (prison_id, case_id) if case_id is not None else (prison_id,)
-        with self._tx() as cur:
+        with self._statement() as cur:
             cur.execute(
                 self._sql(f"SELECT MAX(as_of_us) FROM audit WHERE prison_id = ? AND {where} AND kind <> 'evaluation'"),
                 params,
