@@ -7,6 +7,8 @@ import pytest
 from service_support import Server, auth
 
 import httpx
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 PERSON = {"id": "p-1", "birth_date": "1990-01-01"}
 EVENT = {"id": "a1", "type": "admitted", "at": "2026-02-10T09:00:00+01:00", "custody_kind": "sentence"}
@@ -97,3 +99,40 @@ def test_the_prisons_own_token_may_do_everything(server):
             assert r.status_code in (200, 201), (method, path, r.text)
         rec = c.get(f"/v1/audit/{server.record}").json()
         assert rec["token"] == "oslo"
+
+
+def test_a_token_is_read_alike_on_the_lean_post_and_on_fastapis_routes(server):
+    """The post route is answered by LeanPost, which reads the bearer header itself: every spelling
+    of the header gets the same status there as on a route FastAPI answers, and 401s say Bearer."""
+    token = auth("oslo")["Authorization"].split(" ", 1)[1]
+    spellings = [f"Bearer {token}", f"bearer {token}", f"BEARER   {token}", f"Bearer\t{token}", "Bearer",
+                 f"Basic {token}", token, f"Bearer{token}", f"Bearer {token}x", ""]
+    event = {"id": "lean-1", "type": "intake_interview", "at": "2026-02-10T10:30:00+01:00"}
+    for value in spellings:
+        headers = {"Authorization": value} if value else {}
+        lean = httpx.post(server.url + "/v1/prisons/oslo/cases/c1/events", headers=headers,
+                          json={"events": [event]})
+        routed = httpx.get(server.url + "/v1/prisons/oslo/cases/c1", headers=headers)
+        assert lean.status_code == routed.status_code, repr(value)
+        assert lean.headers.get("www-authenticate") == routed.headers.get("www-authenticate"), repr(value)
+        if lean.status_code == 401:
+            assert lean.json() == routed.json() and lean.headers["www-authenticate"] == "Bearer"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.none(), st.text(alphabet=st.sampled_from("Bb ea\trRE\u00a0x:="), max_size=12),
+                 st.text(max_size=20)))
+def test_the_lean_posts_bearer_reading_is_fastapis(header):
+    """_bearer(value) is what FastAPI's HTTPBearer(auto_error=False) makes of the same header."""
+    import asyncio
+
+    from fastapi.security import HTTPBearer
+    from starlette.requests import Request
+
+    from samarbeid_rules._service.api import _bearer
+
+    raw = [] if header is None else [(b"authorization", header.encode("latin-1", "replace"))]
+    request = Request({"type": "http", "method": "GET", "path": "/", "headers": raw, "query_string": b""})
+    sent = None if header is None else header.encode("latin-1", "replace").decode("latin-1")
+    expected = asyncio.run(HTTPBearer(auto_error=False)(request))
+    assert _bearer(sent) == expected
