@@ -87,9 +87,6 @@ def _setup(srv: Server, cases: int, looks: int) -> float:
     return time.perf_counter() - t0
 
 
-latest_of: list[datetime] = []  # the latest event each client posted
-
-
 def _client(url: str, k: int, cases: int, looks: int, clients: int, stop_at: float) -> tuple[list[float], int, str]:
     """One posting client, in its own process (as a case system is): its latencies of acknowledged
     posts, its errors, and the latest event it posted. ``stop_at`` is on the ``time.time`` clock
@@ -116,29 +113,31 @@ def _client(url: str, k: int, cases: int, looks: int, clients: int, stop_at: flo
     return latencies, errors, last.isoformat()
 
 
-def _posts(srv: Server, cases: int, looks: int, clients: int, duration: float) -> dict:
+def _posts(servers: list[Server], cases: int, looks: int, clients: int, duration: float) -> tuple[dict, datetime]:
     """CLIENTS client processes post for DURATION seconds. Processes, not threads of this one: threads
     would share this interpreter's lock, and each post's latency would include the other clients'
-    client-side work (building and parsing requests), which no real deployment has."""
-    latest_of.clear()
+    client-side work (building and parsing requests), which no real deployment has. Returns the
+    figures and the latest event posted."""
     ctx = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(clients, mp_context=ctx) as pool:
         list(pool.map(time.sleep, [0.0] * clients))  # the processes are started and have imported httpx
-        cpu0 = _cpu_s(srv)
+        cpu0 = sum(_cpu_s(srv) for srv in servers)
         t_start = time.perf_counter()
-        futures = [pool.submit(_client, srv.url, k, cases, looks, clients, time.time() + duration)
-                   for k in range(clients)]
+        # with several server processes (PostgreSQL), client k posts to server k mod n
+        futures = [pool.submit(_client, servers[k % len(servers)].url, k, cases, looks, clients,
+                               time.time() + duration) for k in range(clients)]
         results = [f.result() for f in futures]
         wall = time.perf_counter() - t_start
-    cpu = _cpu_s(srv) - cpu0
+    cpu = sum(_cpu_s(srv) for srv in servers) - cpu0
     latencies = [x for lat, _, _ in results for x in lat]
     errors = sum(e for _, e, _ in results)
-    latest_of.extend(datetime.fromisoformat(last) for _, _, last in results)
-    return {"clients": clients, "client_processes": True, "acknowledged": len(latencies), "errors": errors,
+    latest = max(datetime.fromisoformat(last) for _, _, last in results)
+    return {"clients": clients, "client_processes": True, "server_processes": len(servers),
+            "acknowledged": len(latencies), "errors": errors,
             "seconds": round(wall, 2),
             "server_cpu_ms_per_post": round(cpu / max(1, len(latencies)) * 1000, 2),
             "acked_per_s": round(len(latencies) / wall, 1), "p50_ms": round(_pct(latencies, 50), 2),
-            "p99_ms": round(_pct(latencies, 99), 2), "max_ms": round(max(latencies) * 1000, 2)}
+            "p99_ms": round(_pct(latencies, 99), 2), "max_ms": round(max(latencies) * 1000, 2)}, latest
 
 
 def _worklists(srv: Server, as_of: datetime, requests: int, moving: bool) -> dict:
@@ -159,20 +158,34 @@ def _worklists(srv: Server, as_of: datetime, requests: int, moving: bool) -> dic
             "p50_ms": round(_pct(lat, 50), 2), "p99_ms": round(_pct(lat, 99), 2), "max_ms": round(max(lat) * 1000, 2)}
 
 
-def run_store(kind: str, url: str, tokens: Path, args) -> dict:
-    srv = Server(url, tokens).start()
+def run_store(kind: str, url: str, tokens: Path, args, processes: int = 1) -> dict:
+    servers = [Server(url, tokens).start() for _ in range(processes)]
+    srv = servers[0]
     try:
         setup_s = _setup(srv, args.cases, args.looks)
-        posts = _posts(srv, args.cases, args.looks, args.clients, args.duration)
+        posts, latest = _posts(servers, args.cases, args.looks, args.clients, args.duration)
         # the officer's screen: now, after every event recorded (events are recorded once they happen)
         last_setup = START + timedelta(minutes=599 + 50 * args.looks)
-        as_of = max([last_setup, *latest_of]) + timedelta(minutes=1)
+        as_of = max(last_setup, latest) + timedelta(minutes=1)
         moving = _worklists(srv, as_of, args.worklists, moving=True)
         fixed = _worklists(srv, as_of, args.worklists, moving=False)
     finally:
-        srv.stop()
-    return {"store": kind, "cases": args.cases, "setup_s": round(setup_s, 1), "posts": posts,
+        for one in servers:
+            one.stop()
+    return {"store": kind, "server_processes": processes, "cases": args.cases, "setup_s": round(setup_s, 1),
+            "posts": posts,
             "prison_worklist_moving": moving, "prison_worklist_fixed": fixed}
+
+
+def _print(res: dict) -> None:
+    po, mv, fx = res["posts"], res["prison_worklist_moving"], res["prison_worklist_fixed"]
+    print(f"   setup {res['setup_s']} s; posts: {po['acked_per_s']} acknowledged/s, p50 {po['p50_ms']} ms, "
+          f"p99 {po['p99_ms']} ms, max {po['max_ms']} ms ({po['acknowledged']} posts, {po['errors']} errors); "
+          f"server CPU {po['server_cpu_ms_per_post']} ms a post")
+    print(f"   prison work list, new as_of each time: p50 {mv['p50_ms']} ms, p99 {mv['p99_ms']} ms "
+          f"({mv['cases_listed']} cases listed); server CPU {mv['server_cpu_ms']} ms a request")
+    print(f"   prison work list, same as_of: p50 {fx['p50_ms']} ms, p99 {fx['p99_ms']} ms; "
+          f"server CPU {fx['server_cpu_ms']} ms a request")
 
 
 def main() -> None:
@@ -183,6 +196,8 @@ def main() -> None:
     p.add_argument("--duration", type=float, default=20.0, help="seconds of posting")
     p.add_argument("--worklists", type=int, default=100, help="prison work lists timed")
     p.add_argument("--stores", default="sqlite,postgresql")
+    p.add_argument("--pg-processes", default="1",
+                   help="server processes sharing the PostgreSQL store, one run each (comma-separated, e.g. 1,2)")
     args = p.parse_args()
     work = Path(tempfile.mkdtemp(prefix="samarbeid-bench-"))
     tokens = write_tokens(work / "tokens.yaml")
@@ -190,29 +205,24 @@ def main() -> None:
     for kind in args.stores.split(","):
         pg = None
         try:
-            if kind == "sqlite":
-                url = str(work / "bench.db")
-            else:
+            if kind == "postgresql":
                 try:
                     pg = Postgres()
                 except BaseException as exc:  # pytest.skip outside a test run: no binaries here
                     print(f"postgresql: not measured ({type(exc).__name__}: PostgreSQL binaries not found)")
                     continue
-                url = pg.new_database()
-            print(f"== {kind}: {args.cases} open cases, {args.clients} clients for {args.duration:.0f} s", flush=True)
-            res = run_store(kind, url, tokens, args)
+            # SQLite is one server process's store; PostgreSQL is for several: measured with each count
+            counts = [1] if kind == "sqlite" else [int(n) for n in args.pg_processes.split(",")]
+            for processes in counts:
+                url = str(work / f"bench-{processes}.db") if kind == "sqlite" else pg.new_database()
+                print(f"== {kind}: {args.cases} open cases, {args.clients} clients for {args.duration:.0f} s, "
+                      f"{processes} server process{'es' if processes > 1 else ''}", flush=True)
+                res = run_store(kind, url, tokens, args, processes)
+                results.append(res)
+                _print(res)
         finally:
             if pg is not None:
                 pg.stop()
-        results.append(res)
-        po, mv, fx = res["posts"], res["prison_worklist_moving"], res["prison_worklist_fixed"]
-        print(f"   setup {res['setup_s']} s; posts: {po['acked_per_s']} acknowledged/s, p50 {po['p50_ms']} ms, "
-              f"p99 {po['p99_ms']} ms, max {po['max_ms']} ms ({po['acknowledged']} posts, {po['errors']} errors); "
-              f"server CPU {po['server_cpu_ms_per_post']} ms a post")
-        print(f"   prison work list, new as_of each time: p50 {mv['p50_ms']} ms, p99 {mv['p99_ms']} ms "
-              f"({mv['cases_listed']} cases listed); server CPU {mv['server_cpu_ms']} ms a request")
-        print(f"   prison work list, same as_of: p50 {fx['p50_ms']} ms, p99 {fx['p99_ms']} ms; "
-              f"server CPU {fx['server_cpu_ms']} ms a request")
     load = os.getloadavg()
     print(f"load average during the run (other work on this machine): {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
     try:
