@@ -152,8 +152,10 @@ def _worklists(srv: Server, as_of: datetime, requests: int, moving: bool) -> dic
             lat.append(time.perf_counter() - s)
             assert r.status_code == 200, r.text
             sizes.append(len(r.json()["cases"]))
+            body_bytes = len(r.content)
         cpu = _cpu_s(srv) - cpu0
     return {"requests": requests, "as_of": "moving" if moving else "fixed", "cases_listed": min(sizes),
+            "body_bytes": body_bytes,
             "server_cpu_ms": round(cpu / requests * 1000, 2),
             "p50_ms": round(_pct(lat, 50), 2), "p99_ms": round(_pct(lat, 99), 2), "max_ms": round(max(lat) * 1000, 2)}
 
@@ -183,7 +185,8 @@ def _print(res: dict) -> None:
           f"p99 {po['p99_ms']} ms, max {po['max_ms']} ms ({po['acknowledged']} posts, {po['errors']} errors); "
           f"server CPU {po['server_cpu_ms_per_post']} ms a post")
     print(f"   prison work list, new as_of each time: p50 {mv['p50_ms']} ms, p99 {mv['p99_ms']} ms "
-          f"({mv['cases_listed']} cases listed); server CPU {mv['server_cpu_ms']} ms a request")
+          f"({mv['cases_listed']} cases listed, {mv['body_bytes'] / 1e6:.2f} MB); "
+          f"server CPU {mv['server_cpu_ms']} ms a request")
     print(f"   prison work list, same as_of: p50 {fx['p50_ms']} ms, p99 {fx['p99_ms']} ms; "
           f"server CPU {fx['server_cpu_ms']} ms a request")
 

@@ -40,9 +40,9 @@ from .._inputs.timeline import Timeline, timeline_json_schema, validate_timeline
 from .._pipeline.evaluate import _as_of, evaluate
 from .._pipeline.report import Report
 from .audit import (
-    Auditor, _iso_duration, case_worklist_result, prison_worklist_result, report_digest, with_audit_id, worklist_bytes,
+    Auditor, _iso_duration, case_worklist_result, prison_worklist_head, report_digest, with_audit_id, worklist_bytes,
 )
-from .digests import digest_bytes
+from .digests import digest_bytes, digest_parts
 from .cases import Cases, us
 from .digests import events_digest, event_digest, canonical_json
 from .errors import ServiceError, from_timeline_error, not_found
@@ -419,13 +419,13 @@ def create_app(service: Service) -> FastAPI:
         assert when is not None
 
         def run() -> bytes:
-            rows, counts, pairs = cases.prison_worklist(prison_id, when, span)
-            body = worklist_bytes(prison_worklist_result(prison_id, when, span, rows))
+            rows, counts, pairs = cases.prison_worklist(prison_id, when, span)  # rows: their JSON
+            head = prison_worklist_head(prison_id, when, span)  # the body is head + rows + b"}"
             rid = auditor.record("prison_worklist", prison_id=prison_id, case_id=None, as_of=when, horizon=span,
                                  event_count=None, case_counts=counts, events_digest_=events_digest(pairs),
-                                 result_digest=digest_bytes(body), token=g.name)
+                                 result_digest=digest_parts(head, rows, b"}"), token=g.name)
             cases.note_reported(prison_id, None, us(when))
-            return with_audit_id(body, rid)
+            return b"".join((head, rows, b',"audit_id":', str(rid).encode(), b"}"))
 
         return Response(await service.run(run), media_type=_JSON)
 

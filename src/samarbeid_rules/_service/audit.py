@@ -33,7 +33,9 @@ from .digests import canonical_json, digest_bytes, events_digest, profile_digest
 from .errors import ServiceError
 from .store import AuditRow, Store
 
-__all__ = ["Auditor", "report_digest", "with_audit_id", "worklist_bytes", "worklist_digest"]
+__all__ = [
+    "Auditor", "prison_worklist_head", "report_digest", "with_audit_id", "worklist_bytes", "worklist_digest",
+]
 
 
 def report_digest(report: Report) -> str:
@@ -51,7 +53,16 @@ def worklist_digest(data: Any) -> str:
 
 def with_audit_id(body: bytes, record_id: int) -> bytes:
     """``body`` (a JSON object) with ``"audit_id"`` added last."""
-    return body[:-1] + b',"audit_id":' + str(record_id).encode() + b"}"
+    return b"".join((memoryview(body)[:-1], b',"audit_id":', str(record_id).encode(), b"}"))
+
+
+def prison_worklist_head(prison_id: str, as_of: datetime, horizon: timedelta) -> bytes:
+    """The JSON of a prison's work list up to its rows: ``head + rows + b"}"`` is
+    ``worklist_bytes(prison_worklist_result(prison_id, as_of, horizon, rows))`` for the rows' JSON
+    (:func:`.prison.rows_json`), and ``head + rows`` followed by the audit id is what is served."""
+    empty = worklist_bytes(prison_worklist_result(prison_id, as_of, horizon, []))
+    assert empty.endswith(b',"cases":[]}')
+    return empty[: -len(b"[]}")]
 
 
 _DURATION = TypeAdapter(timedelta)

@@ -369,8 +369,8 @@ class Cases:
     def prison_worklist(self, prison_id: str, as_of: datetime, horizon: timedelta):
         """Every case of the prison with something due within the horizon, soonest first.
 
-        Returns (rows, counts, digest pairs): rows ``{"case_id", "items"}``; the event count and the
-        events digest of every case judged (for the audit trail). See :mod:`.prison`.
+        Returns (rows, counts, digest pairs): the JSON array of rows ``{"case_id", "items"}``; the
+        event count and the events digest of every case judged (for the audit trail). See :mod:`.prison`.
         """
         with self._lock:
             view = self._views.setdefault(prison_id, PrisonView())

@@ -36,6 +36,14 @@ def digest_bytes(data: bytes | str) -> str:
     return "sha256:" + hashlib.sha256(raw).hexdigest()
 
 
+def digest_parts(*parts: bytes) -> str:
+    """:func:`digest_bytes` of the parts joined, without joining them."""
+    h = hashlib.sha256()
+    for part in parts:
+        h.update(part)
+    return "sha256:" + h.hexdigest()
+
+
 def event_digest(body: str) -> str:
     """The digest of one event's canonical JSON (its stored body)."""
     return digest_bytes(body)
