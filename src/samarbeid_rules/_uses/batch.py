@@ -533,9 +533,21 @@ class BatchRun:
                 self._bar = None
 
 
+#: seconds a stopped run's workers have to finish the chunk each is on before they are terminated
+STOP_GRACE_SECONDS = 20.0
+
+
 def _stop_pool(pool: ProcessPoolExecutor, finished: bool) -> None:
-    """End a pool: wait for it when the run finished; otherwise terminate its workers now, then
-    wait for the pool's manager thread, which reaps them (so no worker outlives the run)."""
+    """End a pool: wait for it when the run finished. Otherwise cancel what is queued and let each
+    worker finish the chunk it is on (at most ``chunksize`` timelines); the pool's manager thread
+    then ends the workers and reaps them, and only a worker still busy after
+    :data:`STOP_GRACE_SECONDS` is terminated. So no worker outlives the run.
+
+    Not terminated at once: a worker killed while it writes its result leaves part of a message in
+    the pool's result pipe, and the manager thread then waits for the rest forever (and the
+    interpreter's exit with it, as it joins that thread). Nor are the workers joined here: the
+    manager thread joins them, and two threads reaping one process race for its exit status (the
+    loser reads a finished worker as still alive)."""
     if finished:
         pool.shutdown(wait=True)
         return
@@ -543,17 +555,18 @@ def _stop_pool(pool: ProcessPoolExecutor, finished: bool) -> None:
     processes = list((getattr(pool, "_processes", None) or {}).values())
     manager = getattr(pool, "_executor_manager_thread", None)
     pool.shutdown(wait=False, cancel_futures=True)
-    for proc in processes:
+    if manager is None:
+        return
+    manager.join(timeout=STOP_GRACE_SECONDS)
+    if not manager.is_alive():
+        return
+    for proc in processes:  # pragma: no cover - a chunk longer than the grace
         try:
             proc.terminate()
-        except Exception:  # pragma: no cover - already gone
+        except Exception:
             pass
-    # The manager thread joins the workers itself. Joining them here as well would race it for
-    # each exit status: the loser's waitpid finds no child and reads the worker as still alive
-    # for a moment after it is gone (and a kill sent then could reach a reused pid).
-    if manager is not None:
-        manager.join(timeout=10)
-    if manager is None or manager.is_alive():  # pragma: no cover - a manager that did not end
+    manager.join(timeout=10)
+    if manager.is_alive():  # pragma: no cover
         for proc in processes:
             proc.join(timeout=5)
             if proc.is_alive():
