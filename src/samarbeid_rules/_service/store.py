@@ -45,6 +45,10 @@ __all__ = [
 
 _T = TypeVar("_T")
 
+#: the latest as_of (µs) reported of a prison's case (``{}``: ``case_id = ?``) or of the prison
+#: as a whole (``case_id IS NULL``: its work lists); stateless evaluations do not count
+_REPORTED = "SELECT MAX(as_of_us) FROM audit WHERE prison_id = ? AND {} AND kind <> 'evaluation'"
+
 
 class StoreError(SamarbeidError):
     """The store cannot be opened or used as it is (a schema too new or too old, a bad URL)."""
@@ -382,13 +386,12 @@ class Store:
 
     def case_and_reported(self, prison_id: str, case_id: str) -> tuple[CaseRow | None, int | None]:
         """The case, and the latest ``as_of`` (µs) served for it or for its prison's work lists, in one
-        transaction (what posting to a shared store reads first: one round trip, not three)."""
-        reported = "SELECT MAX(as_of_us) FROM audit WHERE prison_id = ? AND {} AND kind <> 'evaluation'"
+        statement (what posting to a shared store reads first: one round trip)."""
         with self._statement() as cur:
             cur.execute(
                 self._sql(
                     "SELECT prison_id, case_id, person_id, birth_date, event_count, "
-                    f"({reported.format('case_id = ?')}), ({reported.format('case_id IS NULL')}) "
+                    f"({_REPORTED.format('case_id = ?')}), ({_REPORTED.format('case_id IS NULL')}) "
                     "FROM cases WHERE prison_id = ? AND case_id = ?"
                 ),
                 (prison_id, case_id, prison_id, prison_id, case_id),
@@ -405,10 +408,7 @@ class Store:
         where = "case_id = ?" if case_id is not None else "case_id IS NULL"
         params: tuple[Any, ...] = (prison_id, case_id) if case_id is not None else (prison_id,)
         with self._statement() as cur:
-            cur.execute(
-                self._sql(f"SELECT MAX(as_of_us) FROM audit WHERE prison_id = ? AND {where} AND kind <> 'evaluation'"),
-                params,
-            )
+            cur.execute(self._sql(_REPORTED.format(where)), params)
             row = cur.fetchone()
         return None if row is None or row[0] is None else int(row[0])
 

@@ -91,14 +91,5 @@ class PostgresStore(Store):
     def _lock_for_migration(self, cur: Any) -> None:
         cur.execute("SELECT pg_advisory_xact_lock(%s)", (_MIGRATION_LOCK,))
 
-    def _integrity_errors(self) -> tuple[type[BaseException], ...]:
-        return (self._psycopg.errors.IntegrityError,)
-
-    def _insert_events(self, cur: Any, values: list[tuple[Any, ...]]) -> None:
-        cur.executemany(
-            "INSERT INTO events (prison_id, case_id, seq, event_id, digest, body) VALUES (%s, %s, %s, %s, %s, %s)",
-            values,
-        )
-
     def close(self) -> None:
         self._pool.close()
