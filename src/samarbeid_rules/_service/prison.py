@@ -25,6 +25,7 @@ import heapq
 import threading
 from bisect import bisect_left, bisect_right, insort
 from datetime import datetime, timedelta
+from operator import itemgetter
 from typing import Any
 
 import orjson
@@ -75,7 +76,7 @@ class PrisonView:
                 self.newest = max((e[1] for e in self.cases.values()), default=0)
             limit = at + horizon // timedelta(microseconds=1)
             rows = []
-            for _, c in self.firsts[: bisect_right(self.firsts, limit, key=_first_due)]:
+            for _, c in self.firsts[: bisect_right(self.firsts, limit, key=itemgetter(0))]:
                 dues, items, by_count = self.items[c]
                 k = bisect_right(dues, limit)
                 row = by_count.get(k)
@@ -92,7 +93,8 @@ class PrisonView:
             return
         held = self.items.pop(c, None)
         if held is not None:
-            del self.firsts[bisect_left(self.firsts, (held[0][0], c))]
+            dues = held[0]
+            del self.firsts[bisect_left(self.firsts, (dues[0], c))]
 
     def _put(self, c: str, entry: tuple[int, int, int, list[tuple[int, dict[str, Any]]], str]) -> None:
         self.cases[c] = entry
@@ -101,10 +103,6 @@ class PrisonView:
             dues = [due for due, _ in entry[3]]
             self.items[c] = (dues, [orjson.dumps(item) for _, item in entry[3]], {})
             insort(self.firsts, (dues[0], c))
-
-
-def _first_due(entry: tuple[int, str]) -> int:
-    return entry[0]
 
 
 def row_json(case_id: str, items: list[bytes]) -> bytes:
