@@ -40,11 +40,11 @@ from .._inputs.timeline import Timeline, timeline_json_schema, validate_timeline
 from .._pipeline.evaluate import _as_of, evaluate
 from .._pipeline.report import Report
 from .audit import (
-    Auditor, _iso_duration, case_worklist_result, prison_worklist_head, report_digest, with_audit_id, worklist_bytes,
+    Auditor, _iso_duration, case_worklist_result, open_with_audit_id, prison_worklist_head, report_digest,
+    with_audit_id, worklist_bytes,
 )
-from .digests import digest_bytes, digest_parts
 from .cases import Cases, us
-from .digests import events_digest, event_digest, canonical_json
+from .digests import canonical_json, digest_bytes, digest_parts, event_digest, events_digest
 from .errors import ServiceError, from_timeline_error, not_found
 from .models import (
     AuditList, AuditRecord, CaseIn, CaseOut, ErrorBody, EventsIn, EventsOut, Health, PrisonWorklist,
@@ -425,7 +425,7 @@ def create_app(service: Service) -> FastAPI:
                                  event_count=None, case_counts=counts, events_digest_=events_digest(pairs),
                                  result_digest=digest_parts(head, rows, b"}"), token=g.name)
             cases.note_reported(prison_id, None, us(when))
-            return b"".join((head, rows, b',"audit_id":', str(rid).encode(), b"}"))
+            return open_with_audit_id((head, rows), rid)
 
         return Response(await service.run(run), media_type=_JSON)
 

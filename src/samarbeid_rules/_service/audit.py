@@ -34,7 +34,8 @@ from .errors import ServiceError
 from .store import AuditRow, Store
 
 __all__ = [
-    "Auditor", "prison_worklist_head", "report_digest", "with_audit_id", "worklist_bytes", "worklist_digest",
+    "Auditor", "open_with_audit_id", "prison_worklist_head", "report_digest", "with_audit_id", "worklist_bytes",
+    "worklist_digest",
 ]
 
 
@@ -53,13 +54,20 @@ def worklist_digest(data: Any) -> str:
 
 def with_audit_id(body: bytes, record_id: int) -> bytes:
     """``body`` (a JSON object) with ``"audit_id"`` added last."""
-    return b"".join((memoryview(body)[:-1], b',"audit_id":', str(record_id).encode(), b"}"))
+    return open_with_audit_id((memoryview(body)[:-1],), record_id)
+
+
+def open_with_audit_id(parts: tuple[bytes | memoryview, ...], record_id: int) -> bytes:
+    """The JSON object whose text, but for its closing brace, is ``parts`` joined, with
+    ``"audit_id"`` added last (one copy of the parts)."""
+    return b"".join((*parts, b',"audit_id":', str(record_id).encode(), b"}"))
 
 
 def prison_worklist_head(prison_id: str, as_of: datetime, horizon: timedelta) -> bytes:
     """The JSON of a prison's work list up to its rows: ``head + rows + b"}"`` is
     ``worklist_bytes(prison_worklist_result(prison_id, as_of, horizon, rows))`` for the rows' JSON
-    (:func:`.prison.rows_json`), and ``head + rows`` followed by the audit id is what is served."""
+    (as :meth:`.prison.PrisonView.worklist` gives it), and ``open_with_audit_id((head, rows), id)``
+    is what is served."""
     empty = worklist_bytes(prison_worklist_result(prison_id, as_of, horizon, []))
     assert empty.endswith(b',"cases":[]}')
     return empty[: -len(b"[]}")]
