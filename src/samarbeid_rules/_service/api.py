@@ -14,11 +14,11 @@ from __future__ import annotations
 import asyncio
 import inspect
 import json
-import re
 import logging
+import re
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -93,7 +93,10 @@ class Service:
     auditor: Auditor
     tokens: TokenFile
     limits: Limits
-    pool: ThreadPoolExecutor | None = None  # the request threads, made on first use
+    #: the request threads (started as requests come)
+    pool: ThreadPoolExecutor = field(
+        default_factory=lambda: ThreadPoolExecutor(REQUEST_THREADS, thread_name_prefix="samarbeid-request")
+    )
 
     # --- pieces the routes use ----------------------------------------------------------
 
@@ -114,14 +117,9 @@ class Service:
         loop = asyncio.get_running_loop()
         try:
             async with asyncio.timeout(self.limits.request_seconds):
-                return await loop.run_in_executor(self._threads(), _guarded, fn, *args)
+                return await loop.run_in_executor(self.pool, _guarded, fn, *args)
         except TimeoutError:
             raise ServiceError(503, "timeout", "the request took longer than the time limit") from None
-
-    def _threads(self) -> ThreadPoolExecutor:
-        if self.pool is None:
-            self.pool = ThreadPoolExecutor(REQUEST_THREADS, thread_name_prefix="samarbeid-request")
-        return self.pool
 
 
 def _guarded(fn: Callable[..., Any], *args: Any) -> Any:
