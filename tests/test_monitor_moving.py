@@ -93,3 +93,48 @@ def test_moving_kinds_at_their_edges_on_the_examples():
     # a minor turning 18 under continuous supervision; a security cell around the clock across DST
     for name in ("minor_exclusion_birthday.json", "security_cell_dst.json"):
         _check(json.loads((EXAMPLES / name).read_text()), step=2)
+
+
+def _check_ahead(tl, step: int = 1):
+    """A monitor that also looks ahead (``open_work(until, served=False)``) after every answer: its
+    answers, and its looks ahead, are evaluate()'s at their instants."""
+    mon = Monitor.from_events(tl["case_id"], tl["person"], tl.get("prison_id"), tl["events"])
+    canonical = mon.timeline()
+
+    def expect(at):
+        return worklist_from_report(evaluate(canonical, as_of=at))
+
+    for as_of in _instants(tl)[::step]:
+        items, until = mon.open_work(as_of)
+        limit = as_of.astimezone(timezone.utc) + timedelta(hours=24)
+        assert [w for w in items if w.due <= limit] == expect(as_of), as_of
+        if until is not None:
+            ahead, _ = mon.open_work(until, served=False)
+            limit = until.astimezone(timezone.utc) + timedelta(hours=24)
+            assert [w for w in ahead if w.due <= limit] == expect(until), (as_of, until)
+
+
+@settings(max_examples=6, deadline=None)
+@given(timelines(max_looks=25))
+def test_looking_ahead_changes_no_answer_on_generated_timelines(tl):
+    if tl["events"]:
+        _check_ahead(tl, step=2)
+
+
+def test_looking_ahead_changes_no_answer_on_the_examples():
+    for name in ("minor_exclusion_birthday.json", "security_cell_dst.json"):
+        _check_ahead(json.loads((EXAMPLES / name).read_text()), step=3)
+
+
+def test_a_look_ahead_is_not_counted_as_reported():
+    """An event before an instant only looked ahead at does not affect what was reported; before an
+    instant served, it does."""
+    tl = json.loads((EXAMPLES / "security_cell_dst.json").read_text())
+    events = sorted(tl["events"], key=lambda e: datetime.fromisoformat(e["at"]))
+    mon = Monitor.from_events(tl["case_id"], tl["person"], tl.get("prison_id"), events[:-1])
+    last = datetime.fromisoformat(events[-1]["at"])
+    mon.open_work(last + timedelta(hours=1), served=False)
+    assert mon.add(events[-1]).affects_reported is False
+    again = Monitor.from_events(tl["case_id"], tl["person"], tl.get("prison_id"), events[:-1])
+    again.open_work(last + timedelta(hours=1))
+    assert again.add(events[-1]).affects_reported is True

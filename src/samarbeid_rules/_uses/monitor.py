@@ -314,6 +314,9 @@ class Monitor:
         # a deadline rule with nothing open after its last role event stays so
         # until its version changes (until = _FOREVER, no obligations kept)
         self._stable: dict[str, tuple[int, int, int, list[Obligation]]] = {}
+        # the same for stretches judged ahead (open_work(served=False)), kept apart so that a look
+        # ahead does not push out the present's; either is reused where it holds
+        self._stable_ahead: dict[str, tuple[int, int, int, list[Obligation]]] = {}
         # (rule id, local day) -> the day's fixed edges in µs (see _day_edges; they depend on no event)
         self._edges_memo: dict[tuple[str, date], list[int]] = {}
 
@@ -681,24 +684,33 @@ class Monitor:
             obligations, _ = self._open_obligations(when)
             return work_items(obligations, self._by_rule_file, when.astimezone(self._tz), horizon)
 
-    def open_work(self, as_of: datetime | str | None = None) -> tuple[list[WorkItem], datetime | None]:
+    def open_work(
+        self, as_of: datetime | str | None = None, *, served: bool = True
+    ) -> tuple[list[WorkItem], datetime | None]:
         """Every open work item at ``as_of`` (no horizon), and an instant before which, with no further
         event added, the items at any later ``as_of`` are the same (``None``: never).
 
         ``worklist(t, horizon)`` for ``as_of <= t < until`` is then the items due by ``t + horizon``:
         a caller that asks often at moving instants (a prison's work list) filters instead of asking.
+
+        ``served=False``: a look ahead, not an answer given to anyone (the service judges a case's
+        next stretch before it is asked for): ``as_of`` does not count as reported (a later event
+        before it is not flagged ``affects_reported``), and what the monitor keeps of each rule's
+        stretch for reuse is kept beside the present's, not in its place.
         """
         with self._lock:
             when = self._when(as_of)
-            self._note_reported(when)
-            obligations, until = self._open_obligations(when)
+            if served:
+                self._note_reported(when)
+            obligations, until = self._open_obligations(when, keep=served)
             unbounded = datetime.max.replace(tzinfo=timezone.utc) - when.astimezone(timezone.utc)
             items = work_items(obligations, self._by_rule_file, when.astimezone(self._tz), unbounded)
             return items, None if until >= _FOREVER else _EPOCH + until * _US
 
-    def _open_obligations(self, when: datetime) -> tuple[list[Obligation], int]:
+    def _open_obligations(self, when: datetime, keep: bool = True) -> tuple[list[Obligation], int]:
         """The obligations the work list at ``when`` is made of, and the first instant (µs) at which,
-        with no further event, they may read differently."""
+        with no further event, they may read differently (``keep``: each rule's stretch is kept
+        as the present's for reuse; otherwise as a look ahead's)."""
         upto = _us(when)
         obligations: list[Obligation] = []
         nxt = bisect_left(self._keys, (upto + 1,))  # the next event: a rule without a trigger may get one
@@ -712,6 +724,8 @@ class Monitor:
                 continue  # no trigger yet: no obligation (the common case, kept cheap)
             version = self._rule_version.get(duty, 0)
             cached = self._stable.get(duty)
+            if cached is None or cached[0] != version or not cached[1] <= upto < cached[2]:
+                cached = self._stable_ahead.get(duty)
             if cached is not None and cached[0] == version and cached[1] <= upto < cached[2]:
                 obligations.extend(cached[3])
                 until = min(until, cached[2])
@@ -728,7 +742,7 @@ class Monitor:
                     if isinstance(loaded.rule.timing, _MOVING_KINDS)
                     else self._stable_until(duty, loaded, found, when, upto)
                 )
-                self._stable[duty] = (version, upto, rule_until, found)
+                (self._stable if keep else self._stable_ahead)[duty] = (version, upto, rule_until, found)
             if deadline:
                 latest = latest_by_rule_file(found)
                 if last_of is None:
@@ -739,7 +753,8 @@ class Monitor:
                 linked = (duty, *self._extra.siblings.get(duty, ()))
                 last_role = max((last_of.get(d, 0) for d in linked), default=0)
                 if upto >= last_role and not any(open_item(o, loaded, latest) for o in found):
-                    self._stable[duty] = (version, upto, _FOREVER, [])  # nothing open, nor will be
+                    # nothing open, nor will be
+                    (self._stable if keep else self._stable_ahead)[duty] = (version, upto, _FOREVER, [])
             until = min(until, rule_until)
         return obligations, until
 
