@@ -39,6 +39,7 @@ from .._inputs.jsonread import parse_json
 from .._inputs.timeline import Timeline, timeline_json_schema, validate_timeline
 from .._pipeline.evaluate import _as_of, evaluate
 from .._pipeline.report import Report
+from .ahead import LookAhead
 from .audit import (
     Auditor, _iso_duration, case_worklist_result, open_with_audit_id, prison_worklist_head, report_digest,
     with_audit_id, worklist_bytes,
@@ -97,6 +98,11 @@ class Service:
     pool: ThreadPoolExecutor = field(
         default_factory=lambda: ThreadPoolExecutor(REQUEST_THREADS, thread_name_prefix="samarbeid-request")
     )
+    #: judges prison views' cases ahead while no request is worked on (:mod:`.ahead`)
+    ahead: LookAhead = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.ahead = LookAhead(self.cases)
 
     # --- pieces the routes use ----------------------------------------------------------
 
@@ -468,10 +474,26 @@ def create_app(service: Service) -> FastAPI:
     app.openapi = lambda: openapi_document_of(app)  # type: ignore[method-assign]
     app.add_middleware(LeanPost, service=service, posted=posted)  # inside BodyLimit (added after it)
     app.add_middleware(BodyLimit, max_bytes=limits.max_body_bytes)
+    app.add_middleware(Busy, ahead=service.ahead)  # outermost: from a request's start to its answer's end
     return app
 
 
 _EVENTS_PATH = re.compile(r"/v1/prisons/(?P<prison_id>[^/]+)/cases/(?P<case_id>[^/]+)/events")
+
+
+class Busy:
+    """ASGI: every HTTP request marks the service busy from its start to the end of its answer, so
+    that cases are judged ahead (:mod:`.ahead`) only while no request is being worked on."""
+
+    def __init__(self, app: Any, ahead: LookAhead) -> None:
+        self.app, self.ahead = app, ahead
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        with self.ahead.busy():
+            await self.app(scope, receive, send)
 
 
 class LeanPost:

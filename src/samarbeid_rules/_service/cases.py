@@ -37,14 +37,13 @@ from .._uses.monitor import Monitor
 from .._uses.worklist import WorkItem
 from .digests import canonical_json, event_digest, events_digest
 from .errors import ServiceError, from_timeline_error, not_found
-from .prison import PrisonView
+from .prison import FOREVER as _FOREVER, PrisonView
 from .store import Conflict, Store
 
 __all__ = ["Case", "Cases", "Judge", "item_json", "us"]
 
 _EVENT = TypeAdapter(Event)
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
-_FOREVER = 2**62
 _ATTEMPTS = 50  # appends tried before a post is answered 503 busy (only if other processes keep winning)
 _BACKOFF = random.Random(0x5A)
 
@@ -365,6 +364,31 @@ class Cases:
         case = self._get(prison_id, case_id, count)
         with case.lock:
             return self._open(case, as_of), case.events_digest()
+
+    def open_work_ahead(self, prison_id: str, case_id: str, count: int, at: int):
+        """(open work from ``at`` µs, events digest) of a case judged ahead of any request, or None if
+        the case is not warm at ``count`` events (a look ahead never reads the store, nor counts as
+        reported: :meth:`Monitor.open_work` with ``served=False``)."""
+        with self._lock:
+            case = self._cases.get((prison_id, case_id))
+        if case is None:
+            return None
+        with case.lock:
+            if case.monitor is None or case.count != count:
+                return None
+            try:
+                items, until = case.monitor.open_work(_EPOCH + timedelta(microseconds=at), served=False)
+            except TimelineError:
+                return None
+            held = (count, at, _FOREVER if until is None else us(until), [(us(w.due), item_json(w)) for w in items])
+            return held, case.events_digest()
+
+    def look_ahead(self) -> bool:
+        """Judge one case of some prison's view ahead (:meth:`.prison.PrisonView.look_ahead`);
+        False when no view has any left to judge."""
+        with self._lock:
+            views = list(self._views.items())
+        return any(view.look_ahead(self, prison_id) for prison_id, view in views)
 
     def prison_worklist(self, prison_id: str, as_of: datetime, horizon: timedelta):
         """Every case of the prison with something due within the horizon, soonest first.

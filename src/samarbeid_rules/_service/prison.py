@@ -17,6 +17,17 @@ list over a thousand cases is some 1.5 MB of JSON, which writing afresh for
 every request, or joining from its items, cost more than finding them. The
 served rows are byte for byte what ``orjson.dumps`` writes of them as objects
 (:func:`row_json`).
+
+Where many cases' ``until`` fall together (a day's edges: midnight, the
+daytime window's ends, an hour past them, hold for every case with a measure
+in effect), a request past that instant would re-judge them all (about half a
+second for a thousand cases). So the view also **looks ahead**: when the
+service is idle, :meth:`PrisonView.look_ahead` judges one case's open work from
+its ``until`` on, at the same event count, soonest ``until`` first. A request
+past ``until`` then takes that stretch as it is, if the count is unchanged and
+the request falls inside it; otherwise it judges the case itself. Either way
+the items are what ``open_work`` gives at the request's ``as_of``: the look
+ahead changes when the work is done, never its result.
 """
 
 from __future__ import annotations
@@ -30,7 +41,15 @@ from typing import Any
 
 import orjson
 
-__all__ = ["PrisonView", "row_json"]
+__all__ = ["FOREVER", "PrisonView", "row_json"]
+
+#: the ``until`` (µs) of open work that holds for ever
+FOREVER = 2**62
+#: a look ahead judges a case's stretches from its ``until`` on, one after another, until they
+#: reach an hour past it (edges of the day come close together: an edge is often a stretch of one
+#: microsecond, and the next edge may follow within minutes), at most this many
+AHEAD_STRETCHES = 6
+AHEAD_SPAN = 3600 * 1_000_000  # µs
 
 def _us(t: datetime) -> int:
     """An aware instant in µs since the epoch (as :func:`.cases.us`)."""
@@ -53,6 +72,10 @@ class PrisonView:
         #: case id -> its items' due instants and JSON, and its rows' JSON by the number of items
         self.items: dict[str, tuple[list[int], list[bytes], dict[int, bytes]]] = {}
         self.newest = 0  # the latest ``from`` of any case held: an as_of before it needs a look
+        #: case id -> its open work from its held ``until`` on, judged ahead: stretches that follow
+        #: each other, each an entry of ``cases`` and its items' JSON
+        self.ahead: dict[str, list[tuple[tuple[int, int, int, list[tuple[int, dict[str, Any]]], str], list[bytes]]]] = {}
+        self.pending: list[tuple[int, str]] = []  # (instant, case id) to look ahead from; stale ones skipped
 
     def worklist(self, cases: Any, prison_id: str, as_of: datetime, horizon: timedelta):
         counts = cases.store.event_counts(prison_id)
@@ -68,8 +91,18 @@ class PrisonView:
             if at < self.newest:  # asked at an instant before some case's items were taken
                 stale |= {c for c, e in self.cases.items() if at < e[1]}
             for c in sorted(stale):
+                chain = self.ahead.get(c, [])
+                k = next((k for k, a in enumerate(chain) if a[0][1] <= at < a[0][2]), None)
                 self._drop(c)
-                if c in counts:
+                if c not in counts:
+                    continue
+                if k is not None and chain[k][0][0] == counts[c]:
+                    self._put(c, *chain[k])  # judged ahead at this count, and this as_of is inside it
+                    if chain[k + 1 :]:  # the stretches after it stay judged ahead, and go on from there
+                        self.ahead[c] = chain[k + 1 :]
+                        if chain[-1][0][2] < FOREVER:
+                            heapq.heappush(self.pending, (chain[-1][0][2], c))
+                else:
                     held, digest = cases.open_work(prison_id, c, as_of, counts[c])
                     self._put(c, (*held, digest))
             if stale:
@@ -87,7 +120,40 @@ class PrisonView:
             pairs = [(c, e[4]) for c, e in self.cases.items()]
         return b"[" + b",".join(rows) + b"]", judged, pairs
 
+    def look_ahead(self, cases: Any, prison_id: str) -> bool:
+        """Judge one stretch of one case's open work ahead, soonest first: the stretch from the held
+        ``until`` of a case, or from the end of what is judged ahead of it while that reaches less
+        than :data:`AHEAD_SPAN` past its ``until`` (at most :data:`AHEAD_STRETCHES`), at the held
+        count; the view's lock is not held meanwhile. False when no case is left to judge ahead.
+        A case no longer held as it was, or not warm in ``cases``, is passed over."""
+        with self.lock:
+            while self.pending:
+                start, c = heapq.heappop(self.pending)
+                e = self.cases.get(c)
+                chain = self.ahead.get(c, [])
+                if e is not None and start == (chain[-1][0][2] if chain else e[2]):
+                    break
+            else:
+                return False
+            count, until, before = e[0], e[2], len(chain)
+        found = cases.open_work_ahead(prison_id, c, count, start)
+        if found is None:
+            return True
+        held, digest = found
+        stretch = ((*held, digest), [orjson.dumps(item) for _, item in held[3]])
+        with self.lock:
+            e = self.cases.get(c)
+            chain = self.ahead.get(c, [])
+            if e is None or e[0] != count or e[2] != until or len(chain) != before:
+                return True  # the case was judged anew meanwhile
+            self.ahead[c] = [*chain, stretch]
+            end = held[2]
+            if end < FOREVER and end - until < AHEAD_SPAN and before + 1 < AHEAD_STRETCHES:
+                heapq.heappush(self.pending, (end, c))
+        return True
+
     def _drop(self, c: str) -> None:
+        self.ahead.pop(c, None)
         old = self.cases.pop(c, None)
         if old is None:
             return
@@ -96,12 +162,17 @@ class PrisonView:
             dues = held[0]
             del self.firsts[bisect_left(self.firsts, (dues[0], c))]
 
-    def _put(self, c: str, entry: tuple[int, int, int, list[tuple[int, dict[str, Any]]], str]) -> None:
+    def _put(self, c: str, entry: tuple[int, int, int, list[tuple[int, dict[str, Any]]], str],
+             encoded: list[bytes] | None = None) -> None:
         self.cases[c] = entry
         heapq.heappush(self.heap, (entry[2], c))
+        if entry[2] < FOREVER:
+            heapq.heappush(self.pending, (entry[2], c))
         if entry[3]:
             dues = [due for due, _ in entry[3]]
-            self.items[c] = (dues, [orjson.dumps(item) for _, item in entry[3]], {})
+            if encoded is None:
+                encoded = [orjson.dumps(item) for _, item in entry[3]]
+            self.items[c] = (dues, encoded, {})
             insort(self.firsts, (dues[0], c))
 
 
