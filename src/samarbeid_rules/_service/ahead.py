@@ -32,7 +32,8 @@ log = logging.getLogger("samarbeid_rules.service")
 
 class LookAhead:
     """The look-ahead thread of one service (``cases``: its :class:`.cases.Cases`), started with
-    the first request."""
+    the first request. It is a daemon: it holds nothing to release (it never touches the store),
+    and ends with the process."""
 
     def __init__(self, cases: Any) -> None:
         self._cases = cases
@@ -40,13 +41,12 @@ class LookAhead:
         self._busy = 0  # requests being worked on
         self._ended = 0  # requests ended so far: a new end may have left the views more to judge
         self._thread: threading.Thread | None = None
-        self._stopped = False
 
     @contextmanager
     def busy(self) -> Iterator[None]:
         """Mark a request being worked on (the thread waits meanwhile)."""
         with self._cond:
-            if self._thread is None and not self._stopped:
+            if self._thread is None:
                 self._thread = threading.Thread(target=self._run, name="samarbeid-look-ahead", daemon=True)
                 self._thread.start()
             self._busy += 1
@@ -59,23 +59,12 @@ class LookAhead:
                 if not self._busy:
                     self._cond.notify()
 
-    def stop(self) -> None:
-        """End the thread (after the case it is on)."""
-        with self._cond:
-            self._stopped = True
-            self._cond.notify()
-            thread = self._thread
-        if thread is not None:
-            thread.join()
-
     def _run(self) -> None:
         seen = 0  # the requests ended when the views were last found with nothing to judge
         while True:
             with self._cond:
-                while not self._stopped and (self._busy or self._ended == seen):
+                while self._busy or self._ended == seen:
                     self._cond.wait()
-                if self._stopped:
-                    return
                 ended = self._ended
             try:
                 more = self._cases.look_ahead()
