@@ -9,8 +9,13 @@ looks). Then:
   look of a case, one event per request, for DURATION seconds: events
   acknowledged per second, and p50/p99 of an acknowledged post;
 - prison work list: GET /v1/prisons/bench/worklist over the 1 000 open cases,
-  as the officer's screen asks it, each time at a later ``as_of`` (nothing
-  reused from an earlier as_of), and again at one ``as_of`` (cached); p50/p99.
+  as the officer's screen asks it, each time at an ``as_of`` 37 s later, across
+  local midnight (where every case with a measure in effect is judged anew: a
+  new day's looks are due), WORKLIST_PAUSE seconds apart (screens ask every few
+  seconds; the pause leaves the server the idle time in which it judges cases
+  ahead, see _service/prison.py); the same series across the next midnight
+  back to back (virtual time a thousand times faster than a screen's: no idle
+  time); first of all, at one ``as_of`` (cached); p50/p99 and max of each.
 
 Figures are printed and written to bench/results/service-latest.json. Timing
 uses time.perf_counter in this script; the service itself reads no clock but
@@ -140,13 +145,21 @@ def _posts(servers: list[Server], cases: int, looks: int, clients: int, duration
             "p99_ms": round(_pct(latencies, 99), 2), "max_ms": round(max(latencies) * 1000, 2)}, latest
 
 
-def _worklists(srv: Server, as_of: datetime, requests: int, moving: bool) -> dict:
+def _before_midnight(t: datetime) -> datetime:
+    """The first instant, at or after ``t``, half an hour before a local midnight (START's offset)."""
+    local = t.astimezone(START.tzinfo)
+    at = local.replace(hour=23, minute=30, second=0, microsecond=0)
+    return at if at >= local else at + timedelta(days=1)
+
+
+def _worklists(srv: Server, as_of: datetime, requests: int, moving: bool, pause: float = 0.0) -> dict:
     lat, sizes = [], []
     with srv.client() as c:
         c.get(f"/v1/prisons/{PRISON}/worklist", params={"as_of": as_of.isoformat()})  # warm
         cpu0 = _cpu_s(srv)
         for k in range(requests):
             when = as_of + timedelta(seconds=37 * (k + 1)) if moving else as_of
+            time.sleep(pause)
             s = time.perf_counter()
             r = c.get(f"/v1/prisons/{PRISON}/worklist", params={"as_of": when.isoformat(), "horizon": "PT2H"})
             lat.append(time.perf_counter() - s)
@@ -154,7 +167,8 @@ def _worklists(srv: Server, as_of: datetime, requests: int, moving: bool) -> dic
             sizes.append(len(r.json()["cases"]))
             body_bytes = len(r.content)
         cpu = _cpu_s(srv) - cpu0
-    return {"requests": requests, "as_of": "moving" if moving else "fixed", "cases_listed": min(sizes),
+    return {"requests": requests, "as_of": f"moving from {as_of.isoformat()}" if moving else "fixed",
+            "pause_s": pause, "cases_listed": min(sizes),
             "body_bytes": body_bytes,
             "server_cpu_ms": round(cpu / requests * 1000, 2),
             "p50_ms": round(_pct(lat, 50), 2), "p99_ms": round(_pct(lat, 99), 2), "max_ms": round(max(lat) * 1000, 2)}
@@ -169,14 +183,18 @@ def run_store(kind: str, url: str, tokens: Path, args, processes: int = 1) -> di
         # the officer's screen: now, after every event recorded (events are recorded once they happen)
         last_setup = START + timedelta(minutes=599 + 50 * args.looks)
         as_of = max(last_setup, latest) + timedelta(minutes=1)
-        moving = _worklists(srv, as_of, args.worklists, moving=True)
+        # the screen asked again and again at one as_of; then as_of moving across local midnight,
+        # paced as screens ask; then across the next day's midnight back to back
         fixed = _worklists(srv, as_of, args.worklists, moving=False)
+        midnight = _before_midnight(as_of)
+        moving = _worklists(srv, midnight, args.worklists, moving=True, pause=args.worklist_pause)
+        burst = _worklists(srv, midnight + timedelta(days=1), args.worklists, moving=True)
     finally:
         for one in servers:
             one.stop()
     return {"store": kind, "server_processes": processes, "cases": args.cases, "setup_s": round(setup_s, 1),
             "posts": posts,
-            "prison_worklist_moving": moving, "prison_worklist_fixed": fixed}
+            "prison_worklist_moving": moving, "prison_worklist_burst": burst, "prison_worklist_fixed": fixed}
 
 
 def _print(res: dict) -> None:
@@ -184,9 +202,13 @@ def _print(res: dict) -> None:
     print(f"   setup {res['setup_s']} s; posts: {po['acked_per_s']} acknowledged/s, p50 {po['p50_ms']} ms, "
           f"p99 {po['p99_ms']} ms, max {po['max_ms']} ms ({po['acknowledged']} posts, {po['errors']} errors); "
           f"server CPU {po['server_cpu_ms_per_post']} ms a post")
-    print(f"   prison work list, new as_of each time: p50 {mv['p50_ms']} ms, p99 {mv['p99_ms']} ms "
+    bu = res["prison_worklist_burst"]
+    print(f"   prison work list, as_of 37 s later each time across midnight, {mv['pause_s']} s apart: "
+          f"p50 {mv['p50_ms']} ms, p99 {mv['p99_ms']} ms, max {mv['max_ms']} ms "
           f"({mv['cases_listed']} cases listed, {mv['body_bytes'] / 1e6:.2f} MB); "
           f"server CPU {mv['server_cpu_ms']} ms a request")
+    print(f"   the same back to back (no idle time to judge ahead): p50 {bu['p50_ms']} ms, p99 {bu['p99_ms']} ms, "
+          f"max {bu['max_ms']} ms; server CPU {bu['server_cpu_ms']} ms a request")
     print(f"   prison work list, same as_of: p50 {fx['p50_ms']} ms, p99 {fx['p99_ms']} ms; "
           f"server CPU {fx['server_cpu_ms']} ms a request")
 
@@ -198,6 +220,8 @@ def main() -> None:
     p.add_argument("--clients", type=int, default=4)
     p.add_argument("--duration", type=float, default=20.0, help="seconds of posting")
     p.add_argument("--worklists", type=int, default=100, help="prison work lists timed")
+    p.add_argument("--worklist-pause", type=float, default=0.25,
+                   help="seconds between the paced prison work lists (an officer's screen asks every few seconds)")
     p.add_argument("--stores", default="sqlite,postgresql")
     p.add_argument("--pg-processes", default="1",
                    help="server processes sharing the PostgreSQL store, one run each (comma-separated, e.g. 1,2)")
