@@ -1,5 +1,6 @@
-"""The look-ahead thread (_service/ahead.py): it judges only while no request is being worked on,
-goes on while there is something left to judge, then sleeps until the next request ends."""
+"""The look-ahead thread (_service/ahead.py): it judges only while no request is being worked on and
+none has come for a quiet spell, goes on while there is something left to judge, then sleeps until
+the next request ends."""
 
 from __future__ import annotations
 
@@ -76,3 +77,21 @@ def test_a_fault_in_a_look_ahead_is_logged_by_type_and_the_thread_goes_on(caplog
             pass
         assert cases.done.wait(10)
     assert "KeyError" in caplog.text and "case-secret-value" not in caplog.text
+
+
+def test_under_steady_traffic_it_stays_out_of_the_way(monkeypatch):
+    """Requests following each other closer than the quiet spell keep the thread waiting; once they
+    stop, it judges."""
+    import time
+
+    from samarbeid_rules._service import ahead as module
+
+    monkeypatch.setattr(module, "QUIET_SECONDS", 0.5)
+    cases = _Cases(left=3)
+    ahead = LookAhead(cases)
+    for _ in range(30):
+        with ahead.busy():
+            pass
+        time.sleep(0.001)
+    assert cases.calls == 0
+    assert cases.done.wait(10) and cases.calls == 4
