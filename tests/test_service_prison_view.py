@@ -247,3 +247,20 @@ def test_the_services_cases_judged_ahead_give_the_work_lists_they_give_unjudged(
             judged_ahead += 1
     assert judged_ahead > len(instants)  # the look ahead did judge
     assert asked["ahead"] < asked["plain"] / 2, asked  # and its stretches were served
+
+
+def test_refreshes_without_a_look_ahead_do_not_pile_up_held_entries():
+    """Cases judged anew again and again (new events), with no look ahead running: the view's heaps
+    stay bounded by the number of cases, and what it serves is still the direct reading."""
+    cases, view = _TimedCases(), PrisonView()
+    for n in range(400):
+        c = f"c{n % 5}"
+        cases.dues[c] = [_us(T0 + timedelta(minutes=60 + n))]
+        cases.store.counts[c] = n + 1
+        rows = view.worklist(cases, "p", T0, timedelta(hours=8))[0]
+        assert rows == _timed_reference(cases, T0, timedelta(hours=8))
+    assert len(view.heap) <= 2 * 5 + 64 + 1 and len(view.pending) <= 2 * 5 + 64 + 1
+    while view.look_ahead(cases, "p"):
+        pass
+    at = T0 + timedelta(hours=9)
+    assert view.worklist(cases, "p", at, timedelta(hours=1))[0] == _timed_reference(cases, at, timedelta(hours=1))

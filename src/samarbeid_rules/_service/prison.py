@@ -107,6 +107,7 @@ class PrisonView:
                     self._put(c, (*held, digest))
             if stale:
                 self.newest = max((e[1] for e in self.cases.values()), default=0)
+                self._compact()
             limit = at + horizon // timedelta(microseconds=1)
             rows = []
             for _, c in self.firsts[: bisect_right(self.firsts, limit, key=itemgetter(0))]:
@@ -151,6 +152,23 @@ class PrisonView:
             if end < FOREVER and end - until < AHEAD_SPAN and before + 1 < AHEAD_STRETCHES:
                 heapq.heappush(self.pending, (end, c))
         return True
+
+    def _compact(self) -> None:
+        """Keep the two heaps' stale entries (cases judged anew since) from piling up: a heap is
+        rebuilt of its live entries once it holds more than twice as many as there are cases.
+        Under steady traffic the look ahead may not run for long, and each refresh adds one."""
+        limit = 2 * len(self.cases) + 64
+        if len(self.heap) > limit:
+            self.heap = [(u, c) for u, c in self.heap if (e := self.cases.get(c)) is not None and e[2] == u]
+            heapq.heapify(self.heap)
+        if len(self.pending) > limit:
+            live = []
+            for start, c in self.pending:
+                e, chain = self.cases.get(c), self.ahead.get(c)
+                if e is not None and start == (chain[-1][0][2] if chain else e[2]):
+                    live.append((start, c))
+            heapq.heapify(live)
+            self.pending = live
 
     def _drop(self, c: str) -> None:
         self.ahead.pop(c, None)
