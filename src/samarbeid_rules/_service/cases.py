@@ -354,9 +354,7 @@ class Cases:
                 items, until = case.monitor.open_work(as_of)
             except TimelineError as exc:
                 raise from_timeline_error(exc, source="query") from None
-            held = (case.count, at, _FOREVER if until is None else us(until),
-                    [(us(w.due), item_json(w)) for w in items])
-            case.open = held
+            held = case.open = _held(case.count, at, items, until)
         return held
 
     def open_work(self, prison_id: str, case_id: str, as_of: datetime, count: int):
@@ -380,8 +378,7 @@ class Cases:
                 items, until = case.monitor.open_work(_EPOCH + timedelta(microseconds=at), served=False)
             except TimelineError:
                 return None
-            held = (count, at, _FOREVER if until is None else us(until), [(us(w.due), item_json(w)) for w in items])
-            return held, case.events_digest()
+            return _held(count, at, items, until), case.events_digest()
 
     def look_ahead(self) -> bool:
         """Judge one case of some prison's view ahead (:meth:`.prison.PrisonView.look_ahead`);
@@ -399,6 +396,11 @@ class Cases:
         with self._lock:
             view = self._views.setdefault(prison_id, PrisonView())
         return view.worklist(self, prison_id, as_of, horizon)
+
+
+def _held(count: int, at: int, items: list[WorkItem], until: datetime | None):
+    """Open work as a case and a prison's view hold it: (count, from µs, until µs, [(due µs, item)])."""
+    return count, at, _FOREVER if until is None else us(until), [(us(w.due), item_json(w)) for w in items]
 
 
 def due_us(item: dict[str, Any]) -> int:
