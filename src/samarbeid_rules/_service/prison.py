@@ -131,17 +131,17 @@ class PrisonView:
             while self.pending:
                 start, c = heapq.heappop(self.pending)
                 e = self.cases.get(c)
-                chain = self.ahead.get(c, [])
-                if e is not None and start == (chain[-1][0][2] if chain else e[2]):
+                if start == self._resumes_at(c):
                     break
             else:
                 return False
+            e, chain = self.cases[c], self.ahead.get(c, [])
             count, until, before = e[0], e[2], len(chain)
         found = cases.open_work_ahead(prison_id, c, count, start)
         if found is None:
             return True
         held, digest = found
-        stretch = ((*held, digest), [orjson.dumps(item) for _, item in held[3]])
+        stretch = ((*held, digest), _encoded(held[3]))
         with self.lock:
             e = self.cases.get(c)
             chain = self.ahead.get(c, [])
@@ -162,13 +162,18 @@ class PrisonView:
             self.heap = [(u, c) for u, c in self.heap if (e := self.cases.get(c)) is not None and e[2] == u]
             heapq.heapify(self.heap)
         if len(self.pending) > limit:
-            live = []
-            for start, c in self.pending:
-                e, chain = self.cases.get(c), self.ahead.get(c)
-                if e is not None and start == (chain[-1][0][2] if chain else e[2]):
-                    live.append((start, c))
-            heapq.heapify(live)
-            self.pending = live
+            self.pending = [(start, c) for start, c in self.pending if start == self._resumes_at(c)]
+            heapq.heapify(self.pending)
+
+    def _resumes_at(self, c: str) -> int | None:
+        """The instant (µs) from which case ``c``'s look ahead goes on: the end of what is judged
+        ahead of it, or its held ``until``; None for a case not held. A ``pending`` entry at any
+        other instant is stale."""
+        e = self.cases.get(c)
+        if e is None:
+            return None
+        chain = self.ahead.get(c)
+        return chain[-1][0][2] if chain else e[2]
 
     def _drop(self, c: str) -> None:
         self.ahead.pop(c, None)
@@ -188,10 +193,13 @@ class PrisonView:
             heapq.heappush(self.pending, (entry[2], c))
         if entry[3]:
             dues = [due for due, _ in entry[3]]
-            if encoded is None:
-                encoded = [orjson.dumps(item) for _, item in entry[3]]
-            self.items[c] = (dues, encoded, {})
+            self.items[c] = (dues, _encoded(entry[3]) if encoded is None else encoded, {})
             insort(self.firsts, (dues[0], c))
+
+
+def _encoded(work: list[tuple[int, dict[str, Any]]]) -> list[bytes]:
+    """The JSON of each item of held open work ``[(due µs, item)]``."""
+    return [orjson.dumps(item) for _, item in work]
 
 
 def row_json(case_id: str, items: list[bytes]) -> bytes:
