@@ -712,6 +712,7 @@ class Monitor:
         with no further event, they may read differently (``keep``: each rule's stretch is kept
         as the present's for reuse; otherwise as a look ahead's)."""
         upto = _us(when)
+        kept = self._stable if keep else self._stable_ahead  # where this call's stretches are kept
         obligations: list[Obligation] = []
         nxt = bisect_left(self._keys, (upto + 1,))  # the next event: a rule without a trigger may get one
         until = self._keys[nxt][0] if nxt < len(self._keys) else _FOREVER
@@ -742,7 +743,7 @@ class Monitor:
                     if isinstance(loaded.rule.timing, _MOVING_KINDS)
                     else self._stable_until(duty, loaded, found, when, upto)
                 )
-                (self._stable if keep else self._stable_ahead)[duty] = (version, upto, rule_until, found)
+                kept[duty] = (version, upto, rule_until, found)
             if deadline:
                 latest = latest_by_rule_file(found)
                 if last_of is None:
@@ -753,8 +754,7 @@ class Monitor:
                 linked = (duty, *self._extra.siblings.get(duty, ()))
                 last_role = max((last_of.get(d, 0) for d in linked), default=0)
                 if upto >= last_role and not any(open_item(o, loaded, latest) for o in found):
-                    # nothing open, nor will be
-                    (self._stable if keep else self._stable_ahead)[duty] = (version, upto, _FOREVER, [])
+                    kept[duty] = (version, upto, _FOREVER, [])  # nothing open, nor will be
             until = min(until, rule_until)
         return obligations, until
 
