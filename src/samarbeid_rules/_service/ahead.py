@@ -12,10 +12,11 @@ switching (within its switch interval, 5 ms). The thread must not hand the
 lock over itself between stretches (``os.sched_yield``, ``time.sleep(0)``): a
 thread that drops and at once retakes the lock keeps a waiting thread's forced
 switch from ever firing, and requests waited hundreds of milliseconds for it
-(measured). When no view has anything left to judge, it sleeps until
-the next request ends. It never reads the store, writes nothing but the views'
-look ahead, and reads no clock (its only timing is that wait): what it judges is fixed by the events and the
-instants the views hold, so it changes when work is done, never a result.
+(measured). When no view has anything left to judge, it sleeps until the next
+request ends. It never reads the store, writes nothing but the views' look
+ahead, and reads no clock (its only timing is that wait): what it judges is
+fixed by the events and the instants the views hold, so it changes when work
+is done, never a result.
 """
 
 from __future__ import annotations
