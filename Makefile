@@ -14,9 +14,17 @@ $(BIN)/.installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[durable-rules,test,analysis,polars,service,dask]'
 	touch $@
 
+# The timing stage compiled by mypyc in place (tools/compile_hot_path.py; docs/performance.md#the-compiled-timing-stage),
+# built again whenever one of its sources changes. A source edited since the build runs as Python
+# until then (never the stale build); SAMARBEID_PURE=1 runs the sources anyway.
+HOT_SOURCES := $(wildcard src/samarbeid_rules/_pipeline/timing/*.py) src/samarbeid_rules/_pipeline/compiled.py tools/compile_hot_path.py
+$(BIN)/.compiled: $(BIN)/.installed $(HOT_SOURCES)
+	$(BIN)/python tools/compile_hot_path.py
+	touch $@
+
 # Exit code 1 means "breaches found": several examples contain deliberate
 # breaches, so only codes above 1 (usage, bad input, engine) stop the demo.
-demo: $(BIN)/.installed
+demo: $(BIN)/.compiled
 	@for f in examples/*.json; do \
 	  echo "== $$f"; \
 	  $(BIN)/samarbeid-rules check "$$f"; rc=$$?; \
@@ -28,8 +36,8 @@ demo: $(BIN)/.installed
 	  if [ $$rc -gt 1 ]; then exit $$rc; fi; \
 	done
 
-test: $(BIN)/.installed
-	$(BIN)/python -m pytest -q
+test: $(BIN)/.compiled
+	SAMARBEID_EXPECT_COMPILED=1 $(BIN)/python -m pytest -q
 
 # A longer fuzzing run (minutes): the tests marked `long` (randomised mutated JSON through load and
 # evaluate, 2000 more late/tied Monitor arrivals) and the schema/loader property tests with 20 times
@@ -48,7 +56,7 @@ test-versions:
 # BENCH_ARGS=--quick: every part of bench/run.py at a small size (a smoke run, minutes); the figures
 # in docs/performance.md are of a full run. Results: bench/results/latest.json.
 BENCH_ARGS ?=
-bench: $(BIN)/.installed
+bench: $(BIN)/.compiled
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 	$(BIN)/python bench/stages.py
 	$(BIN)/python bench/service.py
@@ -58,7 +66,7 @@ bench: $(BIN)/.installed
 # is printed; it is for this machine's loopback only.
 SERVE_DIR ?= .serve
 SERVE_PORT ?= 8080
-serve: $(BIN)/.installed
+serve: $(BIN)/.compiled
 	@mkdir -p $(SERVE_DIR)
 	@$(BIN)/python examples/demo_token.py $(SERVE_DIR)
 	$(BIN)/samarbeid-rules serve --store $(SERVE_DIR)/store.db --tokens $(SERVE_DIR)/tokens.yaml \
@@ -70,3 +78,4 @@ openapi: $(BIN)/.installed
 
 clean:
 	rm -rf $(VENV) .venv-3.* build dist .pytest_cache .hypothesis .serve
+	find src -name '*.so' -delete; rm -f src/samarbeid_rules/_pipeline/compiled.cpython-*.json

@@ -133,16 +133,6 @@ class AddResult:
     affects_reported: bool = False
 
 
-class _NoUses(Uses):
-    """Event accounting is not needed for a work list."""
-
-    def add(self, event_id: str, obligation: str, role: str) -> None:  # noqa: ARG002
-        return None
-
-    def add_all(self, facts: Iterable[EventFact], obligation: str, role: str) -> None:  # noqa: ARG002
-        return None
-
-
 _FOREVER = 2**62  #: µs: no instant of a timeline comes near it
 #: kinds whose work items change only at known instants (deadlines, days) or
 #: with new events; their results are reused until then
@@ -734,7 +724,7 @@ class Monitor:
             facts, cls = self._rule_facts(loaded, when)
             if not cls.get((duty, "trigger")):
                 continue  # every obligation comes from a trigger (a measure that starts is an event)
-            found = resolve_rule(loaded, self._rule_set, facts, cls, _NoUses())
+            found = resolve_rule(loaded, self._rule_set, facts, cls, Uses(recording=False))  # a work list needs no account of events
             obligations.extend(found)
             rule_until = upto + 1  # a kind not reused: may differ at the next microsecond
             if stable:

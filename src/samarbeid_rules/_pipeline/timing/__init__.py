@@ -56,6 +56,7 @@ given before it until one covers the recipient.)
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 
 from ..._inputs.ruleset import LoadedRule, RuleSet
@@ -171,7 +172,8 @@ def not_in_force(rule_set: RuleSet, facts: Facts, cls: Classification) -> dict[i
     return out
 
 
-_KINDS = {
+#: each timing kind's function (each takes the context, its own timing and what it judges)
+_KINDS: dict[type, Callable[..., list[Obligation]]] = {
     DeadlineTiming: _deadline,
     BeforeCloseTiming: _before_close,
     CheckTiming: _check,

@@ -67,7 +67,7 @@ def _before_close(ctx: _Ctx, timing: BeforeCloseTiming, triggers: list[EventFact
     out = []
     for trig in triggers:
         close = closer.first(trig, trig.at, None)
-        found = corr.first(trig, trig.at, None)
+        found: EventFact | None = corr.first(trig, trig.at, None)
         if found is not None and close is not None and found.at > close.at:
             found = None
         ob_id = ctx.ob_id(trig)

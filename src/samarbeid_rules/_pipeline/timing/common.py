@@ -101,15 +101,19 @@ class Uses:
 
     ``by_event`` maps an event id to its uses: a tuple while there is one
     (shared by every event an obligation used in the same role, such as the
-    looks of a measure), a list once there are more.
+    looks of a measure), a list once there are more. ``Uses(recording=False)`` records
+    nothing: for a caller that needs no account of events (the live monitor's work list).
     """
 
-    __slots__ = ("by_event",)
+    __slots__ = ("by_event", "recording")
 
-    def __init__(self) -> None:
+    def __init__(self, *, recording: bool = True) -> None:
         self.by_event: dict[str, tuple[EventUse, ...] | list[EventUse]] = {}
+        self.recording = recording
 
     def add(self, event_id: str, obligation: str, role: str) -> None:
+        if not self.recording:
+            return
         prev = self.by_event.get(event_id)
         if prev is None:  # the common case: the event's first use
             self.by_event[event_id] = (EventUse(obligation, role),)
@@ -118,6 +122,8 @@ class Uses:
 
     def add_all(self, event_ids: Sequence[str], obligation: str, role: str) -> None:
         """The same use of every event in ``event_ids``."""
+        if not self.recording:
+            return
         one = (EventUse(obligation, role),)
         by_event = self.by_event
         if by_event.keys().isdisjoint(event_ids):  # the common case: first use of each
@@ -133,7 +139,7 @@ class Uses:
         prev = self.by_event.get(event_id)
         if prev is None:
             self.by_event[event_id] = one
-        elif type(prev) is tuple:
+        elif isinstance(prev, tuple):
             self.by_event[event_id] = [*prev, one[0]]
         else:
             prev.append(one[0])
@@ -221,7 +227,7 @@ class _Ctx:
         registry = self.rule_set.registry
         for name, value_name in self.plan.dated_fulfil.get(f.type, ()):
             value = registry.value_on(value_name, self.day(f.at))
-            if value is None or f.record.get(name) not in value.value:
+            if value is None or not isinstance(value.value, tuple) or f.record.get(name) not in value.value:
                 return False
         return True
 
@@ -293,7 +299,7 @@ class _Ctx:
             spans = []
             by_id = self.facts.by_id
             for pair in self.facts.measures.values():
-                if pair.start.type == start_type and pair.start.id in by_id:
+                if pair.start.type == start_type and pair.start.id in by_id:  # type: ignore[attr-defined]  # each kind's own field
                     end = by_id[pair.end.id].at if pair.end is not None else None
                     spans.append((by_id[pair.start.id].at, end, by_id[pair.start.id]))
             spans.sort(key=lambda t: (t[0], t[2].index))
@@ -302,7 +308,7 @@ class _Ctx:
 
     def measure_parts(self) -> list[tuple[EventFact, _Part]]:
         """Every trigger's measure, cut to the rule's in-force periods: (trigger, part) pairs."""
-        out = []
+        out: list[tuple[EventFact, _Part]] = []
         for trig in self.facts_for("trigger"):
             out.extend((trig, part) for part in self.parts_of(trig))
         return out
@@ -348,7 +354,9 @@ class _Ctx:
 
     def fmt(self, t: datetime) -> str:
         """``t`` as local time to the minute, for explanations."""
-        return self.local(t).isoformat(timespec="minutes")
+        local = self.local(t)
+        assert local is not None
+        return local.isoformat(timespec="minutes")
 
     def ob_id(self, trigger: EventFact, part: _Part | None = None) -> str:
         return f"{self.plan.key}:{trigger.id}{part.suffix if part is not None else ''}"
@@ -427,15 +435,16 @@ def _due_after(ctx: _Ctx, b: Bound, t0: datetime) -> _Due:
         return _Due(due, due, None, f"{b.working_days} working days (by the end of {day.isoformat()})")
     # A length: its bounds and words are the same for every trigger (kept per evaluation).
     key = ("bound", id(b))
-    fixed = ctx.facts.memo.get(key)
+    fixed: tuple[timedelta, timedelta, TermUse | None, str] | None = ctx.facts.memo.get(key)
     if fixed is None:
         if b.duration is not None:
             fixed = (b.duration, b.duration, None, iso_duration(b.duration))
         else:
+            assert b.term is not None  # a bound is exactly one of its forms (the loader checks)
             term = ctx.facts.profile.terms[b.term]  # presence and kind checked by check_profile_terms
             assert isinstance(term, DurationTerm)
-            use = ctx.term_use(b.term)
-            fixed = (term.strict, term.lenient, use, _term_words(b.term, use.bounds, b.reads))
+            cited = ctx.term_use(b.term)
+            fixed = (term.strict, term.lenient, cited, _term_words(b.term, cited.bounds, b.reads))
         ctx.facts.memo[key] = fixed
     strict, lenient, use, words = fixed
     return _Due(t0 + strict, t0 + lenient, use, words)
@@ -455,6 +464,7 @@ def _durations(ctx: _Ctx, b: Bound) -> tuple[timedelta, timedelta, TermUse | Non
         return b.duration, b.duration, None
     if b.working_days is not None or b.value is not None:
         raise ValueError("working days are not a length")  # pragma: no cover - the loader admits lengths only
+    assert b.term is not None  # a bound is exactly one of its forms (the loader checks)
     term = ctx.facts.profile.terms[b.term]
     assert isinstance(term, DurationTerm)
     return term.strict, term.lenient, ctx.term_use(b.term)
@@ -473,6 +483,7 @@ def _late_by(td: timedelta) -> timedelta:
 def _deadline_status(
     due: datetime, due_lenient: datetime, fulfilled_at: datetime | None, horizon: datetime, closed: bool
 ) -> tuple[Status, timedelta | None]:
+    late: timedelta | None
     if fulfilled_at is not None:
         if fulfilled_at <= due:
             return Status.FULFILLED, None

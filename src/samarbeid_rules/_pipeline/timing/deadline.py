@@ -179,6 +179,7 @@ def _files(ctx: _Ctx, timing: DeadlineTiming, own_triggers: list[EventFact]) -> 
     files = [own]
     for loaded in ctx.plan.replacing:  # with superseded_by_next_trigger: the other files that set it
         if ctx.cls.get((loaded.rule_id, "trigger")):
+            assert isinstance(loaded.rule.timing, DeadlineTiming)  # the plan lists deadline files only
             other = _Ctx(loaded, ctx.facts, ctx.cls, ctx.uses, ctx.rule_set)
             triggers = other.triggers()
             if triggers:
@@ -210,17 +211,20 @@ def _judge(f: _File, trig: EventFact, nxt: EventFact | None) -> _Judged:
         explanation.append(f"due by its {name} {ctx.fmt(due)} (the source's 'before' it: a time, not a vague term)")
     else:
         bd = timing.before_date
+        assert bd is not None  # a deadline is exactly one of within, before_instant, before_date
         anchor: date = getattr(trig.event, bd.field)
         if bd.calendar_months is not None:
             mark = mark_lenient = ctx.cal(calendar_months_before, anchor, bd.calendar_months)
             lead_words = f"{bd.calendar_months} calendar months before"
         else:
+            assert bd.lead is not None  # calendar_months or a lead term (the loader checks)
             lead = facts.profile.terms[bd.lead]
             assert isinstance(lead, LeadTimeTerm)
             terms.append(ctx.term_use(bd.lead))
             mark, mark_lenient = anchor - lead.strict, anchor - lead.lenient
             lead_words = _term_words(bd.lead, lead.bounds_text(), bd.reads)
         firm, firm_lenient = ctx.cal(end_of_local_day, mark, tz), ctx.cal(end_of_local_day, mark_lenient, tz)
+        assert timing.if_known_later is not None  # before_date needs it (the loader checks)
         d = _due_after(ctx, timing.if_known_later, trig.at)
         dated.append(d.dated)
         if d.strict <= firm:

@@ -97,7 +97,9 @@ def _day_slice(times: Sequence[datetime], a: datetime, b: datetime, end: datetim
 
 def _measure_status(gaps: Sequence[Gap], is_open: bool) -> Status:
     """The worst gap's status; with no gap, due while the measure lasts, else fulfilled."""
-    return worst((g.status for g in gaps), Status.DUE if is_open else Status.FULFILLED)
+    status = worst((g.status for g in gaps), Status.DUE if is_open else Status.FULFILLED)
+    assert status is not None  # worst gives its default when there are no gaps
+    return status
 
 
 def _measure_obligation(

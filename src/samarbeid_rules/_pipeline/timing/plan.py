@@ -24,6 +24,7 @@ from bisect import bisect_right
 from datetime import date, timedelta
 from typing import Any, NamedTuple
 
+from ..._inputs.bases import InForce
 from ..._inputs.profile import Profile
 from ..._inputs.rules import DeadlineTiming
 from ..._inputs.ruleset import LoadedRule, RuleSet
@@ -156,8 +157,7 @@ class RulePlan:
         force cut time into stretches that cite the same; each stretch's citation, worked out once."""
         bases = rule_set.registry.bases
         ids = [*self.rule.bases, *(v.basis for v in rule_set.meta.versions)]
-        marks = sorted({d for b in ids for d in (bases[b].start.day, bases[b].end.day if bases[b].end else None)
-                        if d is not None})
+        marks = sorted({d for b in ids for d in _days_of(bases[b]) if d is not None})
         # A day of each stretch: the day before the first mark, then each mark.
         days = [marks[0] - timedelta(days=1) if marks and marks[0] > date.min else date.min, *marks]
         self._marks = marks
@@ -209,3 +209,9 @@ def term_use_of(profile: Profile, name: str) -> TermUse:
     if use is None:
         use = uses.setdefault(name, term_use(name, profile.terms[name]))
     return use
+
+
+def _days_of(basis: InForce) -> tuple[date, date | None]:
+    """A basis's first day in force and its first day no longer in force (None: in force)."""
+    end = basis.end
+    return basis.start.day, (end.day if end is not None else None)

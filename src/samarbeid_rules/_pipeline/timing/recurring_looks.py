@@ -102,9 +102,10 @@ import math
 from bisect import bisect_left, bisect_right
 from datetime import datetime, timedelta
 from operator import attrgetter
+from typing import Any
 
 from ..._common.calendar import local_instant
-from ..._inputs.profile import CountTerm
+from ..._inputs.profile import ClockWindowTerm, CountTerm
 from ..._inputs.rules import RecurringLooksTiming
 from ..report import Gap, Obligation, Status, build
 from .common import (
@@ -128,6 +129,10 @@ def _recurring_looks(ctx: _Ctx, timing: RecurringLooksTiming, parts: Parts) -> l
     max_strict, max_lenient, gap_term = _durations(ctx, timing.day_max_gap)
     night_term = facts.profile.terms[timing.night_min_count] if timing.night_min_count else None
     day_term = facts.profile.terms[timing.day_min_count] if timing.day_min_count else None
+    # the terms every obligation cites: the window, the gap bound (if a term), the night and day counts
+    window_use = ctx.term_use(timing.day_window) if timing.day_window else None
+    night_use = ctx.term_use(timing.night_min_count) if timing.night_min_count else None
+    day_use = ctx.term_use(timing.day_min_count) if timing.day_min_count else None
     partial = facts.profile.settings.partial_days
     cover_types = ctx.plan.cover_types
     fulfil = ctx.facts_for("fulfil")
@@ -196,7 +201,7 @@ def _recurring_looks(ctx: _Ctx, timing: RecurringLooksTiming, parts: Parts) -> l
                 )
             )
         if night_term is not None:
-            assert isinstance(night_term, CountTerm) and window_term is not None
+            assert isinstance(night_term, CountTerm) and isinstance(window_term, ClockWindowTerm)
             lw = window_term.lenient
             day = first_day - _DAY
             while day <= last_day:
@@ -232,13 +237,7 @@ def _recurring_looks(ctx: _Ctx, timing: RecurringLooksTiming, parts: Parts) -> l
             win = window_term.strict if window_term is not None else None
             last_points = [p for p in points if p <= end]
             next_due = _next_look_due(start, end, last_points, win, max_strict, tz)
-        terms = [ctx.term_use(timing.day_window)] if window_term is not None else []
-        if gap_term:
-            terms.append(gap_term)
-        if night_term is not None:
-            terms.append(ctx.term_use(timing.night_min_count))
-        if day_term is not None:
-            terms.append(ctx.term_use(timing.day_min_count))
+        terms = [u for u in (window_use, gap_term, night_use, day_use) if u is not None]
         counts = [f"{sum(g.kind in ('daytime', 'around_the_clock') for g in gaps)} gaps too long"]
         if night_term is not None:
             counts.append(f"{sum(g.kind == 'night' for g in gaps)} nights short of looks")
@@ -265,10 +264,10 @@ def _count_gap(ctx: _Ctx, kind: str, a: datetime, b: datetime, count: int, need_
                  looks=count, required=need_s, required_lenient=need_l)
 
 
-def _joined(spans):
+def _joined(spans: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
     """Cover measures (start, end, end fact, start fact) joined where they overlap or touch: (start, end,
     the first start fact)."""
-    out: list[list] = []
+    out: list[list[Any]] = []
     for a, b, _end_fact, fs in sorted(spans, key=lambda s: (s[0], s[3].index)):
         if out and a <= out[-1][1]:
             out[-1][1] = max(out[-1][1], b)
