@@ -43,6 +43,7 @@ import tracemalloc
 from pathlib import Path
 
 from samarbeid_rules import Timeline, evaluate
+from samarbeid_rules._pipeline import compiled
 from samarbeid_rules._pipeline.engines.durable import durable_available
 from samarbeid_rules._pipeline.evaluate import prepare_rules
 from samarbeid_rules.testing import generate_population, generate_timeline
@@ -377,10 +378,12 @@ def main(argv: list[str] | None = None) -> int:
         "cpu_count": os.cpu_count(),
         "load_average_at_start": _load(),
         "quick": args.quick,
+        "timing_stage": compiled.state(),  # "compiled" (mypyc, as make builds it) or "pure: why"
         "throughput": [],
     }
     print(f"samarbeid-rules benchmark (commit {results['commit']}, Python {results['python']}, "
           f"{results['cpu_count']} CPUs, load average {results['load_average_at_start']}; one core unless said)")
+    print(f"timing stage: {results['timing_stage']}")
     print()
     if "throughput" in parts:
         print(f"{'timelines':>9} {'events':>8} {'floor ev/s':>11} {'native ev/s':>12} {'tl/s':>7} {'ratio':>6}"

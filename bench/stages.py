@@ -19,6 +19,7 @@ import json
 import time
 
 from samarbeid_rules import Timeline, evaluate
+from samarbeid_rules._pipeline import compiled
 from samarbeid_rules._pipeline.engines.native import NATIVE
 from samarbeid_rules._pipeline.evaluate import (
     _as_of,
@@ -94,7 +95,8 @@ def main() -> None:
         for t in texts:
             evaluate(t, as_of=AS_OF).to_json()
         end_to_end = min(end_to_end, time.perf_counter() - t0)
-    print(f"{args.timelines} timelines, {events} events, {len(rules.rule_set.rules)} rule files")
+    print(f"{args.timelines} timelines, {events} events, {len(rules.rule_set.rules)} rule files; "
+          f"timing stage {compiled.state()}")
     for name, secs in zip(STAGES, best):
         print(f"  {name:38} {secs * 1e6 / events:6.2f} µs/event")
     print(f"  {'sum of the stages':38} {sum(best) * 1e6 / events:6.2f} µs/event")

@@ -47,7 +47,10 @@ def _outputs(modules) -> list[Path]:
 
 
 def clean(c) -> None:
-    for path in [*_outputs(c.MODULES), c.stamp_path()]:
+    # every extension module of this Python under the package, not only those listed now: a module
+    # no longer listed must not keep running from an old build
+    old = [*(SRC / "samarbeid_rules").rglob(f"*{SUFFIX}"), *SRC.glob(f"*__mypyc{SUFFIX}")]
+    for path in [*old, *_outputs(c.MODULES), c.stamp_path()]:
         path.unlink(missing_ok=True)  # unlinked, not overwritten: a process that has it loaded keeps it
 
 
