@@ -107,3 +107,16 @@ def test_accounting_on_generated_timelines(scenario):
     """On generated timelines every event is accounted for once, with a consistent state."""
     tl, as_of = scenario
     _accounting_holds(tl, as_of, evaluate(tl, as_of=as_of))
+
+
+def test_uses_that_do_not_record_keep_no_account() -> None:
+    # the live monitor's work list judges rules with Uses(recording=False): nothing is kept
+    from samarbeid_rules._pipeline.timing import Uses
+
+    quiet, kept = Uses(recording=False), Uses()
+    for uses in (quiet, kept):
+        uses.add("e1", "ob1", "trigger")
+        uses.add_all(["e1", "e2"], "ob2", "fulfilment")
+    assert quiet.by_event == {}
+    assert [(u.obligation, u.role) for u in kept.by_event["e1"]] == [("ob1", "trigger"), ("ob2", "fulfilment")]
+    assert [(u.obligation, u.role) for u in kept.by_event["e2"]] == [("ob2", "fulfilment")]
