@@ -15,11 +15,8 @@ compiler; without them it fails, saying so, and the sources stay in use.
 from __future__ import annotations
 
 import argparse
-import importlib.machinery
 import importlib.util
 import json
-import os
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -28,7 +25,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 SRC = ROOT / "src"
 GROUP = "samarbeid_rules_hot"
-SUFFIX = importlib.machinery.EXTENSION_SUFFIXES[0]
 
 
 def _compiled_module():
@@ -41,16 +37,15 @@ def _compiled_module():
     return module
 
 
-def _outputs(modules) -> list[Path]:
-    package = SRC / "samarbeid_rules"
-    return [*((package / rel).with_suffix(SUFFIX) for rel in modules), SRC / f"{GROUP}__mypyc{SUFFIX}"]
+def _outputs(c) -> list[Path]:
+    return [*c.extension_paths(), SRC / f"{GROUP}__mypyc{c.SUFFIX}"]
 
 
 def clean(c) -> None:
     # every extension module of this Python under the package, not only those listed now: a module
     # no longer listed must not keep running from an old build
-    old = [*(SRC / "samarbeid_rules").rglob(f"*{SUFFIX}"), *SRC.glob(f"*__mypyc{SUFFIX}")]
-    for path in [*old, *_outputs(c.MODULES), c.stamp_path()]:
+    old = [*(SRC / "samarbeid_rules").rglob(f"*{c.SUFFIX}"), *SRC.glob(f"*__mypyc{c.SUFFIX}")]
+    for path in [*old, c.stamp_path()]:
         path.unlink(missing_ok=True)  # unlinked, not overwritten: a process that has it loaded keeps it
 
 
@@ -72,18 +67,17 @@ def build(c) -> None:
     with tempfile.TemporaryDirectory(prefix="samarbeid-mypyc-") as tmp:
         setup = Path(tmp) / "setup.py"
         setup.write_text(_SETUP.format(group=GROUP, target=str(Path(tmp) / "c")), encoding="utf-8")
+        # everything but the extension modules is written below tmp (C sources, objects, the build's lib)
         cmd = [sys.executable, str(setup), "--quiet", "build_ext", "--inplace", "--build-temp", str(Path(tmp) / "t"),
-               "--", *modules]
-        env = {**os.environ, "SAMARBEID_PURE": "1"}
-        done = subprocess.run(cmd, cwd=SRC, env=env, capture_output=True, text=True)
+               "--build-lib", str(Path(tmp) / "l"), "--", *modules]
+        done = subprocess.run(cmd, cwd=SRC, capture_output=True, text=True)
         if done.returncode != 0:
             sys.stderr.write(done.stdout[-4000:] + done.stderr[-4000:])
             raise SystemExit(f"compile_hot_path: mypyc failed (exit {done.returncode}); the sources stay in use")
-    missing = [str(p.relative_to(ROOT)) for p in _outputs(c.MODULES) if not p.is_file()]
+    missing = [str(p.relative_to(ROOT)) for p in _outputs(c) if not p.is_file()]
     if missing:
         raise SystemExit(f"compile_hot_path: the build left out {', '.join(missing)}; the sources stay in use")
-    shutil.rmtree(SRC / "build", ignore_errors=True)
-    stamp = {"python": sys.version.split()[0], "suffix": SUFFIX, "sources": c.sources_digest()}
+    stamp = {"python": sys.version.split()[0], "suffix": c.SUFFIX, "sources": c.sources_digest()}
     c.stamp_path().write_text(json.dumps(stamp, indent=1, sort_keys=True) + "\n", encoding="utf-8")
     print(f"compile_hot_path: {len(c.MODULES)} modules compiled by mypyc for Python {stamp['python']}")
 

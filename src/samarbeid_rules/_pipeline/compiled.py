@@ -37,34 +37,24 @@ from importlib.machinery import ModuleSpec
 from pathlib import Path
 from types import ModuleType
 
-__all__ = ["MODULES", "guard", "state", "stamp_path", "sources_digest"]
+__all__ = ["MODULES", "SUFFIX", "extension_paths", "guard", "state", "stamp_path", "sources_digest"]
 
 #: the package directory (src/samarbeid_rules)
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
 
-#: the modules mypyc compiles, as paths below the package directory
-MODULES: tuple[str, ...] = (
-    "_pipeline/timing/__init__.py",
-    "_pipeline/timing/before_close.py",
-    "_pipeline/timing/check.py",
-    "_pipeline/timing/common.py",
-    "_pipeline/timing/continuous_cover.py",
-    "_pipeline/timing/daily_sum.py",
-    "_pipeline/timing/deadline.py",
-    "_pipeline/timing/measure_deadline.py",
-    "_pipeline/timing/measures.py",
-    "_pipeline/timing/near_misses.py",
-    "_pipeline/timing/per_day.py",
-    "_pipeline/timing/per_dogn.py",
-    "_pipeline/timing/permission.py",
-    "_pipeline/timing/plan.py",
-    "_pipeline/timing/recurring_looks.py",
-)
+#: the modules mypyc compiles, as paths below the package directory: every module of the timing
+#: stage (the Makefile's HOT_SOURCES names the same directory)
+MODULES: tuple[str, ...] = tuple(sorted(
+    f"_pipeline/timing/{p.name}" for p in (PACKAGE_DIR / "_pipeline" / "timing").glob("*.py")
+))
+
+#: the file name ending of this interpreter's extension modules (``.cpython-311-x86_64-linux-gnu.so``)
+SUFFIX = importlib.machinery.EXTENSION_SUFFIXES[0]
 
 #: the environment variable that makes the sources run even where a fresh build exists
 PURE_VARIABLE = "SAMARBEID_PURE"
 
-_state = "pure: not yet decided"
+_state: str | None = None  #: decided once, by guard()
 
 
 def module_name(rel: str) -> str:
@@ -78,13 +68,17 @@ def module_name(rel: str) -> str:
 def stamp_path(package_dir: Path = PACKAGE_DIR) -> Path:
     """Where the build's stamp for this interpreter is: one per extension suffix, so that builds for
     several Pythons (``make test-versions``) sit side by side."""
-    suffix = importlib.machinery.EXTENSION_SUFFIXES[0]
-    return package_dir / "_pipeline" / f"compiled{suffix.removesuffix('.so')}.json"
+    return package_dir / "_pipeline" / f"compiled{SUFFIX.removesuffix('.so')}.json"
 
 
 def sources_digest(package_dir: Path = PACKAGE_DIR, modules: Sequence[str] = MODULES) -> dict[str, str]:
     """The SHA-256 of each compiled module's source, by its path below ``package_dir``."""
     return {rel: hashlib.sha256((package_dir / rel).read_bytes()).hexdigest() for rel in modules}
+
+
+def extension_paths(package_dir: Path = PACKAGE_DIR, modules: Sequence[str] = MODULES) -> list[Path]:
+    """The extension module a build makes of each compiled module, for this interpreter."""
+    return [(package_dir / rel).with_suffix(SUFFIX) for rel in modules]
 
 
 def _fresh(package_dir: Path, modules: Sequence[str]) -> str | None:
@@ -97,8 +91,7 @@ def _fresh(package_dir: Path, modules: Sequence[str]) -> str | None:
         return "the build's stamp is unreadable"
     if not isinstance(stamp, dict) or stamp.get("sources") != sources_digest(package_dir, modules):
         return "a source changed since the build"
-    suffix = importlib.machinery.EXTENSION_SUFFIXES[0]
-    if not all((package_dir / rel).with_suffix(suffix).is_file() for rel in modules):
+    if not all(path.is_file() for path in extension_paths(package_dir, modules)):
         return "the build's extension modules are missing"
     return None
 
@@ -122,7 +115,7 @@ def guard(package_dir: Path = PACKAGE_DIR, modules: Sequence[str] = MODULES) -> 
     """Decide, once per process, whether the compiled modules or their sources are imported; return
     :func:`state`. (Run by ``samarbeid_rules/_pipeline/__init__.py``.)"""
     global _state
-    if any(isinstance(f, _Sources) for f in sys.meta_path):
+    if _state is not None:
         return _state
     why = "SAMARBEID_PURE=1 is set" if os.environ.get(PURE_VARIABLE) == "1" else _fresh(package_dir, modules)
     if why is None:
@@ -136,4 +129,4 @@ def guard(package_dir: Path = PACKAGE_DIR, modules: Sequence[str] = MODULES) -> 
 def state() -> str:
     """``"compiled"`` if the timing stage runs compiled, else ``"pure: "`` and why (no build for this
     Python, a source changed since the build, or ``SAMARBEID_PURE=1``)."""
-    return _state
+    return guard()
