@@ -31,7 +31,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date as Date
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -210,6 +210,10 @@ class ValueOn:
     @property
     def assumed(self) -> bool:
         return any(d is not None and d.assumed for d in (self.since, self.until))
+
+    def holds(self, item: Any) -> bool:
+        """The value is a list of values (not a number), and ``item`` is one of them."""
+        return isinstance(self.value, tuple) and item in self.value
 
 
 class Registry:

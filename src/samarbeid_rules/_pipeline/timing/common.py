@@ -227,7 +227,7 @@ class _Ctx:
         registry = self.rule_set.registry
         for name, value_name in self.plan.dated_fulfil.get(f.type, ()):
             value = registry.value_on(value_name, self.day(f.at))
-            if value is None or not isinstance(value.value, tuple) or f.record.get(name) not in value.value:
+            if value is None or not value.holds(f.record.get(name)):
                 return False
         return True
 

@@ -67,7 +67,7 @@ def _failed_condition(ctx: _Ctx, pat: NearMissPattern, f: EventFact) -> str | No
         actual = f.value(name)
         if matcher is None:
             v = ctx.rule_set.registry.value_on(value, ctx.day(f.at))
-            if v is None or not isinstance(v.value, tuple) or actual not in v.value:
+            if v is None or not v.holds(actual):
                 return f"{name} {actual!r} is not among the values of {value} on {ctx.day(f.at).isoformat()}"
             continue
         if not matcher.matches(f.record):
