@@ -1,9 +1,14 @@
-"""The strict JSON reader's one-pass form (``parse_json_shallow``) reads every text as ``parse_json`` does.
+"""The strict JSON reader's one-pass forms read every text as ``parse_json`` does.
 
 ``parse_json_shallow`` parses a record file (a timeline) in one pass of the C parser and
 says whether its depth is known; anything it cannot vouch for goes to ``parse_json``. The
 two must give equal data and the same error for every text, and a depth said to be known
 must be the real one or less.
+
+``parse_records_quickly`` (jiter) gives data only for a record file it can vouch for, and
+None for everything else: its data must be ``parse_json``'s (its numbers with a fraction or
+an exponent as ``jiter.LosslessFloat``, of the same value), and never for a text
+``parse_json`` refuses.
 """
 
 from __future__ import annotations
@@ -16,7 +21,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from samarbeid_rules import TimelineError
-from samarbeid_rules._inputs.jsonread import parse_json, parse_json_shallow
+import jiter
+
+from samarbeid_rules._inputs.jsonread import parse_json, parse_json_shallow, parse_records_quickly
 from samarbeid_rules._inputs.timeline import FIELD_NAMES, MAX_DEPTH
 
 _LABEL = "<t>"
@@ -51,6 +58,31 @@ def _check(text: str | bytes, depth: int = MAX_DEPTH) -> None:
             assert max((_depth(v, 1) for v in data.values()), default=0) <= depth
     else:
         assert fast == slow
+    quick = parse_records_quickly(text, depth)
+    if quick is not None:
+        assert max((_depth(v, 1) for v in quick.values()), default=0) <= depth
+        out_of_range: list[float] = []
+        data = _floats(quick, out_of_range)
+        if out_of_range:  # a LosslessFloat the full reading refuses (a caller's validation must too)
+            assert slow[0] == "error" and "too large for a double-precision float" in slow[1][0]
+        else:
+            assert slow[0] == "data", "the quick form took a text the full reading refuses"
+            assert data == slow[1]
+
+
+def _floats(value: Any, out_of_range: list[float]) -> Any:
+    """``value`` with each ``jiter.LosslessFloat`` as the float it stands for; those out of a double's
+    range (which the full reading refuses) are added to ``out_of_range``."""
+    if isinstance(value, jiter.LosslessFloat):
+        number = float(value)
+        if number in (float("inf"), float("-inf")):
+            out_of_range.append(number)
+        return number
+    if isinstance(value, dict):
+        return {k: _floats(v, out_of_range) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_floats(v, out_of_range) for v in value]
+    return value
 
 
 # --- JSON texts written by hand, so that a key may be given twice ----------------------

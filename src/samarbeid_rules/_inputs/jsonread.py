@@ -37,9 +37,11 @@ from itertools import chain
 from pathlib import Path
 from typing import Any
 
+import jiter
+
 from .._common.errors import SamarbeidError
 
-__all__ = ["MAX_BYTES", "deprecated_path_warning", "parse_json", "parse_json_shallow", "read_bytes", "read_file",
+__all__ = ["MAX_BYTES", "deprecated_path_warning", "parse_json", "parse_json_shallow", "parse_records_quickly", "read_bytes", "read_file",
            "read_source", "str_names_file"]
 
 #: the largest JSON input read (a file, a text, a JSON Lines line): 64 MiB. A
@@ -286,24 +288,73 @@ def _records(top: tuple[tuple[str, Any], ...], s: str, depth: int) -> dict[str, 
                 return None
             data[key] = records
             objects.extend(records)
+    return data if _nests_no_deeper(data, objects, s, depth) else None
+
+
+def _nests_no_deeper(data: dict[str, Any], objects: list[dict[str, Any]], s: str | bytes, depth: int) -> bool:
+    """``data`` (parsed from ``s``, ``objects`` every object below its top) is a record file
+    (see parse_json_shallow) nesting no deeper than ``depth``."""
     # Each object of the text has its '{' (and a string may hold more): with no more '{'
-    # than objects converted, none nests deeper, and on a path from the top there are at
+    # than objects found, none nests deeper, and on a path from the top there are at
     # most the top object, one of those, and lists, each with its '['.
-    if s.count("{") == 1 + len(objects) and 2 + s.count("[") <= depth:
-        return data
+    brace, bracket = ("{", "[") if isinstance(s, str) else (b"{", b"[")
+    if s.count(brace) == 1 + len(objects) and 2 + s.count(bracket) <= depth:  # type: ignore[arg-type]
+        return True
     if depth < _RECORDS_DEPTH:
-        return None
+        return False
     # Else the values themselves: the top level's scalars, objects (now dicts: the parser
     # makes none), lists of scalars and lists of objects; the objects' scalars and lists of scalars.
     for value in data.values():
         if type(value) is list and not _SCALAR_TYPES.issuperset(map(type, value)) \
                 and any(type(v) is not dict for v in value):
-            return None
+            return False
     for value in chain.from_iterable(map(dict.values, objects)):
         kind = type(value)
         if kind not in _SCALAR_TYPES and (kind is not list or not _SCALAR_TYPES.issuperset(map(type, value))):
+            return False
+    return True
+
+
+def parse_records_quickly(text: str | bytes, depth: int) -> dict[str, Any] | None:
+    """The data of a record file (see :func:`parse_json_shallow`) nesting no deeper than
+    ``depth``, read by jiter (in Rust) in one pass; None where it is not known to be one, and
+    for every text jiter refuses: then :func:`parse_json_shallow` reads it, and gives its error.
+
+    Every number with a fraction or an exponent comes back as a ``jiter.LosslessFloat``, its
+    text unread, which may stand for a number the full reading refuses (out of a double's
+    range). So this is for a caller whose strict validation takes no float (a timeline): a
+    text with such a number fails that validation and is read again the full way. Data
+    holding no LosslessFloat is the data :func:`parse_json` gives: jiter refuses a key given
+    twice (``catch_duplicate_keys``), ``NaN`` and ``Infinity``, control characters in strings,
+    bytes that are not UTF-8, a lone surrogate escape and an integer of more than 4 300
+    digits, as the full reading does (tests/test_jsonread.py holds the two to the same data).
+    """
+    if isinstance(text, str):
+        if text.startswith("\ufeff"):
             return None
-    return data
+        try:
+            raw = text.encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate in the str itself
+            return None
+    else:
+        raw = text
+    try:
+        data = jiter.from_json(raw, allow_inf_nan=False, catch_duplicate_keys=True, float_mode="lossless-float",
+                               cache_mode="keys")
+    except ValueError:
+        return None
+    if type(data) is not dict:
+        return None
+    objects: list[dict[str, Any]] = []
+    for value in data.values():
+        kind = type(value)
+        if kind is dict:
+            objects.append(value)
+        elif kind is list and value and type(value[0]) is dict:
+            if set(map(type, value)) != {dict}:
+                return None  # objects mixed with other values
+            objects.extend(value)
+    return data if _nests_no_deeper(data, objects, raw, depth) else None
 
 
 def _checked_text(text: str | bytes, label: str, error: type[SamarbeidError]) -> str:

@@ -34,7 +34,7 @@ from .._common.errors import TimelineError, quoted
 from .._common.wording import did_you_mean, first_error, plain_problem
 from .events import Event, MeasureKind
 from .events.base import ID_MAX, ID_PATTERN, Day, _Base, looks_like_national_id
-from .jsonread import parse_json_shallow, read_source
+from .jsonread import parse_json_shallow, parse_records_quickly, read_source
 
 # The event models live in .events, one module per catalog section. These
 # names are imported from here by the package root, the pipeline (facts,
@@ -280,8 +280,33 @@ def load_timeline(source: str | Path | Mapping[str, Any] | bytes, *, name: str |
     text, label = read_source(source, name, TimelineError)
     if not isinstance(text, (str, bytes)):
         return validate_timeline(text, source=label)
+    timeline = timeline_quickly(text)
+    if timeline is not None:
+        return timeline
     data, shallow = parse_timeline_json(text, label)
     return validate_timeline(data, source=label, _shallow=shallow)
+
+
+def timeline_quickly(text: str | bytes) -> Timeline | None:
+    """The timeline of JSON ``text``, read the quick way, or None: then the full way
+    (:func:`parse_timeline_json`, :func:`validate_timeline`) reads it and gives any error.
+
+    The quick way is jiter's parser (:func:`.jsonread.parse_records_quickly`) and one
+    validation: the same timeline as the full way wherever it gives one (a timeline has no
+    float field, so a number with a fraction or exponent is left to the full way). It does
+    not locate errors: every text it does not take, valid or not, is read again the full way,
+    so an error is the same whichever way a text came.
+    """
+    data = parse_records_quickly(text, MAX_DEPTH)
+    if data is None:
+        return None
+    events = data.get("events")
+    if type(events) is list and len(events) > MAX_EVENTS:
+        return None
+    try:
+        return _TIMELINE_ADAPTER.validate_python(data)
+    except (ValidationError, RecursionError):
+        return None
 
 
 def parse_timeline_json(text: str | bytes, label: str) -> tuple[Any, bool]:

@@ -56,7 +56,7 @@ from .._inputs.profile import Profile
 from .._pipeline.report import SEVERITY, Report, Status
 from .._inputs.ruleset import RuleSet
 from .._inputs.jsonread import read_bytes
-from .._inputs.timeline import parse_timeline_json, shown_id, validate_timeline
+from .._inputs.timeline import parse_timeline_json, shown_id, timeline_quickly, validate_timeline
 from .batchsource import excluded_outputs, source_tasks
 from .linecount import jsonl_total
 
@@ -233,9 +233,13 @@ def _run_task(task: tuple[str, str, Any], settings: _Settings) -> BatchItem | tu
             if kind == "path":
                 payload = read_bytes(Path(payload), loc, TimelineError)
                 kind = "text"
-            data, shallow = parse_timeline_json(payload, loc) if kind == "text" else (payload, False)
-            case_id = _case_id_of(data)
-            timeline = validate_timeline(data, source=loc, _shallow=shallow)
+            quick = timeline_quickly(payload) if kind == "text" else None
+            if quick is not None:
+                timeline = quick
+            else:
+                data, shallow = parse_timeline_json(payload, loc) if kind == "text" else (payload, False)
+                case_id = _case_id_of(data)
+                timeline = validate_timeline(data, source=loc, _shallow=shallow)
         case_id = timeline.case_id
         report = evaluate(
             timeline, as_of=settings.as_of, rules=settings.rules, profile=settings.profile,
