@@ -331,3 +331,17 @@ def test_leap_day_setting_moves_the_end_of_a_minor_duty(setting, duty_end):
     (gap,) = ob.gaps
     assert gap.end == datetime.fromisoformat(duty_end)
     assert ob.status.value == "breached"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dates(date(1990, 1, 1), date(2100, 12, 31)), st.times(), st.sampled_from(["Europe/Oslo", "UTC", "America/New_York"]))
+def test_the_kept_answers_are_the_computed_ones(day, clock, name):
+    """local_instant, start_of_local_day and end_of_local_day keep their answers (functools.lru_cache):
+    an answer asked for again, in any zone, is the one computed afresh, and two zones never share one."""
+    tz = zone(name)
+    for _ in range(2):
+        assert local_instant(day, clock, tz) == local_instant.__wrapped__(day, clock, tz)
+        assert start_of_local_day(day, tz) == start_of_local_day.__wrapped__(day, tz)
+        assert end_of_local_day(day, tz) == end_of_local_day.__wrapped__(day, tz)
+    other = zone("Asia/Tokyo")
+    assert local_instant(day, clock, other) == local_instant.__wrapped__(day, clock, other) != local_instant(day, clock, tz)
