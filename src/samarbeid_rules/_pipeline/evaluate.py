@@ -20,7 +20,7 @@ from .engines import Classification, get_engine
 from .._common.errors import ProfileError, TimelineError
 from .facts import Facts, derive_facts
 from .._inputs.profile import Profile, default_profile, load_profile
-from .report import ACCOUNT_SLOTS, BasisInfo, EventAccount, EventUse, NotInForce, Obligation, ProfileRef, Report, Status, build
+from .report import BasisInfo, EventAccount, EventUse, NotInForce, Obligation, ProfileRef, Report, Status, build
 from .._inputs.ruleset import RuleSet, load_rules
 from .._inputs.events import MeasureKind
 from .._inputs.events.base import _INSTANT_RE
@@ -233,10 +233,6 @@ def account_for_events(
     unused: list[int] = []
     outside: dict[int, tuple[NotInForce, ...]] = not_in_force(rule_set, facts, classification)
     records_of = outside.get
-    # Each account as EventAccount(f.index, f.id, f.type, "used", used, None, outside.get(pos, ()))
-    # makes it, slot by slot: the frozen dataclass's __init__ would cost twice as much.
-    new = object.__new__
-    set_index, set_id, set_type, set_state, set_used_by, set_reason, set_not_in_force = ACCOUNT_SLOTS
     for pos, f in enumerate(facts.ordered):
         used = by_event.get(f.id)
         if used is None:
@@ -244,15 +240,7 @@ def account_for_events(
             continue
         if type(used) is not tuple:  # several uses: in a stable order
             used = tuple(sorted(used, key=_use_order))
-        account = new(EventAccount)
-        set_index(account, index := f.index)
-        set_id(account, f.id)
-        set_type(account, f.type)
-        set_state(account, "used")
-        set_used_by(account, used)
-        set_reason(account, None)
-        set_not_in_force(account, records_of(pos, ()))
-        accounts[index] = account
+        accounts[f.index] = EventAccount(f.index, f.id, f.type, "used", used, None, records_of(pos, ()))
     if unused:
         _account_unused(unused, facts, classification, rule_set, accounts, outside)
     for f in facts.after_as_of:

@@ -8,13 +8,18 @@ durations. The JSON form is deterministic: the same input gives the same bytes.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, fields
+from dataclasses import field as dataclass_field
+from dataclasses import make_dataclass
 from datetime import date, datetime, time, timedelta
 from datetime import date as Date
 from enum import Enum
-from typing import Annotated, Literal, Union
+from typing import Annotated, Any, Literal, Union, get_type_hints
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, StrictInt, model_validator
+import msgspec
+from pydantic import (
+    BaseModel, ConfigDict, Field, GetCoreSchemaHandler, PlainSerializer, StrictInt, TypeAdapter, model_validator,
+)
+from pydantic_core import core_schema
 
 from .._common.display import html_of
 from .._inputs.profile import ClockWindowTerm, CountTerm, DurationTerm, LeadTimeTerm
@@ -252,21 +257,26 @@ class Obligation(_Out):
     )
 
 
-# The two records below exist once per input event (tens of thousands in a
-# long isolation), so they are plain frozen dataclasses: pydantic serialises
-# them like models, without the cost of building a model per event.
+# The three records below exist once per input event (tens of thousands in a long
+# isolation), so they are msgspec Structs, not models: a Struct is built in C from its
+# arguments (about a fifth of the time of a slotted dataclass set slot by slot) and
+# msgspec writes the report's list of them as JSON (a third of the time of pydantic's
+# serializer for dataclasses), byte for byte as pydantic writes them
+# (docs/performance.md#the-event-records-as-msgspec-structs-issue-15-item-2). Inside the
+# pydantic models (validating a report read back, model_dump, the JSON Schema) each Struct
+# stands for a frozen dataclass of the same name, fields and docstring (_as_pydantic below),
+# so the report's JSON Schema is unchanged. They hold no reference cycles (ids, strings,
+# dates and tuples of one another), so the garbage collector need not track them (gc=False).
 
 
-@dataclass(frozen=True, slots=True)
-class EventUse:
+class EventUse(msgspec.Struct, frozen=True, gc=False):
     """One use of an event: by which obligation, in which role."""
 
     obligation: str
     role: str
 
 
-@dataclass(frozen=True, slots=True)
-class NotInForce:
+class NotInForce(msgspec.Struct, frozen=True, gc=False):
     """A rule file that matched an event as its trigger but judged nothing: no basis of the file was in
     force on the event's local date (for a measure, on any day of the measure), and no other file of
     the duty judged it. Ids and dates only."""
@@ -279,8 +289,7 @@ class NotInForce:
     date_assumed: bool  #: that date is assumed, not verified from the sources
 
 
-@dataclass(frozen=True, slots=True)
-class EventAccount:
+class EventAccount(msgspec.Struct, frozen=True, gc=False):
     """What the evaluation did with one input event."""
 
     index: int
@@ -293,10 +302,43 @@ class EventAccount:
     not_in_force: tuple[NotInForce, ...] = ()
 
 
-#: the setter of each slot of EventAccount, in field order (index, event_id, type, state, used_by,
-#: reason, not_in_force): the evaluation builds each event's account with them, as the frozen
-#: dataclass's __init__ would (which sets each field through object.__setattr__, at twice the cost)
-ACCOUNT_SLOTS = tuple(EventAccount.__dict__[f.name].__set__ for f in fields(EventAccount))
+def _as_pydantic(cls: type[msgspec.Struct]) -> None:
+    """Let pydantic validate, dump and describe Struct ``cls`` as the frozen dataclass of the same
+    name, fields, defaults and docstring (which is what the report's records were before they were
+    Structs): in Python, an instance of ``cls`` is taken as it is; data (a dict, JSON) is validated
+    as that dataclass and made a ``cls``; an instance is dumped as that dataclass would be."""
+    info = msgspec.structs.fields(cls)
+    names = tuple(f.name for f in info)
+    hints = get_type_hints(cls)
+    shape = make_dataclass(
+        cls.__name__,
+        [(f.name, hints[f.name]) if f.required else (f.name, hints[f.name], dataclass_field(default=f.default))
+         for f in info],
+        frozen=True, slots=True,
+    )
+    shape.__module__, shape.__doc__ = cls.__module__, cls.__doc__
+    shape.__qualname__ = cls.__qualname__
+
+    def from_shape(value: Any) -> Any:
+        return cls(*[getattr(value, n) for n in names])
+
+    def to_shape(value: Any) -> Any:
+        return shape(*[getattr(value, n) for n in names])
+
+    def schema(_cls: type, _source: Any, handler: GetCoreSchemaHandler) -> core_schema.CoreSchema:
+        inner = handler.generate_schema(shape)
+        from_data = core_schema.no_info_after_validator_function(from_shape, inner)
+        return core_schema.json_or_python_schema(
+            json_schema=from_data,
+            python_schema=core_schema.union_schema([core_schema.is_instance_schema(cls), from_data]),
+            serialization=core_schema.plain_serializer_function_ser_schema(to_shape, return_schema=inner),
+        )
+
+    cls.__get_pydantic_core_schema__ = classmethod(schema)  # type: ignore[attr-defined]
+
+
+for _record in (EventUse, NotInForce, EventAccount):
+    _as_pydantic(_record)
 
 
 class BasisInfo(_Out):
@@ -339,11 +381,33 @@ class Report(_Out):
         return [o for o in self.obligations if o.breach]
 
     def to_json(self, *, indent: int | None = None) -> str:
-        """Deterministic JSON: one line by default, ``indent=2`` for people to read."""
-        return self.model_dump_json(indent=indent)
+        """Deterministic JSON: one line by default, ``indent=2`` for people to read.
+
+        One line is ``model_dump_json()``, byte for byte, written in two parts: pydantic writes
+        every field but the event accounts, and msgspec the accounts (its Structs' own encoder,
+        the costly part of a long timeline); the accounts go in their place, between the
+        obligations and the summary (tests/test_report_accounting.py holds the two equal).
+        """
+        if indent is not None:
+            return self.model_dump_json(indent=indent)
+        head = self.model_dump_json(exclude=_AFTER_OBLIGATIONS)
+        # head is {..., "obligations": [...]}: the fields after it are written after it, in order
+        return "".join((
+            head[:-1], ',"events":', msgspec.json.encode(self.events).decode(),
+            ',"summary":', _SUMMARY.dump_json(self.summary).decode(),
+            ',"bases":', _BASES.dump_json(self.bases).decode(), "}",
+        ))
 
     def _repr_html_(self) -> str:
         return html_of(self)  # drawn by the outputs stage (_outputs/render.py)
+
+
+#: the report's last fields, in order, written after its obligations by Report.to_json
+_AFTER_OBLIGATIONS = frozenset({"events", "summary", "bases"})
+if list(Report.model_fields)[-4:] != ["obligations", "events", "summary", "bases"]:  # pragma: no cover
+    raise AssertionError("Report.to_json writes obligations, events, summary and bases last, in that order")
+_SUMMARY = TypeAdapter(dict[str, int])
+_BASES = TypeAdapter(list[BasisInfo])
 
 
 class _Spec:
