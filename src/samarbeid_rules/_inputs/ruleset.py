@@ -152,12 +152,15 @@ class RuleSet:
     registry: Registry
     #: rule id → the periods in which the rule file is in force (one of its bases is)
     in_force: Mapping[str, tuple[Interval, ...]] = field(init=False, repr=False, compare=False)
+    #: rule id → the rule file
+    by_id: Mapping[str, LoadedRule] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         periods = {}
         for r in self.rules:
             periods[r.rule_id] = _merge(self._period(b) for b in r.rule.bases)
         object.__setattr__(self, "in_force", periods)
+        object.__setattr__(self, "by_id", {r.rule_id: r for r in self.rules})
 
     def _period(self, basis_id: str) -> Interval:
         b = self.registry.bases[basis_id]

@@ -26,6 +26,7 @@ from .._inputs.events import MeasureKind
 from .._inputs.events.base import _INSTANT_RE
 from .._inputs.timeline import MAX_EVENTS, Timeline, _in_range, load_timeline
 from .timing import Uses, not_in_force, resolve_rule
+from .timing.plan import _ByIdentity
 
 __all__ = ["MAX_MEASURE_DAYS", "evaluate", "evaluate_with_facts", "prepare_rules", "resolve_profile"]
 
@@ -66,8 +67,19 @@ def resolve_profile(profile: Profile | str | Path | Mapping[str, Any] | None) ->
     return load_profile(profile)
 
 
+#: compiled rules → the profiles found to have every term they need (checked once per pair)
+_TERMS_CHECKED = _ByIdentity()
+
+
 def check_profile_terms(rules: CompiledRules, profile: Profile) -> None:
-    """Every term a rule refers to exists in the profile with the right kind."""
+    """Every term a rule refers to exists in the profile with the right kind.
+
+    Both are immutable, so a pair that passed is not checked again while both live (a pair
+    that fails is checked, and fails, every time)."""
+    _TERMS_CHECKED.get(rules, lambda _r: _ByIdentity()).get(profile, lambda p: _check_terms(rules, p))
+
+
+def _check_terms(rules: CompiledRules, profile: Profile) -> bool:
     terms = profile.terms
     for name, kind, path in rules.terms_needed:
         term = terms.get(name)
@@ -81,6 +93,7 @@ def check_profile_terms(rules: CompiledRules, profile: Profile) -> None:
                 f"term {name!r} is a {term.kind} term; {path} needs a {kind} term",
                 field=f"terms.{name}",
             )
+    return True
 
 
 def _as_of(value: datetime | str | None, timeline: Timeline | None) -> datetime:
@@ -146,11 +159,11 @@ def _account_unused(unused, facts, classification, rule_set, accounts, outside) 
     """Accounts for the events no obligation used, saying why."""
     wanted = set(unused)
     roles: dict[int, set[str]] = {}
-    key_of = {r.rule_id: r.rule.key for r in rule_set.rules}
+    by_id = rule_set.by_id
     for (rule_id, role), positions in classification.items():
         for p in positions:
             if p in wanted:
-                roles.setdefault(p, set()).add(f"{key_of[rule_id]} ({role})")
+                roles.setdefault(p, set()).add(f"{by_id[rule_id].rule.key} ({role})")
     for pos in unused:
         f = facts.ordered[pos]
         matched = roles.get(pos)
@@ -218,7 +231,8 @@ def decide_obligations(
     uses = Uses()
     obligations: list[Obligation] = []
     for loaded in rule_set.rules:
-        obligations.extend(resolve_rule(loaded, rule_set, facts, classification, uses))
+        if classification.get((loaded.rule_id, "trigger")):  # else nothing to judge: most rules, most timelines
+            obligations.extend(resolve_rule(loaded, rule_set, facts, classification, uses))
     obligations.sort(key=lambda o: (o.window.opens, o.duty_id, o.id))
     return obligations, uses
 
@@ -280,7 +294,19 @@ def assemble_report(
     )
 
 
+#: a rule set → its bases as reports give them, by id (filled as used; shared by reports, as immutable)
+_BASIS_INFOS = _ByIdentity()
+
+
 def _basis_info(rule_set: RuleSet, basis_id: str) -> BasisInfo:
+    infos: dict[str, BasisInfo] = _BASIS_INFOS.get(rule_set, lambda _rs: {})
+    info = infos.get(basis_id)
+    if info is None:
+        info = infos.setdefault(basis_id, _new_basis_info(rule_set, basis_id))
+    return info
+
+
+def _new_basis_info(rule_set: RuleSet, basis_id: str) -> BasisInfo:
     b = rule_set.basis(basis_id)
     return build(
         BasisInfo, id=b.id, title=" ".join(b.title.split()), kind=b.basis.kind, in_force_from=b.start.day,

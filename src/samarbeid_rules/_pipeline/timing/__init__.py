@@ -139,7 +139,7 @@ def not_in_force_record(rule_set: RuleSet, loaded: LoadedRule, day: date) -> Not
 def not_in_force(rule_set: RuleSet, facts: Facts, cls: Classification) -> dict[int, tuple[NotInForce, ...]]:
     """Event position → the rule files for which it was a trigger outside their in-force dates, where no
     rule file of the same duty (and part) judged it."""
-    by_id = {r.rule_id: r for r in rule_set.rules}
+    by_id = rule_set.by_id
     tried: dict[int, dict[str, list[LoadedRule]]] = {}
     judged: set[tuple[int, str]] = set()
     ordered = facts.ordered
