@@ -289,6 +289,24 @@ def test_to_local_keeps_the_instant(t):
 
 
 @PROPS
+@given(st.datetimes(min_value=datetime(1900, 1, 1), max_value=datetime(2090, 12, 31), timezones=st.just(timezone.utc)),
+       st.sampled_from(["Europe/Oslo", "America/St_Johns", "Australia/Lord_Howe", "Asia/Kathmandu", "UTC"]))
+@example(datetime(2026, 10, 25, 0, 30, tzinfo=timezone.utc), "Europe/Oslo")  # 02:30, the first time
+@example(datetime(2026, 10, 25, 1, 30, tzinfo=timezone.utc), "Europe/Oslo")  # 02:30, the second time
+def test_to_local_reads_the_local_clock_with_its_offset(t, name):
+    """to_local is the local clock of the zone (wall time and offset of t.astimezone), in a fixed
+    zone of that offset, with fold 0 for an instant of fold 0 (a fixed offset ignores fold): also in
+    the hour repeated in autumn, and in zones with half-hour offsets and half-hour changes."""
+    tz = zone(name)
+    local, wall = to_local(t, tz), t.astimezone(tz)
+    assert local.replace(tzinfo=None) == wall.replace(tzinfo=None, fold=0)
+    assert local.utcoffset() == wall.utcoffset()
+    assert type(local.tzinfo) is timezone and (local.fold == 0 or t.fold == 1)
+    assert local == t and hash(local) == hash(t)
+    assert local.isoformat() == wall.replace(tzinfo=timezone(wall.utcoffset())).isoformat()
+
+
+@PROPS
 @given(st.dates(min_value=date(1980, 1, 1), max_value=date(2090, 12, 31)))
 @example(date(1995, 9, 24))  # summer time ended in September until 1995
 @example(date(1980, 4, 6))
