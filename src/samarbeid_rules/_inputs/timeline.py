@@ -19,8 +19,10 @@ the loader and the location of errors.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
+from operator import is_
 from pathlib import Path
 from typing import Any
 
@@ -136,11 +138,42 @@ class Timeline(_Base):
                     "responds_to",
                 )
         pair_measures(self.events)
+        # Kept for derive_facts, with the events they are the instants of, beside the fields (as
+        # functools.cached_property keeps a value): pydantic's equality, dump, JSON and dict()
+        # read the fields only; a pickle leaves them out (__getstate__).
+        self.__dict__[_KEPT] = (tuple(self.events), tuple(instants))
         return self
+
+    def __getstate__(self) -> dict[Any, Any]:
+        state = super().__getstate__()
+        fields = state["__dict__"]
+        if _KEPT in fields:
+            state["__dict__"] = {k: v for k, v in fields.items() if k != _KEPT}
+        return state
 
     def measures(self) -> dict[str, MeasurePair]:
         """The measures of this timeline, keyed by measure id."""
         return pair_measures(self.events)
+
+
+#: where a validated timeline keeps (its events, their instants in UTC), as validation worked them out
+_KEPT = "_utc_instants"
+
+
+def utc_instants(timeline: Timeline) -> Sequence[datetime]:
+    """The instants of ``timeline``'s events in UTC, in input order.
+
+    Validation works them out (to check the order of responses and the birth date); they are
+    taken from there while the timeline holds the very events it validated (an event is
+    immutable, but a list can be changed in place), else worked out again.
+    """
+    events = timeline.events
+    kept = timeline.__dict__.get(_KEPT)
+    if kept is not None:
+        validated, instants = kept
+        if len(validated) == len(events) and all(map(is_, validated, events)):
+            return instants
+    return [utc(ev.at) for ev in events]
 
 
 class _LocatedValueError(ValueError):

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from .._common.calendar import to_local, zone
+from .._common.memo import ByIdentity
 from .compile import CompiledRules, compile_rules
 from .engines import Classification, get_engine
 from .._common.errors import ProfileError, TimelineError
@@ -26,7 +27,6 @@ from .._inputs.events import MeasureKind
 from .._inputs.events.base import _INSTANT_RE
 from .._inputs.timeline import MAX_EVENTS, Timeline, _in_range, load_timeline
 from .timing import Uses, not_in_force, resolve_rule
-from .timing.plan import _ByIdentity
 
 __all__ = ["MAX_MEASURE_DAYS", "evaluate", "evaluate_with_facts", "prepare_rules", "resolve_profile"]
 
@@ -68,7 +68,7 @@ def resolve_profile(profile: Profile | str | Path | Mapping[str, Any] | None) ->
 
 
 #: compiled rules → the profiles found to have every term they need (checked once per pair)
-_TERMS_CHECKED = _ByIdentity()
+_TERMS_CHECKED = ByIdentity()
 
 
 def check_profile_terms(rules: CompiledRules, profile: Profile) -> None:
@@ -76,7 +76,7 @@ def check_profile_terms(rules: CompiledRules, profile: Profile) -> None:
 
     Both are immutable, so a pair that passed is not checked again while both live (a pair
     that fails is checked, and fails, every time)."""
-    _TERMS_CHECKED.get(rules, lambda _r: _ByIdentity()).get(profile, lambda p: _check_terms(rules, p))
+    _TERMS_CHECKED.get(rules, lambda _r: ByIdentity()).get(profile, lambda p: _check_terms(rules, p))
 
 
 def _check_terms(rules: CompiledRules, profile: Profile) -> bool:
@@ -295,7 +295,7 @@ def assemble_report(
 
 
 #: a rule set → its bases as reports give them, by id (filled as used; shared by reports, as immutable)
-_BASIS_INFOS = _ByIdentity()
+_BASIS_INFOS = ByIdentity()
 
 
 def _basis_info(rule_set: RuleSet, basis_id: str) -> BasisInfo:

@@ -25,7 +25,9 @@ import msgspec
 
 from .._common.calendar import age_on, birthday_instant, zone
 from .._inputs.profile import Profile
-from .._inputs.timeline import EVENT_TYPES, Admitted, MeasurePair, Timeline, _MeasureEnd, _MeasureStart, pair_measures
+from .._inputs.timeline import (
+    EVENT_TYPES, Admitted, MeasurePair, Timeline, _MeasureEnd, _MeasureStart, pair_measures, utc_instants,
+)
 
 __all__ = ["EventFact", "Facts", "canonical_key", "derive_facts", "tie_rank", "values_of"]
 
@@ -193,7 +195,7 @@ def _record_of(ev: Any, age: int | None, custody: str | None) -> dict[str, Any]:
     return record
 
 
-def _canonical_order(events: Sequence[Any], instants: list[datetime]) -> list[int]:
+def _canonical_order(events: Sequence[Any], instants: Sequence[datetime]) -> list[int]:
     """The positions of ``events`` (at ``instants``, in UTC) in the canonical order (canonical_key).
 
     Sorted by instant first (stable: at one instant, in input order); only where several events
@@ -220,12 +222,11 @@ def derive_facts(timeline: Timeline, as_of: datetime, profile: Profile) -> Facts
     leap = profile.settings.leap_day_birthday
     birth = timeline.person.birth_date
     events = timeline.events
-    # Every instant is taken to UTC once, here: Python compares and subtracts
-    # two datetimes that share a ZoneInfo by their wall clocks, which is
-    # wrong across a daylight-saving change.
+    # Every instant is in UTC from here on (those of the events as validation
+    # worked them out): Python compares and subtracts two datetimes that share
+    # a ZoneInfo by their wall clocks, which is wrong across a daylight-saving change.
     as_of = as_of.astimezone(timezone.utc)
-    utc = timezone.utc
-    instants = [ev.at.astimezone(utc) for ev in events]
+    instants = utc_instants(timeline)
     order = _canonical_order(events, instants)
     custody: str | None = None
     before: list[EventFact] = []

@@ -19,11 +19,11 @@ immutable too).
 
 from __future__ import annotations
 
-import weakref
 from bisect import bisect_right
 from datetime import date, timedelta
 from typing import Any, NamedTuple
 
+from ..._common.memo import ByIdentity
 from ..._inputs.bases import InForce
 from ..._inputs.profile import Profile
 from ..._inputs.rules import DeadlineTiming
@@ -167,27 +167,7 @@ class RulePlan:
             self._on_days.append(InForceOn(cited, any(bases[b].assumed for b in cited), rule_set.version_on(day)))
 
 
-class _ByIdentity:
-    """Values worked out once per immutable input object (a rule set, a profile), kept as long as the
-    object lives: keyed on its identity, with a weak reference that drops the entry when it goes.
-    Each value is built whole before it is stored, so a thread that builds it too stores an equal one."""
-
-    def __init__(self) -> None:
-        self._entries: dict[int, tuple[weakref.ref, Any]] = {}
-
-    def get(self, obj: Any, build: Any) -> Any:
-        key = id(obj)
-        entry = self._entries.get(key)
-        if entry is None or entry[0]() is not obj:
-            entry = (weakref.ref(obj, self._forget(key)), build(obj))
-            self._entries[key] = entry
-        return entry[1]
-
-    def _forget(self, key: int) -> Any:
-        return lambda _ref: self._entries.pop(key, None)
-
-
-_PLANS = _ByIdentity()  #: a rule set → its plans by rule id
+_PLANS = ByIdentity()  #: a rule set → its plans by rule id
 
 
 def plan_of(loaded: LoadedRule, rule_set: RuleSet) -> RulePlan:
@@ -199,7 +179,7 @@ def plan_of(loaded: LoadedRule, rule_set: RuleSet) -> RulePlan:
     return plan
 
 
-_TERM_USES = _ByIdentity()  #: a profile → its terms as reports cite them, by name (filled as used)
+_TERM_USES = ByIdentity()  #: a profile → its terms as reports cite them, by name (filled as used)
 
 
 def term_use_of(profile: Profile, name: str) -> TermUse:
