@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 from .._common.calendar import to_local, zone
-from .._common.memo import ByIdentity
 from .compile import CompiledRules, compile_rules
 from .engines import Classification, get_engine
 from .._common.errors import ProfileError, TimelineError
@@ -27,6 +26,7 @@ from .._inputs.events import MeasureKind
 from .._inputs.events.base import _INSTANT_RE
 from .._inputs.timeline import MAX_EVENTS, Timeline, _in_range, load_timeline
 from .timing import Uses, not_in_force, resolve_rule
+from .timing.plan import ByIdentity
 
 __all__ = ["MAX_MEASURE_DAYS", "evaluate", "evaluate_with_facts", "prepare_rules", "resolve_profile"]
 

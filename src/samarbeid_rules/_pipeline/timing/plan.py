@@ -19,11 +19,11 @@ immutable too).
 
 from __future__ import annotations
 
+import weakref
 from bisect import bisect_right
 from datetime import date, timedelta
-from typing import Any, NamedTuple
+from typing import Any, Callable, NamedTuple
 
-from ..._common.memo import ByIdentity
 from ..._inputs.bases import InForce
 from ..._inputs.profile import Profile
 from ..._inputs.rules import DeadlineTiming
@@ -165,6 +165,28 @@ class RulePlan:
         for day in days:
             cited = tuple(rule_set.bases_on(self.loaded, day))
             self._on_days.append(InForceOn(cited, any(bases[b].assumed for b in cited), rule_set.version_on(day)))
+
+
+class ByIdentity:
+    """Values worked out once per immutable input object (a rule set, a profile), kept as
+    long as the object lives: keyed on its identity, with a weak reference that drops the entry when
+    it goes (so an object need not be hashable). Each value is built whole before it is stored, so a
+    thread that builds it too stores an equal one."""
+
+    def __init__(self) -> None:
+        self._entries: dict[int, tuple[weakref.ref, Any]] = {}
+
+    def get(self, obj: Any, build: Callable[[Any], Any]) -> Any:
+        """The value kept for ``obj``, built by ``build(obj)`` (and kept) the first time."""
+        key = id(obj)
+        entry = self._entries.get(key)
+        if entry is None or entry[0]() is not obj:
+            entry = (weakref.ref(obj, self._forget(key)), build(obj))
+            self._entries[key] = entry
+        return entry[1]
+
+    def _forget(self, key: int) -> Any:
+        return lambda _ref: self._entries.pop(key, None)
 
 
 _PLANS = ByIdentity()  #: a rule set → its plans by rule id
