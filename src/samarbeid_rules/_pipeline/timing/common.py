@@ -473,8 +473,11 @@ def _durations(ctx: _Ctx, b: Bound) -> tuple[timedelta, timedelta, TermUse | Non
 def _late_by(td: timedelta) -> timedelta:
     """Lateness in whole seconds, rounded up: a date deadline ends at the day's last microsecond
     (23:59:59.999999), so a fulfilment at the next midnight is late by one second, not zero."""
-    whole, part = divmod(td, timedelta(seconds=1))
-    return timedelta(seconds=whole + (1 if part else 0))
+    whole, part = divmod(td, _SECOND)
+    return _SECOND * (whole + (1 if part else 0))
+
+
+_SECOND = timedelta(seconds=1)  # (made once: a timedelta built from keywords is slow)
 
 
 # --- deadline status --------------------------------------------------------

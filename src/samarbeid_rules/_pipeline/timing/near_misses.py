@@ -50,6 +50,7 @@ MAX = 10
 MAX_TEXT = 3
 
 _BEFORE = 2  #: events before the search's start looked at, per pattern
+_NO_LOOKBACK = timedelta(0)
 
 
 def _times(ctx: _Ctx, event_type: str) -> tuple[list[EventFact], list[datetime]]:
@@ -139,7 +140,7 @@ def near_misses_between(
         for f in not_counted:
             if f.id == trig.id:
                 continue
-            r = _reason(ctx, pat, trig, f, timedelta(0), None, None)
+            r = _reason(ctx, pat, trig, f, _NO_LOOKBACK, None, None)
             if r is not None:
                 out.append((f.at, f.index, f, *r))
             if len(out) >= MAX:
