@@ -231,8 +231,7 @@ def decide_obligations(
     uses = Uses()
     obligations: list[Obligation] = []
     for loaded in rule_set.rules:
-        if classification.get((loaded.rule_id, "trigger")):  # else nothing to judge: most rules, most timelines
-            obligations.extend(resolve_rule(loaded, rule_set, facts, classification, uses))
+        obligations.extend(resolve_rule(loaded, rule_set, facts, classification, uses))
     obligations.sort(key=lambda o: (o.window.opens, o.duty_id, o.id))
     return obligations, uses
 
@@ -294,16 +293,15 @@ def assemble_report(
     )
 
 
-#: a rule set → its bases as reports give them, by id (filled as used; shared by reports, as immutable)
+#: a rule set → every basis of its registry as reports give it, by id (shared by reports, as immutable)
 _BASIS_INFOS = ByIdentity()
 
 
 def _basis_info(rule_set: RuleSet, basis_id: str) -> BasisInfo:
-    infos: dict[str, BasisInfo] = _BASIS_INFOS.get(rule_set, lambda _rs: {})
-    info = infos.get(basis_id)
-    if info is None:
-        info = infos.setdefault(basis_id, _new_basis_info(rule_set, basis_id))
-    return info
+    infos: dict[str, BasisInfo] = _BASIS_INFOS.get(
+        rule_set, lambda rs: {b: _new_basis_info(rs, b) for b in rs.registry.bases}
+    )
+    return infos[basis_id]
 
 
 def _new_basis_info(rule_set: RuleSet, basis_id: str) -> BasisInfo:
