@@ -58,14 +58,16 @@ def _texts(count: int, seed: int) -> tuple[list[str], int]:
     return texts, events
 
 
+def _once(fn) -> float:
+    """Seconds of one call of ``fn``, after a full collection."""
+    gc.collect()
+    t0 = time.perf_counter()
+    fn()
+    return time.perf_counter() - t0
+
+
 def _best_of(fn, repeat: int = 3) -> float:
-    best = float("inf")
-    for _ in range(repeat):
-        gc.collect()
-        t0 = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - t0)
-    return best
+    return min(_once(fn) for _ in range(repeat))
 
 
 def _validate_each(texts: list[str]) -> None:
@@ -92,19 +94,15 @@ def _side_by_side(texts: list[str], fns, repeat: int) -> list[float]:
         best = [float("inf")] * len(fns)
         for _ in range(repeat):
             for i, fn in enumerate(fns):
-                gc.collect()
-                t0 = time.perf_counter()
-                fn(part)
-                best[i] = min(best[i], time.perf_counter() - t0)
+                best[i] = min(best[i], _once(lambda: fn(part)))
         total = [t + b for t, b in zip(total, best)]
     return total
 
 
-def _evaluate_each(texts: list[str]) -> None:
-    """End to end: each text evaluated and its report written as JSON (the text kept, as a caller
-    that sends it on would)."""
-    kept = [evaluate(t, as_of=AS_OF).to_json() for t in texts]
-    assert len(kept) == len(texts)
+def _evaluate_each(texts: list[str]) -> list[str]:
+    """End to end: each text evaluated and its report written as JSON (the texts kept, as a caller
+    that sends them on would)."""
+    return [evaluate(t, as_of=AS_OF).to_json() for t in texts]
 
 
 def bench_throughput(texts: list[str], events: int) -> dict:
