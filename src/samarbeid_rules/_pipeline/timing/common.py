@@ -470,14 +470,14 @@ def _durations(ctx: _Ctx, b: Bound) -> tuple[timedelta, timedelta, TermUse | Non
     return term.strict, term.lenient, ctx.term_use(b.term)
 
 
+_SECOND = timedelta(seconds=1)  # (made once: a timedelta built from keywords is slow)
+
+
 def _late_by(td: timedelta) -> timedelta:
     """Lateness in whole seconds, rounded up: a date deadline ends at the day's last microsecond
     (23:59:59.999999), so a fulfilment at the next midnight is late by one second, not zero."""
     whole, part = divmod(td, _SECOND)
     return _SECOND * (whole + (1 if part else 0))
-
-
-_SECOND = timedelta(seconds=1)  # (made once: a timedelta built from keywords is slow)
 
 
 # --- deadline status --------------------------------------------------------
